@@ -1,0 +1,152 @@
+//! The demo report: verdict rows, `summary.json`, the terminal table and a self-contained HTML
+//! page with the figures embedded.
+
+use anyhow::Result;
+use base64::Engine;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// One verdict of the demo: a claim of the talk, what was measured, and pass/fail.
+#[derive(Clone, Debug, Default)]
+pub struct Chapter {
+    /// Chapter number in the talk's order.
+    pub number: u32,
+    /// Chapter title.
+    pub title: String,
+    /// The claim, in words.
+    pub claim: String,
+    /// The measured figure, in words with numbers.
+    pub measured: String,
+    /// Whether the measurement supports the claim within its stated tolerance.
+    pub pass: bool,
+    /// Paragraphs of explanation (plain text).
+    pub text: Vec<String>,
+    /// PNG figures to embed (paths inside the demo directory).
+    pub figures: Vec<PathBuf>,
+    /// Seconds spent.
+    pub seconds: f64,
+}
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    chapter: u32,
+    title: &'a str,
+    claim: &'a str,
+    measured: &'a str,
+    verdict: &'static str,
+    seconds: f64,
+}
+
+/// The summary document: one entry per verdict.
+pub fn summary(ch: &[Chapter]) -> serde_json::Value {
+    let entries: Vec<Entry> = ch
+        .iter()
+        .map(|c| Entry {
+            chapter: c.number,
+            title: &c.title,
+            claim: &c.claim,
+            measured: &c.measured,
+            verdict: if c.pass { "pass" } else { "fail" },
+            seconds: (c.seconds * 100.0).round() / 100.0,
+        })
+        .collect();
+    serde_json::json!({ "ether_version": ether::record::VERSION, "chapters": entries })
+}
+
+/// The verdict table for the terminal.
+pub fn table(ch: &[Chapter]) -> String {
+    let mut s = String::new();
+    s.push_str(&format!("{:<3} {:<6} {:<44} {}\n", "ch", "result", "claim", "measured"));
+    s.push_str(&format!("{}\n", "-".repeat(110)));
+    for c in ch {
+        s.push_str(&format!(
+            "{:<3} {:<6} {:<44} {}\n",
+            c.number,
+            if c.pass { "PASS" } else { "FAIL" },
+            truncate(&c.claim, 44),
+            c.measured
+        ));
+    }
+    s
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let t: String = s.chars().take(n - 1).collect();
+        format!("{t}…")
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The self-contained HTML report. Figures are read from `root` and embedded as base64 PNG.
+pub fn html(ch: &[Chapter], root: &Path, seed: u64, seconds: f64) -> Result<String> {
+    let mut h = String::new();
+    h.push_str("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>ether: the talk, reproduced</title><style>");
+    h.push_str(
+        "body{font-family:Georgia,serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}",
+    );
+    h.push_str("table{border-collapse:collapse;width:100%;font-family:sans-serif;font-size:14px}td,th{border:1px solid #ccc;padding:6px;text-align:left;vertical-align:top}");
+    h.push_str(".pass{color:#1a7f37;font-weight:bold}.fail{color:#c62828;font-weight:bold}img{max-width:100%;border:1px solid #eee;margin:0.5em 0}");
+    h.push_str("h2{border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:2em}.meta{color:#666;font-size:13px;font-family:sans-serif}</style></head><body>");
+    h.push_str("<h1>The emergence of photons, electrons and gravitons from qubits: the talk, reproduced</h1>");
+    h.push_str(&format!(
+        "<p class=\"meta\">ether {} (revision {}), seed {seed}, {:.1} s. Every number below was computed by this run; each run directory beside this file holds its data (JSON, .npy), manifest and plots.</p>",
+        ether::record::VERSION,
+        ether::record::git_revision(),
+        seconds
+    ));
+    h.push_str("<h2>Verdicts</h2><table><tr><th>chapter</th><th>claim</th><th>measured</th><th>verdict</th></tr>");
+    for c in ch {
+        h.push_str(&format!(
+            "<tr><td>{} {}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+            c.number,
+            esc(&c.title),
+            esc(&c.claim),
+            esc(&c.measured),
+            if c.pass { "pass" } else { "fail" },
+            if c.pass { "pass" } else { "fail" }
+        ));
+    }
+    h.push_str("</table>");
+    let mut last_title = String::new();
+    for c in ch {
+        if c.title != last_title {
+            h.push_str(&format!("<h2>Chapter {}: {}</h2>", c.number, esc(&c.title)));
+            last_title = c.title.clone();
+        }
+        h.push_str(&format!(
+            "<p><b>Claim.</b> {} <br><b>Measured.</b> {} <span class=\"{}\">[{}]</span></p>",
+            esc(&c.claim),
+            esc(&c.measured),
+            if c.pass { "pass" } else { "fail" },
+            if c.pass { "pass" } else { "fail" }
+        ));
+        for t in &c.text {
+            h.push_str(&format!("<p>{}</p>", esc(t)));
+        }
+        for f in &c.figures {
+            let p = if f.is_absolute() { f.clone() } else { root.join(f) };
+            match std::fs::read(&p) {
+                Ok(bytes) => {
+                    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+                    h.push_str(&format!(
+                        "<img alt=\"{}\" src=\"data:image/png;base64,{b64}\">",
+                        esc(&f.display().to_string())
+                    ));
+                }
+                Err(e) => h.push_str(&format!(
+                    "<p class=\"fail\">figure {} missing: {}</p>",
+                    esc(&f.display().to_string()),
+                    esc(&e.to_string())
+                )),
+            }
+        }
+    }
+    h.push_str("</body></html>\n");
+    Ok(h)
+}

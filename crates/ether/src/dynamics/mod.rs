@@ -1,0 +1,7 @@
+//! Classical time evolution and dynamic structure factors.
+
+pub mod correlation;
+pub mod rotor;
+pub mod spin;
+
+pub use correlation::{Projector, StructureFactor, Trace};

@@ -1,0 +1,45 @@
+//! # ether: what emerges from a lattice of qubits and rotors
+//!
+//! Space is a lattice of qubits or rotors; "empty space" is its ground state; particles are
+//! its low-energy excitations (X.-G. Wen, "The emergence of photons, electrons, and gravitons
+//! from quantum qbit systems", 2008). ether writes such models down as data and answers
+//! "what emerges?" by computation:
+//!
+//! 1. Heisenberg ferro- and antiferromagnets: spin waves, `ω ~ k²` and `ω ~ k`
+//!    ([`model::heisenberg`], [`modes::lswt`], [`dynamics::spin`]).
+//! 2. The rotor model on the cubic lattice: a string-net liquid whose waves obey Maxwell's
+//!    equations ([`model::rotor`], [`modes::photon`], [`dynamics::rotor`]).
+//! 3. The twisted rotor model, whose string ends are fermions ([`topo::statistics`]).
+//! 4. A symmetric-tensor rotor model whose only gapless modes are helicity ±2 gravitons
+//!    ([`model::graviton`], [`modes::graviton`]).
+//! 5. Long-range entanglement: topological entanglement entropy ([`topo::entanglement`]).
+//!
+//! Exact diagonalization ([`ed`]) is the quantum oracle for all of them.
+//!
+//! The modules, in reading order:
+//! - [`lattice`]: periodic hypercubic lattices in 1-4 D, cells, grad/div/curl, momenta.
+//! - [`model`]: the Hamiltonians as data; they never call algorithms.
+//! - [`modes`]: linearized modes (normal modes of quadratic forms, spin-wave theory, helicity).
+//! - [`dynamics`]: classical time evolution and S(k, ω).
+//! - [`ed`]: exact diagonalization: bases, symmetry sectors, matrix-free Lanczos.
+//! - [`mc`]: Monte Carlo sampling (classical thermal states, the rotor path integral).
+//! - [`topo`]: string operators, statistics of string ends, entanglement.
+//! - [`record`]: self-describing results, manifests, atomic JSON / `.npy` writers.
+//! - [`linalg`]: the dense linear-algebra facade; [`error`]: typed errors.
+//!
+//! Conventions (ħ = 1, spin operators S not Pauli matrices, Fourier signs) are fixed in
+//! `docs/conventions.md`.
+
+pub mod dynamics;
+pub mod ed;
+pub mod error;
+pub mod lattice;
+pub mod linalg;
+pub mod mc;
+pub mod model;
+pub mod modes;
+pub mod record;
+pub mod topo;
+
+pub use error::{Error, Result};
+pub use lattice::{Lattice, Momentum, MomentumPath};

@@ -1,0 +1,4 @@
+//! Monte Carlo: classical thermal states for the dynamics, and the rotor model's path integral.
+
+pub mod rotor;
+pub mod spins;

@@ -1,0 +1,1 @@
+//! (Filled by its issue; declared here so the module tree is stable.)

@@ -1,0 +1,7 @@
+//! The Hamiltonians of the talk, as data. A model holds its couplings and lattice and knows
+//! its terms; algorithms in [`crate::modes`], [`crate::dynamics`], [`crate::ed`] and
+//! [`crate::mc`] are functions over models, never the other way round.
+
+pub mod graviton;
+pub mod heisenberg;
+pub mod rotor;
