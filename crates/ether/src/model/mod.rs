@@ -5,3 +5,6 @@
 pub mod graviton;
 pub mod heisenberg;
 pub mod rotor;
+
+pub use heisenberg::Heisenberg;
+pub use rotor::RotorModel;
