@@ -224,23 +224,27 @@ impl StructureFactor {
     /// The frequency of the largest peak of S_c(k, ω) at ω > `omega_min`, refined by a parabola
     /// through the three bins around the maximum. `None` if there is no interior maximum.
     pub fn peak_frequency(&self, channel: usize, k: usize, omega_min: f64) -> Option<f64> {
-        let s = self.spectrum(channel, k);
-        let dw = self.domega();
-        let mut best: Option<usize> = None;
-        for j in 1..s.len() - 1 {
-            if s[j].0 <= omega_min {
-                continue;
-            }
-            if best.is_none_or(|b| s[j].1 > s[b].1) {
-                best = Some(j);
-            }
-        }
-        let j = best?;
-        let (a, b, c) = (s[j - 1].1, s[j].1, s[j + 1].1);
-        let denom = a - 2.0 * b + c;
-        let shift = if denom.abs() > 0.0 { 0.5 * (a - c) / denom } else { 0.0 };
-        Some(s[j].0 + shift.clamp(-0.5, 0.5) * dw)
+        peak_of(&self.spectrum(channel, k), omega_min, self.domega())
     }
+}
+
+/// The largest interior maximum of a sampled spectrum `(ω_j, S_j)` at ω > `omega_min`, refined by a
+/// parabola through the three bins around it (shift clamped to half a bin `dw`).
+pub fn peak_of(s: &[(f64, f64)], omega_min: f64, dw: f64) -> Option<f64> {
+    let mut best: Option<usize> = None;
+    for j in 1..s.len().saturating_sub(1) {
+        if s[j].0 <= omega_min {
+            continue;
+        }
+        if best.is_none_or(|b| s[j].1 > s[b].1) {
+            best = Some(j);
+        }
+    }
+    let j = best?;
+    let (a, b, c) = (s[j - 1].1, s[j].1, s[j + 1].1);
+    let denom = a - 2.0 * b + c;
+    let shift = if denom.abs() > 0.0 { 0.5 * (a - c) / denom } else { 0.0 };
+    Some(s[j].0 + shift.clamp(-0.5, 0.5) * dw)
 }
 
 /// The naive O(N² T²) transform, the oracle for the FFT path: `A_k(ω_j)` for one component.
