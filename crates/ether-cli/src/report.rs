@@ -28,28 +28,63 @@ pub struct Chapter {
 }
 
 #[derive(Serialize)]
-struct Entry<'a> {
-    chapter: u32,
-    title: &'a str,
+struct Check<'a> {
     claim: &'a str,
     measured: &'a str,
     verdict: &'static str,
-    seconds: f64,
 }
 
-/// The summary document: one entry per verdict.
+#[derive(Serialize)]
+struct Entry<'a> {
+    chapter: u32,
+    title: &'a str,
+    claim: String,
+    measured: String,
+    verdict: &'static str,
+    seconds: f64,
+    checks: Vec<Check<'a>>,
+}
+
+fn verdict(pass: bool) -> &'static str {
+    if pass {
+        "pass"
+    } else {
+        "fail"
+    }
+}
+
+/// The summary document: one entry per chapter (its claims and measured figures joined, the
+/// verdict `pass` only if every check passed), with the individual checks listed inside.
 pub fn summary(ch: &[Chapter]) -> serde_json::Value {
-    let entries: Vec<Entry> = ch
-        .iter()
-        .map(|c| Entry {
-            chapter: c.number,
-            title: &c.title,
-            claim: &c.claim,
-            measured: &c.measured,
-            verdict: if c.pass { "pass" } else { "fail" },
-            seconds: (c.seconds * 100.0).round() / 100.0,
-        })
-        .collect();
+    let mut entries: Vec<Entry> = Vec::new();
+    for c in ch {
+        let check = Check { claim: &c.claim, measured: &c.measured, verdict: verdict(c.pass) };
+        match entries.last_mut() {
+            Some(e) if e.chapter == c.number && e.title == c.title => {
+                e.claim.push_str("; ");
+                e.claim.push_str(&c.claim);
+                e.measured.push_str("; ");
+                e.measured.push_str(&c.measured);
+                if !c.pass {
+                    e.verdict = "fail";
+                }
+                e.seconds += c.seconds;
+                e.checks.push(check);
+            }
+            _ => entries.push(Entry {
+                chapter: c.number,
+                title: &c.title,
+                claim: c.claim.clone(),
+                measured: c.measured.clone(),
+                verdict: verdict(c.pass),
+                seconds: c.seconds,
+                checks: vec![check],
+            }),
+        }
+    }
+    for e in &mut entries {
+        e.seconds = (e.seconds * 100.0).round() / 100.0;
+    }
     serde_json::json!({ "ether_version": ether::record::VERSION, "chapters": entries })
 }
 

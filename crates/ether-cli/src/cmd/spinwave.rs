@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(long, default_value = "64")]
     lattice: String,
     /// Spin length S (> 0). For --method dynamics it is the length of the classical spins.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     spin: f64,
     /// Exchange strength |J| > 0, the unit of energy; the sign of J comes from --model.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
@@ -56,10 +56,10 @@ pub struct Args {
     #[arg(long, default_value_t = 2048)]
     frames: usize,
     /// Integration time step (dynamics). Default 0.1/ω_max.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     dt: Option<f64>,
     /// Largest |k| (radians per lattice spacing) used to fit ω ≈ c |k|^p.
-    #[arg(long, default_value_t = 0.6)]
+    #[arg(long, default_value_t = 0.6, allow_negative_numbers = true)]
     fit_kmax: f64,
     #[command(flatten)]
     out: OutputArgs,
