@@ -75,11 +75,6 @@ impl Output {
         Ok(Output { run: Some(RunDir::create(dir)?), json: false, quiet })
     }
 
-    /// True if progress and human summaries should be shown.
-    pub fn chatty(&self) -> bool {
-        !self.quiet
-    }
-
     /// Print a human line on stderr (unless quiet).
     pub fn say(&self, line: impl AsRef<str>) {
         if !self.quiet {

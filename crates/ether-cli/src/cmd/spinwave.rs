@@ -588,7 +588,7 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
             let p = validate(&a)?;
             let dir_name =
                 format!("ch1-{name}-{}-{}", lattice, if method == Method::Lswt { "lswt" } else { "dynamics" });
-            let mut out = Output::to_dir(&ctx.dir.join(&dir_name), true)?;
+            let mut out = Output::to_dir(&ctx.dir.join(&dir_name), ctx.quiet)?;
             let r = compute(&p, &out)?;
             save(&r, &mut out)?;
             exps.push(r.exponent);

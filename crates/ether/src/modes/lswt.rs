@@ -204,7 +204,6 @@ pub fn low_k_law(swt: &SpinWaveTheory, dim: usize, k_min: f64, k_max: f64, n: us
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lattice::Lattice;
 
     #[test]
     fn local_frames_are_orthonormal_rotations() {
