@@ -158,6 +158,26 @@ pub fn progress(len: u64, what: &str, quiet: bool) -> ProgressBar {
     pb
 }
 
+/// Read a TOML config file into `T` (whose serde derive must carry `deny_unknown_fields`).
+/// A misspelt key, a wrong type or an unreadable file is a usage error (exit 2) on one line.
+pub fn load_config<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("--config {}: cannot read it ({e})", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        let msg = e.message().replace('\n', " ");
+        let at = e.span().map(|s| {
+            let line = text[..s.start.min(text.len())].lines().count().max(1);
+            format!(" (line {line})")
+        });
+        UsageError(format!(
+            "--config {}: {msg}{}; fix the file (keys are the command's long flags with '_' for '-')",
+            path.display(),
+            at.unwrap_or_default()
+        ))
+        .into()
+    })
+}
+
 /// Parse a comma-separated momentum `kx,ky,kz` (radians; `pi` allowed, e.g. `pi/2,0,0`).
 pub fn parse_k(s: &str, dim: usize) -> Result<Vec<f64>> {
     let parts: Vec<&str> = s.split(',').map(|p| p.trim()).collect();

@@ -137,12 +137,41 @@ fn bad_input_exits_2_with_advice_and_leaves_nothing() {
         assert!(r.stdout.is_empty());
         assert_eq!(entries(&d), 0, "{args:?} left files behind");
     }
+    // Config files: unknown keys and wrong types are rejected with the offending key named.
+    let cfg = d.join("bad.toml");
+    std::fs::write(&cfg, "model = \"ferro\"\nlatice = \"8x8\"\n").unwrap();
+    let r = ether(&["spinwave", "--config", cfg.to_str().unwrap(), "--out", o]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(err.contains("latice") && err.lines().count() == 1, "{err}");
+    std::fs::write(&cfg, "model = \"ferro\"\nspin = \"half\"\n").unwrap();
+    let r = ether(&["spinwave", "--config", cfg.to_str().unwrap(), "--out", o]);
+    assert_eq!(r.status.code(), Some(2));
+    std::fs::remove_file(&cfg).unwrap();
+    assert_eq!(entries(&d), 0);
+    let r = ether(&["spinwave", "--lattice", "8"]);
+    assert_eq!(r.status.code(), Some(2), "missing --model");
+
     // An existing non-empty --out is refused, and left untouched.
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("keep"), b"x").unwrap();
     let r = ether(&["spinwave", "--model", "ferro", "--out", o]);
     assert_eq!(r.status.code(), Some(2));
     assert!(out.join("keep").exists() && entries(&out) == 1);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn config_file_sets_parameters() {
+    let d = scratch("cfg");
+    let cfg = d.join("afm.toml");
+    std::fs::write(&cfg, "model = \"antiferro\"\nlattice = \"8x8x8\"\nspin = 1.0\n").unwrap();
+    let o = ether(&["spinwave", "--config", cfg.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["model"], "antiferro");
+    assert_eq!(v["lattice"], "8x8x8");
+    assert_eq!(v["spin"], 1.0);
     std::fs::remove_dir_all(&d).unwrap();
 }
 

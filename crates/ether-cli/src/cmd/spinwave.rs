@@ -27,7 +27,7 @@ pub struct Args {
     /// ferro: H = −|J| Σ S_i·S_j (all spins parallel); antiferro: H = +|J| Σ S_i·S_j (Néel order,
     /// needs even extents).
     #[arg(long, value_enum)]
-    model: ModelKind,
+    model: Option<ModelKind>,
     /// Lattice extents separated by 'x': 64 = periodic chain, 32x32 = square torus, 16x16x16 = cubic torus.
     #[arg(long, default_value = "64")]
     lattice: String,
@@ -61,18 +61,62 @@ pub struct Args {
     /// Largest |k| (radians per lattice spacing) used to fit ω ≈ c |k|^p.
     #[arg(long, default_value_t = 0.6, allow_negative_numbers = true)]
     fit_kmax: f64,
+    /// Read parameters from a TOML file (keys as the long flags, e.g. `model = "ferro"`,
+    /// `lattice = "32x32"`, `fit_kmax = 0.5`); values in the file override the flags. Unknown keys
+    /// are rejected.
+    #[arg(long, value_name = "FILE.toml")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     out: OutputArgs,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+/// The `--config` file: every key optional, unknown keys rejected.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    model: Option<ModelKind>,
+    lattice: Option<String>,
+    spin: Option<f64>,
+    coupling: Option<f64>,
+    method: Option<Method>,
+    temperature: Option<f64>,
+    seed: Option<u64>,
+    samples: Option<usize>,
+    frames: Option<usize>,
+    dt: Option<f64>,
+    fit_kmax: Option<f64>,
+}
+
+impl Args {
+    /// Apply a config file on top of the flags.
+    fn with_config(mut self) -> Result<Self> {
+        let Some(path) = self.config.clone() else { return Ok(self) };
+        let c: Config = crate::common::load_config(&path)?;
+        macro_rules! take {
+            ($($f:ident),*) => { $( if let Some(v) = c.$f { self.$f = v; } )* };
+        }
+        take!(lattice, spin, coupling, method, seed, samples, frames, fit_kmax);
+        if c.model.is_some() {
+            self.model = c.model;
+        }
+        if c.temperature.is_some() {
+            self.temperature = c.temperature;
+        }
+        if c.dt.is_some() {
+            self.dt = c.dt;
+        }
+        Ok(self)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum ModelKind {
     Ferro,
     Antiferro,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum Method {
     Lswt,
@@ -176,6 +220,9 @@ struct Params {
 }
 
 fn validate(a: &Args) -> Result<Params> {
+    let Some(kind) = a.model else {
+        return usage("--model is required: ferro (H = −|J| Σ S·S) or antiferro (H = +|J| Σ S·S), on the command line or in --config");
+    };
     let lattice = Lattice::parse(&a.lattice)?;
     if !(a.coupling.is_finite() && a.coupling > 0.0) {
         return usage(format!(
@@ -186,7 +233,7 @@ fn validate(a: &Args) -> Result<Params> {
     if !(a.spin.is_finite() && a.spin > 0.0) {
         return usage(format!("--spin {}: the spin length S must be positive, e.g. 0.5 or 1", a.spin));
     }
-    let model = match a.model {
+    let model = match kind {
         ModelKind::Ferro => Heisenberg::ferro(lattice, a.spin, a.coupling)?,
         ModelKind::Antiferro => Heisenberg::antiferro(lattice, a.spin, a.coupling)?,
     };
@@ -219,7 +266,7 @@ fn validate(a: &Args) -> Result<Params> {
     }
     Ok(Params {
         model,
-        kind: a.model,
+        kind,
         method: a.method,
         temperature,
         seed: a.seed,
@@ -543,6 +590,7 @@ fn params_json(p: &Params) -> serde_json::Value {
 }
 
 pub fn run(args: Args, g: &Global) -> Result<()> {
+    let args = args.with_config()?;
     let p = validate(&args)?;
     let mut out = Output::new(&args.out, g)?;
     let r = compute(&p, &out)?;
@@ -572,7 +620,7 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
         let mut text = Vec::new();
         for method in [Method::Lswt, Method::Dynamics] {
             let a = Args {
-                model: kind,
+                model: Some(kind),
                 lattice: lattice.into(),
                 spin: 0.5,
                 coupling: 1.0,
@@ -583,6 +631,7 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
                 frames,
                 dt: None,
                 fit_kmax: 0.6,
+                config: None,
                 out: OutputArgs { out: None, json: false },
             };
             let p = validate(&a)?;
