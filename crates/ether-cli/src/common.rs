@@ -166,7 +166,7 @@ pub fn load_config<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Re
     toml::from_str(&text).map_err(|e| {
         let msg = e.message().replace('\n', " ");
         let at = e.span().map(|s| {
-            let line = text[..s.start.min(text.len())].lines().count().max(1);
+            let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
             format!(" (line {line})")
         });
         UsageError(format!(
