@@ -75,6 +75,11 @@ impl Output {
         Ok(Output { run: Some(RunDir::create(dir)?), json: false, quiet })
     }
 
+    /// The checkpoint file of this run (`DIR.checkpoint.json`), if it has a run directory.
+    pub fn checkpoint_path(&self) -> Option<PathBuf> {
+        self.run.as_ref().map(|r| r.checkpoint_path())
+    }
+
     /// Print a human line on stderr (unless quiet).
     pub fn say(&self, line: impl AsRef<str>) {
         if !self.quiet {

@@ -176,6 +176,21 @@ fn config_file_sets_parameters() {
 }
 
 #[test]
+fn resume_without_a_checkpoint_is_a_clear_error() {
+    let d = scratch("resume");
+    let out = d.join("run");
+    let r =
+        ether(&["spinwave", "--model", "ferro", "--method", "dynamics", "--resume", "--out", out.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(err.contains("no checkpoint"), "{err}");
+    assert_eq!(entries(&d), 0);
+    // --resume needs --out
+    assert_eq!(ether(&["spinwave", "--model", "ferro", "--resume"]).status.code(), Some(2));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
 fn help_teaches() {
     let o = ether(&["spinwave", "--help"]);
     let h = String::from_utf8_lossy(&o.stdout);

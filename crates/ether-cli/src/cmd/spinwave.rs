@@ -4,7 +4,7 @@ use crate::common::{usage, Global, Output, OutputArgs};
 use crate::demo::DemoContext;
 use crate::report::Chapter;
 use anyhow::Result;
-use ether::dynamics::spin::{peaks, small_momenta, thermal_structure_factor, CorrelationParams, Peak, SpinDynamics};
+use ether::dynamics::spin::{peaks, small_momenta, CorrelationParams, Peak, SpinDynamics};
 use ether::lattice::{Lattice, MomentumPath};
 use ether::model::Heisenberg;
 use ether::modes::lswt::{fit_power_law, low_k_law, PowerLaw, SpinWaveTheory};
@@ -61,6 +61,10 @@ pub struct Args {
     /// Largest |k| (radians per lattice spacing) used to fit ω ≈ c |k|^p.
     #[arg(long, default_value_t = 0.6, allow_negative_numbers = true)]
     fit_kmax: f64,
+    /// Continue an interrupted dynamics run from DIR.checkpoint.json (written after every thermal
+    /// sample when --out DIR is given). The result is identical to an uninterrupted run.
+    #[arg(long, requires = "out")]
+    resume: bool,
     /// Read parameters from a TOML file (keys as the long flags, e.g. `model = "ferro"`,
     /// `lattice = "32x32"`, `fit_kmax = 0.5`); values in the file override the flags. Unknown keys
     /// are rejected.
@@ -217,6 +221,7 @@ struct Params {
     frames: usize,
     dt: Option<f64>,
     fit_kmax: f64,
+    resume: bool,
 }
 
 fn validate(a: &Args) -> Result<Params> {
@@ -274,6 +279,7 @@ fn validate(a: &Args) -> Result<Params> {
         frames: a.frames,
         dt: a.dt,
         fit_kmax: a.fit_kmax,
+        resume: a.resume,
     })
 }
 
@@ -350,9 +356,38 @@ fn compute(p: &Params, out: &Output) -> Result<SpinwaveResult> {
                 cp.stride,
                 cp.integrator.dt()
             ));
+            let ckpt = out.checkpoint_path();
+            let resume = match (&ckpt, p.resume) {
+                (Some(path), true) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| {
+                        crate::common::UsageError(format!(
+                            "--resume: no checkpoint at {} ({e}); run without --resume",
+                            path.display()
+                        ))
+                    })?;
+                    let c: ether::dynamics::spin::CorrelationCheckpoint = serde_json::from_str(&text).map_err(|e| {
+                        crate::common::UsageError(format!("--resume: {} is damaged ({e}); remove it", path.display()))
+                    })?;
+                    out.say(format!("resuming after {} of {} samples", c.completed, cp.samples));
+                    Some(c)
+                }
+                _ => None,
+            };
             let pb = out.progress((cp.samples * cp.frames) as u64, "Landau-Lifshitz");
-            let run = thermal_structure_factor(m, &cp, &mut |done, _| pb.set_position(done as u64))?;
+            let run = ether::dynamics::spin::thermal_structure_factor_resumable(
+                m,
+                &cp,
+                resume,
+                &mut |done, _| pb.set_position(done as u64),
+                &mut |c| match &ckpt {
+                    Some(path) => ether::record::write_json(path, c),
+                    None => Ok(()),
+                },
+            )?;
             pb.finish_and_clear();
+            if let Some(path) = &ckpt {
+                let _ = std::fs::remove_file(path);
+            }
             let sf = &run.sf;
             let small = small_momenta(lat, p.fit_kmax);
             let pk = peaks(sf, &small, 3.0);
@@ -585,7 +620,7 @@ fn params_json(p: &Params) -> serde_json::Value {
     serde_json::json!({
         "model": p.kind, "method": p.method, "lattice": p.model.lattice.to_string(), "spin": p.model.spin,
         "coupling": p.model.coupling.abs(), "J": p.model.coupling, "temperature": p.temperature, "seed": p.seed,
-        "samples": p.samples, "frames": p.frames, "dt": p.dt, "fit_kmax": p.fit_kmax,
+        "samples": p.samples, "frames": p.frames, "dt": p.dt, "fit_kmax": p.fit_kmax, "resumed": p.resume,
     })
 }
 
@@ -631,6 +666,7 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
                 frames,
                 dt: None,
                 fit_kmax: 0.6,
+                resume: false,
                 config: None,
                 out: OutputArgs { out: None, json: false },
             };

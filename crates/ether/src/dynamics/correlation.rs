@@ -55,6 +55,26 @@ pub struct StructureFactor {
     time_fft: Arc<dyn Fft<f64>>,
 }
 
+/// The accumulated state of a [`StructureFactor`] without its FFT plans: enough to resume a run.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StructureFactorState {
+    /// Lattice extents.
+    pub extents: Vec<usize>,
+    /// Components per site.
+    pub n_components: usize,
+    /// Frames per trajectory.
+    pub n_times: usize,
+    /// Frame spacing.
+    pub dt: f64,
+    /// Channels.
+    pub channels: usize,
+    /// Trajectories accumulated.
+    pub samples: usize,
+    /// Accumulated sums, `[channel][k][j]`.
+    pub sum: Vec<f64>,
+}
+
 impl std::fmt::Debug for StructureFactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StructureFactor")
@@ -108,6 +128,35 @@ impl StructureFactor {
     /// The lattice.
     pub fn lattice(&self) -> &Lattice {
         &self.lattice
+    }
+
+    /// The accumulated state (for checkpoints).
+    pub fn state(&self) -> StructureFactorState {
+        StructureFactorState {
+            extents: self.lattice.extents().to_vec(),
+            n_components: self.n_components,
+            n_times: self.n_times,
+            dt: self.dt,
+            channels: self.channels,
+            samples: self.samples,
+            sum: self.sum.clone(),
+        }
+    }
+
+    /// Rebuild an accumulator (plans included) from a saved state.
+    pub fn from_state(st: StructureFactorState) -> Result<Self> {
+        let lattice = Lattice::new(&st.extents)?;
+        let mut sf = StructureFactor::new(&lattice, st.n_components, st.n_times, st.dt, st.channels)?;
+        if st.sum.len() != sf.sum.len() {
+            return Err(Error::invalid(
+                "structure-factor state",
+                format!("{} sums", st.sum.len()),
+                format!("expected {} for this shape; the checkpoint is damaged", sf.sum.len()),
+            ));
+        }
+        sf.sum = st.sum;
+        sf.samples = st.samples;
+        Ok(sf)
     }
 
     /// Frequency of bin `j` (0 <= j < T), in (-π/Δt, π/Δt].
