@@ -58,6 +58,8 @@ pub struct Output {
     run: Option<RunDir>,
     json: bool,
     quiet: bool,
+    /// Say "wrote DIR" at the end (not for the demo's sub-runs, which live in its staging area).
+    announce: bool,
 }
 
 impl Output {
@@ -67,12 +69,12 @@ impl Output {
             Some(p) => Some(RunDir::create(p)?),
             None => None,
         };
-        Ok(Output { run, json: args.json, quiet: g.quiet })
+        Ok(Output { run, json: args.json, quiet: g.quiet, announce: true })
     }
 
     /// An output that writes into a run directory (used by the demo).
     pub fn to_dir(dir: &Path, quiet: bool) -> Result<Self> {
-        Ok(Output { run: Some(RunDir::create(dir)?), json: false, quiet })
+        Ok(Output { run: Some(RunDir::create(dir)?), json: false, quiet, announce: false })
     }
 
     /// The checkpoint file of this run (`DIR.checkpoint.json`), if it has a run directory.
@@ -136,7 +138,7 @@ impl Output {
         if let Some(mut r) = self.run.take() {
             r.json("result.json", "the command's result (the same document as --json)", &value)?;
             let p = r.commit(command, parameters, seed)?;
-            if !self.quiet {
+            if !self.quiet && self.announce {
                 eprintln!("wrote {}", p.display());
             }
             dir = Some(p);

@@ -365,14 +365,48 @@ fn register_font() {
     });
 }
 
-fn has_label(l: &Layer) -> bool {
-    match l {
-        Layer::Line { label, .. }
-        | Layer::Points { label, .. }
-        | Layer::Segments { label, .. }
-        | Layer::Arrows { label, .. } => label.is_some(),
-        Layer::Text { .. } => false,
+/// Pixel width of a legend entry with this label (sample, gap, text at ~8.6 px per character).
+fn legend_entry_width(label: &str) -> i32 {
+    26 + (8.6 * label.chars().count() as f64) as i32 + 24
+}
+
+fn legend_labels(fig: &Figure) -> Vec<String> {
+    let mut v: Vec<String> = fig
+        .layers
+        .iter()
+        .filter_map(|l| match l {
+            Layer::Line { label, .. }
+            | Layer::Points { label, .. }
+            | Layer::Segments { label, .. }
+            | Layer::Arrows { label, .. } => label.clone(),
+            Layer::Text { .. } => None,
+        })
+        .collect();
+    if let Some(h) = &fig.heatmap {
+        if !h.label.is_empty() {
+            v.push(format!("colour: {}", h.label));
+        }
     }
+    v
+}
+
+/// Rows the legend needs at this figure width (0 without labels).
+fn legend_rows(fig: &Figure, width: u32) -> u32 {
+    let labels = legend_labels(fig);
+    if labels.is_empty() {
+        return 0;
+    }
+    let mut rows = 1;
+    let mut x = 30;
+    for l in labels {
+        let w = legend_entry_width(&l);
+        if x > 30 && x + w > width as i32 - 20 {
+            rows += 1;
+            x = 30;
+        }
+        x += w;
+    }
+    rows
 }
 
 fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, fig: &Figure) -> Result<(), String>
@@ -412,13 +446,7 @@ where
         .caption(&fig.title, title_font)
         .margin(18)
         .margin_top(if fig.note.is_empty() { 40 } else { 62 })
-        .margin_bottom(
-            if fig.layers.iter().any(has_label) || fig.heatmap.as_ref().is_some_and(|h| !h.label.is_empty()) {
-                40
-            } else {
-                18
-            },
-        )
+        .margin_bottom(18 + 24 * legend_rows(fig, w))
         .x_label_area_size(55)
         .y_label_area_size(75)
         .build_cartesian_2d(xr[0]..xr[1], yr[0]..yr[1])
@@ -615,10 +643,15 @@ where
         }
     }
     if !legend.is_empty() {
-        // one row along the bottom edge, left to right
-        let y = h as i32 - 22;
+        // rows along the bottom edge, left to right, wrapping at the right edge
+        let rows = legend_rows(fig, w) as i32;
+        let mut y = h as i32 - 22 - 24 * (rows - 1);
         let mut x = 30i32;
         for (label, c, kind) in &legend {
+            if x > 30 && x + legend_entry_width(label) > w as i32 - 20 {
+                x = 30;
+                y += 24;
+            }
             // a white sample would vanish on the white margin: outline it
             if *c == WHITE {
                 root.draw(&Rectangle::new([(x - 3, y - 7), (x + 23, y + 7)], RGBColor(60, 60, 60).filled()))
@@ -635,7 +668,7 @@ where
             }
             root.draw(&plotters::element::Text::new(label.clone(), (x + 26, y - 9), ("sans-serif", 17).into_font()))
                 .map_err(e)?;
-            x += 26 + 9 * label.chars().count() as i32 + 24;
+            x += legend_entry_width(label);
         }
     }
     // Tick labels (below the axis) for labelled ticks.
@@ -739,6 +772,18 @@ mod tests {
             Layer::Line { y, .. } => assert!(y[1].is_nan() && y[2] == 2.0),
             _ => panic!(),
         }
+    }
+
+    #[test]
+    fn legend_wraps_into_rows() {
+        let mut f = Figure::new("t", "x", "y");
+        assert_eq!(legend_rows(&f, 1000), 0);
+        f = f.line("a short label", vec![0.0], vec![0.0], "C0", false);
+        assert_eq!(legend_rows(&f, 1000), 1);
+        for i in 0..6 {
+            f = f.line(&format!("a much longer legend label number {i}"), vec![0.0], vec![0.0], "C0", false);
+        }
+        assert!(legend_rows(&f, 1000) >= 3);
     }
 
     #[test]
