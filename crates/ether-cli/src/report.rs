@@ -123,10 +123,10 @@ pub fn html(ch: &[Chapter], root: &Path, seed: u64, seconds: f64) -> Result<Stri
     let mut h = String::new();
     h.push_str("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>ether: the talk, reproduced</title><style>");
     h.push_str(
-        "body{font-family:Georgia,serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}",
+        "body{font-family:Georgia,serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}",
     );
     h.push_str("table{border-collapse:collapse;width:100%;font-family:sans-serif;font-size:14px}td,th{border:1px solid #ccc;padding:6px;text-align:left;vertical-align:top}");
-    h.push_str(".pass{color:#1a7f37;font-weight:bold}.fail{color:#c62828;font-weight:bold}img{max-width:100%;border:1px solid #eee;margin:0.5em 0}");
+    h.push_str(".pass{color:#1a7f37;font-weight:bold}.fail{color:#c62828;font-weight:bold}img{width:49%;border:1px solid #eee;margin:0.3em 0;vertical-align:top}img:only-of-type{width:70%}");
     h.push_str("h2{border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:2em}.meta{color:#666;font-size:13px;font-family:sans-serif}</style></head><body>");
     h.push_str("<h1>The emergence of photons, electrons and gravitons from qubits: the talk, reproduced</h1>");
     h.push_str(&format!(
