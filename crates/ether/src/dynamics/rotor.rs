@@ -26,7 +26,7 @@
 //! magnetic vector `B` on plaquettes, `B_x = Φ_yz`, `B_y = −Φ_xz`, `B_z = Φ_xy` (wrapped to
 //! `(−π, π]`), so that `C ≈ ∇×` at small k. Both are attached to the base site of their cell.
 
-use crate::dynamics::correlation::Projector;
+use crate::dynamics::correlation::{Projector, StructureFactor};
 use crate::error::{require_positive, Error, Result};
 use crate::lattice::{wrap_pi, Lattice};
 use crate::linalg::C64;
@@ -563,6 +563,121 @@ pub fn maxwell_residuals(model: &RotorModel, a: &RotorState, b: &RotorState, dt:
         den += rhs * rhs;
     }
     (re, (num / den.max(f64::MIN_POSITIVE)).sqrt())
+}
+
+
+/// The outcome of [`photon_spectrum`]: monitors, S(k, ω) of E and B split into transverse
+/// (channel 0) and longitudinal (channel 1) parts, and the Maxwell residuals.
+#[derive(Debug)]
+pub struct SpectrumRun {
+    /// Energy and Gauss-law monitors.
+    pub monitor: Monitor,
+    /// S(k, ω) of the electric field `E = L`.
+    pub electric: StructureFactor,
+    /// S(k, ω) of the magnetic field `B` (see [`fields`]).
+    pub magnetic: StructureFactor,
+    /// Largest relative residuals of the linear Maxwell equations over the sampled steps,
+    /// `(dE/dt, dB/dt)` (see [`maxwell_residuals`]).
+    pub maxwell_residual: (f64, f64),
+    /// The state at t = 0.
+    pub initial: RotorState,
+    /// The state at the end.
+    pub last: RotorState,
+}
+
+/// Evolve `state` and accumulate S(k, ω) from frames every `frame_every` steps (the number of
+/// frames is `config.steps / frame_every`). Refuses runs whose frames would not fit in memory.
+pub fn photon_spectrum(
+    model: &RotorModel,
+    mut state: RotorState,
+    config: &EvolveConfig,
+    frame_every: usize,
+) -> Result<SpectrumRun> {
+    let lat = &model.lattice;
+    let fe = frame_every.max(1);
+    let n_frames = config.steps / fe;
+    if n_frames < 2 {
+        return Err(Error::invalid(
+            "steps",
+            config.steps.to_string(),
+            format!("record at least 2 frames: give at least {} steps", 2 * fe),
+        ));
+    }
+    let n = lat.n_sites();
+    // frames of E and B (8 bytes × 6N each) + one complex transform at a time (16 × 3N × frames)
+    let need = (n_frames as u64) * (n as u64) * (6 * 8 + 3 * 16);
+    crate::error::check_memory(
+        "the S(k, ω) frames",
+        need,
+        "use fewer steps, a larger frame interval or a smaller lattice",
+    )?;
+    let initial = state.clone();
+    let mut fr_e: Vec<Vec<f64>> = Vec::with_capacity(n_frames);
+    let mut fr_b: Vec<Vec<f64>> = Vec::with_capacity(n_frames);
+    let n_res = 16usize;
+    let res_every = (config.steps / n_res).max(1);
+    let mut prev: Option<RotorState> = None;
+    let mut res = (0.0f64, 0.0f64);
+    let monitor = evolve(model, &mut state, config, |s, st| {
+        if s % fe == 0 && fr_e.len() < n_frames {
+            let (e, b) = fields(lat, st);
+            fr_e.push(e);
+            fr_b.push(b);
+        }
+        if let Some(p) = prev.take() {
+            let (a, b) = maxwell_residuals(model, &p, st, config.dt);
+            res = (res.0.max(a), res.1.max(b));
+        }
+        if s % res_every == 0 && s < config.steps {
+            prev = Some(st.clone());
+        }
+        Ok(())
+    })?;
+    let dtf = config.dt * fe as f64;
+    let mut electric = StructureFactor::new(lat, 3, n_frames, dtf, 2)?;
+    electric.add_trajectory(&fr_e, &TransverseLongitudinal::electric(lat)?)?;
+    drop(fr_e);
+    let mut magnetic = StructureFactor::new(lat, 3, n_frames, dtf, 2)?;
+    magnetic.add_trajectory(&fr_b, &TransverseLongitudinal::magnetic(lat)?)?;
+    Ok(SpectrumRun { monitor, electric, magnetic, maxwell_residual: res, initial, last: state })
+}
+
+/// A peak of the transverse S(k, ω) at one momentum.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Peak {
+    /// Momentum index.
+    pub k_index: usize,
+    /// The momentum.
+    pub k: [f64; 3],
+    /// `|K| = sqrt(Σ 4 sin²(k_a/2))`.
+    pub lattice_k: f64,
+    /// Peak frequency (parabolic refinement).
+    pub omega: f64,
+}
+
+/// The peaks of channel `channel` of `sf` at every non-zero momentum with `|K|² ≤ max_k2`
+/// (momenta in the first Brillouin zone; both ±k included).
+pub fn peaks(sf: &StructureFactor, channel: usize, max_k2: f64) -> Vec<Peak> {
+    let lat = sf.lattice();
+    let mut out = Vec::new();
+    for (i, k) in lat.momentum_grid().iter().enumerate() {
+        let k2 = k.lattice_k2();
+        if k2 < 1e-12 || k2 > max_k2 {
+            continue;
+        }
+        if let Some(w) = sf.peak_frequency(channel, i, 0.5 * sf.domega()) {
+            let c = k.components();
+            out.push(Peak { k_index: i, k: [c[0], c[1], c[2]], lattice_k: k2.sqrt(), omega: w });
+        }
+    }
+    out
+}
+
+/// Least-squares speed through the origin, `c = Σ ω|K| / Σ |K|²`.
+pub fn fit_speed(peaks: &[Peak]) -> Option<f64> {
+    let num: f64 = peaks.iter().map(|p| p.omega * p.lattice_k).sum();
+    let den: f64 = peaks.iter().map(|p| p.lattice_k * p.lattice_k).sum();
+    (den > 0.0).then(|| num / den)
 }
 
 #[cfg(test)]

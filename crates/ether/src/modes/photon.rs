@@ -18,7 +18,8 @@
 //! the plaquette `p` at the origin (sign `s`, tail displacement `δ`), and
 //! `D(k)_a = 1 − e^{−i k_a}`.
 //!
-//! Helicity: in the link-midpoint gauge (`θ_a → e^{i k_a/2} θ_a`) the longitudinal direction
+//! Helicity: in the link-midpoint gauge (`θ_a → e^{−i k_a/2} θ_a`, the wave evaluated at the
+//! link centre `r + â/2`) the longitudinal direction
 //! is the real vector `K̂_a ∝ 2 sin(k_a/2)`; the helicity operator is `h = i K̂ ×` (spin-1
 //! matrices `(S_l)_{jm} = −i ε_{ljm}` dotted with `K̂`). Each degenerate group of modes is
 //! rotated to eigenvectors of `h`: the two transverse photons have helicity `+1` and `−1`, the
@@ -199,9 +200,15 @@ pub struct MomentumModes {
     pub zero_modes: usize,
 }
 
-/// Relative tolerance on ω² (in units of the band scale `4g(J + 12U)·12`) below which a mode
-/// is counted as a zero mode.
-pub const ZERO_MODE_TOL: f64 = 1e-10;
+/// Relative tolerance on ω² below which a mode is counted as a zero mode: relative to the
+/// largest ω² at the same momentum (rounding of the solver scales with it), with a floor of
+/// `1e-6` of the band top `4gJ·12` (at k = 0 every ω² is rounding).
+pub const ZERO_MODE_TOL: f64 = 1e-8;
+
+fn zero_tolerance(model: &RotorModel, omega2: &[f64]) -> f64 {
+    let top = omega2.iter().copied().fold(0.0f64, f64::max);
+    ZERO_MODE_TOL * top.max(1e-6 * 48.0 * model.g * model.j)
+}
 
 /// Solve the linearized modes at one momentum.
 pub fn modes_at(model: &RotorModel, k: &[f64]) -> Result<MomentumModes> {
@@ -210,11 +217,10 @@ pub fn modes_at(model: &RotorModel, k: &[f64]) -> Result<MomentumModes> {
     let m = Momentum::new(k);
     let k2 = m.lattice_k2();
     // Midpoint gauge and the real longitudinal direction.
-    let mid: Vec<C64> = (0..3).map(|a| C64::from_polar(1.0, k[a] / 2.0)).collect();
+    let mid: Vec<C64> = (0..3).map(|a| C64::from_polar(1.0, -k[a] / 2.0)).collect();
     let kv: Vec<f64> = (0..3).map(|a| 2.0 * (k[a] / 2.0).sin()).collect();
     let kn = kv.iter().map(|x| x * x).sum::<f64>().sqrt();
-    let scale = 8.0 * model.g * (model.j + 12.0 * model.u) * 12.0;
-    let tol = ZERO_MODE_TOL * scale;
+    let tol = zero_tolerance(model, &nm.omega2);
     let mut pols: Vec<Vec<C64>> =
         nm.polarizations.iter().map(|p| (0..3).map(|a| p[a] * mid[a]).collect::<Vec<C64>>()).collect();
     let omega2 = nm.omega2.clone();
@@ -358,10 +364,9 @@ pub fn small_k_fit(model: &RotorModel, direction: [f64; 3]) -> Result<Vec<Branch
     for &m in &mags {
         let k: Vec<f64> = direction.iter().map(|x| x / dn * m).collect();
         let mm = modes_at(model, &k)?;
-        let scale = 8.0 * model.g * (model.j + 12.0 * model.u) * 12.0;
         for (b, mode) in mm.modes.iter().enumerate() {
             per[b].push((m, mode.omega));
-            if mode.omega2 > ZERO_MODE_TOL * scale {
+            if b >= mm.zero_modes {
                 zero[b] = false;
             }
         }
