@@ -11,7 +11,7 @@ use crate::demo::DemoContext;
 use crate::report::Chapter;
 use anyhow::Result;
 use ether::dynamics::rotor::{
-    fields, fit_speed, omega_max, peaks, photon_spectrum, EvolveConfig, Peak, SpectrumRun,
+    fields, fit_speed, omega_max, peaks, tone_frequency, photon_spectrum, EvolveConfig, Peak, SpectrumRun,
 };
 use ether::lattice::{Lattice, Momentum, MomentumPath};
 use ether::mc::rotor::{thermal_state, ThermalConfig};
@@ -363,7 +363,7 @@ fn modes_result(p: &Params, out: &mut Output) -> Result<(Value, Verdict)> {
         v["zero_modes_at_k"] = json!(mm.zero_modes);
         out.say(format!("modes at k = {:?} (|K|² = {:.6}):", mm.k, mm.lattice_k2));
         for x in &mm.modes {
-            out.say(format!("  helicity {:>4}  ω = {:.6}", x.helicity.map(|h| format!("{h:+}")).unwrap_or("-".into()), x.omega));
+            out.say(format!("  helicity {:>4}  ω = {:.6}", x.helicity.map(|h| if h == 0 { "0".to_string() } else { format!("{h:+}") }).unwrap_or("-".into()), x.omega));
         }
     }
     out.say(&verdict_text);
@@ -434,12 +434,12 @@ fn sk_figure(p: &Params, run: &SpectrumRun, channel_name: &str) -> Result<Figure
         .enumerate()
         .filter_map(|(ix, k)| {
             let ki = m.lattice.momentum_index(k);
-            (k.lattice_k2() > 1e-12).then(|| sf.peak_frequency(0, ki, 0.5 * sf.domega()).map(|w| (path.distance[ix], w))).flatten()
+            (k.lattice_k2() > 1e-12).then(|| tone_frequency(sf, 0, ki).map(|w| (path.distance[ix], w))).flatten()
         })
         .collect();
     fig = fig.points("peaks of S(k,ω)", pk.iter().map(|x| x.0).collect(), pk.iter().map(|x| x.1).collect(), "C1");
     fig.x_ticks = path_ticks(&path);
-    fig.note = "bright = the two transverse photons; the longitudinal E is static (not shown: all its weight sits at ω = 0)".into();
+    fig.note = "longitudinal E: all weight at ω = 0 (static)".into();
     Ok(fig)
 }
 
@@ -463,7 +463,7 @@ fn monitor_figures(p: &Params, run: &SpectrumRun) -> (Figure, Figure) {
     (f1, f2)
 }
 
-fn field_line_figure(p: &Params, state: &ether::dynamics::rotor::RotorState, charges: Option<&[f64]>) -> Figure {
+fn field_line_figure(p: &Params, efield: &[f64], charges: Option<&[f64]>, what: &str) -> Figure {
     let l = &p.model.lattice;
     let e = l.extents();
     let z = if charges.is_some() { 1 } else { 0 };
@@ -472,8 +472,8 @@ fn field_line_figure(p: &Params, state: &ether::dynamics::rotor::RotorState, cha
         for x in 0..e[0] {
             let r = l.site(&[x as isize, y as isize, z]);
             // E at the site: average of the two links on each axis through it.
-            let ex = 0.5 * (state.l[3 * r] + state.l[3 * l.backward(r, 0)]);
-            let ey = 0.5 * (state.l[3 * r + 1] + state.l[3 * l.backward(r, 1) + 1]);
+            let ex = 0.5 * (efield[3 * r] + efield[3 * l.backward(r, 0)]);
+            let ey = 0.5 * (efield[3 * r + 1] + efield[3 * l.backward(r, 1) + 1]);
             xs.push(x as f64);
             ys.push(y as f64);
             dx.push(ex);
@@ -481,11 +481,19 @@ fn field_line_figure(p: &Params, state: &ether::dynamics::rotor::RotorState, cha
         }
     }
     let m = dx.iter().zip(&dy).map(|(a, b)| (a * a + b * b).sqrt()).fold(0.0f64, f64::max).max(1e-300);
-    let s = 0.9 / m;
-    let dx: Vec<f64> = dx.iter().map(|v| v * s).collect();
-    let dy: Vec<f64> = dy.iter().map(|v| v * s).collect();
+    // Length ∝ |E|^0.4 (the longest 0.9 lattice spacings): direction exact, magnitude compressed so
+    // the weak far field stays visible next to the charges.
+    let scale = |a: f64, b: f64| {
+        let n = (a * a + b * b).sqrt();
+        if n > 0.0 {
+            0.9 * (n / m).powf(0.4) / n
+        } else {
+            0.0
+        }
+    };
+    let (dx, dy): (Vec<f64>, Vec<f64>) = dx.iter().zip(&dy).map(|(&a, &b)| (a * scale(a, b), b * scale(a, b))).unzip();
     let mut fig = Figure::new(
-        format!("Electric field E = L in the plane z = {z} (snapshot at the end of the run)"),
+        format!("Electric field E = L in the plane z = {z} ({what})"),
         "x",
         "y",
     );
@@ -508,7 +516,7 @@ fn field_line_figure(p: &Params, state: &ether::dynamics::rotor::RotorState, cha
         fig = fig.points("charge +1", px, py, "C3").points("charge −1", nx, ny, "C2");
     }
     fig.equal_aspect = true;
-    fig.note = format!("arrows scaled so the longest is 0.9 lattice spacings (max |E| = {m:.3})");
+    fig.note = format!("arrow length ∝ |E|^0.4, longest 0.9 (max |E| = {m:.3})");
     fig
 }
 
@@ -577,8 +585,14 @@ fn dynamics_result(p: &Params, out: &mut Output) -> Result<(Value, Verdict)> {
     let (f1, f2) = monitor_figures(p, &run);
     out.figure("energy_drift", "relative energy error of the leapfrog integrator against time", &f1)?;
     out.figure("gauss_law", "max over sites of |Q(t) − Q(0)| against time", &f2)?;
-    let f3 = field_line_figure(p, &run.last, charges.as_deref());
+    let f3 = field_line_figure(p, &run.last.l, charges.as_deref(), "snapshot at the end of the run");
     out.figure("field_lines", "snapshot of the electric field in a lattice plane", &f3)?;
+    let f4 = field_line_figure(p, &run.mean_e, charges.as_deref(), "time average over the run");
+    out.figure(
+        "field_lines_mean",
+        "the electric field averaged over the run: the waves average out, the static Coulomb field stays",
+        &f4,
+    )?;
     out.json_file("monitor.json", "energy and Gauss-law violation against time", &run.monitor)?;
     out.json_file("peaks.json", "transverse S(k,ω) peak per momentum (|K|² ≤ 12.5)", &all_peaks)?;
     {
@@ -600,7 +614,7 @@ fn dynamics_result(p: &Params, out: &mut Output) -> Result<(Value, Verdict)> {
     if let Some(k) = &p.k {
         let mm = modes_at(m, k)?;
         let ki = m.lattice.momentum_index(&Momentum::new(k));
-        let peak = run.electric.peak_frequency(0, ki, 0.5 * run.electric.domega());
+        let peak = tone_frequency(&run.electric, 0, ki);
         modes_k = json!({"k": mm.k, "modes": modes_json(&mm), "measured_peak_omega": peak});
         out.say(format!("at k = {:?}: measured ω = {:?}, linearized ω_T = {:.6}", mm.k, peak, mm.modes[2].omega));
     }
@@ -722,11 +736,12 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
         pass: vd.pass && gauss_ok && drift_ok,
         text: vec![
             vd.text.clone(),
-            "The snapshot shows the electric field of a static +1/−1 pair (string ends) on top of thermal photons: the Coulomb field lines run from + to −, and they stay put while the transverse waves move.".into(),
+            "The snapshot shows the electric field of a static +1/−1 pair (string ends) buried in thermal photons; averaged over the run, the transverse waves cancel and the Coulomb field lines from + to − remain: the longitudinal field is slaved to the charges by Gauss's law.".into(),
         ],
         figures: vec![
             "ch2-photon-dynamics/skw.png".into(),
             "ch2-photon-dynamics/field_lines.png".into(),
+            "ch2-photon-dynamics/field_lines_mean.png".into(),
             "ch2-photon-dynamics/gauss_law.png".into(),
             "ch2-photon-dynamics/energy_drift.png".into(),
         ],
