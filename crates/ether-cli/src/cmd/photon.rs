@@ -70,14 +70,14 @@ pub struct Args {
     k: Option<String>,
     /// Temperature of the classical thermal initial state (energy units); default 0.01 g
     /// (deep in the linear regime: ⟨Φ²⟩ = T/3g per plaquette).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     temperature: Option<f64>,
     /// Number of leapfrog time steps (dynamics).
     #[arg(long, default_value_t = 4000)]
     steps: usize,
     /// Time step (units ħ/energy); default 0.25/ω_max with ω_max = 4√3√(gJ) the band top.
     /// Leapfrog is unstable beyond dt = 2/ω_max; a run-away energy stops the run with advice.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     dt: Option<f64>,
     /// Record a frame for S(k, ω) every this many steps; default: the largest interval whose
     /// Nyquist frequency is 1.25 ω_max.
@@ -451,13 +451,17 @@ fn monitor_figures(p: &Params, run: &SpectrumRun) -> (Figure, Figure) {
     let mut f1 = Figure::new(
         format!("Energy drift of the leapfrog integrator (dt = {:.4})", p.dt),
         "time t",
-        "(E(t) − E(0)) / (E(0) − E_vac)",
+        "ΔE / E_exc",
     )
     .line("relative energy error", mon.time.clone(), rel, "C0", false);
-    f1.note = "bounded and oscillating: a symplectic integrator; its amplitude scales as dt²".into();
+    f1.note = "E_exc = E(0) − E_vacuum; bounded and oscillating (symplectic), amplitude ∝ dt²".into();
     let lmax = run.last.l.iter().fold(0.0f64, |a, b| a.max(b.abs())).max(1e-300);
-    let g: Vec<f64> = mon.gauss_law_violation.iter().map(|x| x.max(1e-18 * lmax)).collect();
-    let mut f2 = Figure::new("Gauss's law: max over sites of |Q(t) − Q(0)|", "time t", "max |Q(t) − Q(0)|")
+    // Plot in units of 10^e so that the tick labels are readable.
+    let gmax = mon.gauss_law_violation.iter().copied().fold(0.0f64, f64::max);
+    let e = if gmax > 0.0 { gmax.log10().floor() as i32 } else { 0 };
+    let unit = 10f64.powi(e);
+    let g: Vec<f64> = mon.gauss_law_violation.iter().map(|x| x / unit).collect();
+    let mut f2 = Figure::new("Gauss's law: max over sites of |Q(t) − Q(0)|", "time t", format!("max|ΔQ| / 1e{e}"))
         .line("Gauss-law violation (rounding only)", mon.time.clone(), g, "C3", false);
     f2.note = format!("max |L| = {lmax:.3}: the violation is at the level of floating-point rounding");
     (f1, f2)
