@@ -703,12 +703,12 @@ fn run_into(dir: &Path, p: &Params, quiet: bool) -> Result<(Value, Verdict)> {
     Ok((v, verdict))
 }
 
-/// Chapter 2, "Light from qubits": modes on 8³ and the nonlinear dynamics on 8³.
+/// Chapter 2, "Light from qubits": modes on 8³ and the nonlinear dynamics on 12³.
 pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
     let title = "Light from qubits".to_string();
     let pm = demo_params("8x8x8", Method::Modes, ctx.seed)?;
     let (_, vm) = run_into(&ctx.dir.join("ch2-photon-modes"), &pm, ctx.quiet)?;
-    let pd = demo_params("8x8x8", Method::Dynamics, ctx.seed)?;
+    let pd = demo_params("12x12x12", Method::Dynamics, ctx.seed)?;
     let (vd_json, vd) = run_into(&ctx.dir.join("ch2-photon-dynamics"), &pd, ctx.quiet)?;
     let c = pm.model.speed_of_light();
     let lmax = vd_json["peaks_small_k"].as_array().map(|a| a.len()).unwrap_or(0);
