@@ -221,6 +221,12 @@ impl RotorDynamics {
 
     /// sin Φ into `self.sin_phi`, then the force `−2g Cᵀ sin Φ` into `self.force`.
     fn compute_force(&mut self, th: &[f64]) {
+        self.compute_force_and_kick(th, None, 0.0);
+    }
+
+    /// As [`Self::compute_force`], and with `l = Some(L)` also the kick `L += h F` in the same
+    /// pass (one sweep over memory less per step).
+    fn compute_force_and_kick(&mut self, th: &[f64], l: Option<&mut [f64]>, h: f64) {
         let g = self.geom;
         let np3 = 3 * g.plane();
         self.sin_phi.par_chunks_mut(np3).enumerate().for_each(|(z, sz)| {
@@ -236,7 +242,7 @@ impl RotorDynamics {
         });
         let s = &self.sin_phi;
         let m2g = -2.0 * self.model.g;
-        self.force.par_chunks_mut(np3).enumerate().for_each(|(z, fz)| {
+        let body = |z: usize, fz: &mut [f64], lz: Option<&mut [f64]>| {
             let zm = Cubic::dn(z, g.lz);
             for y in 0..g.ly {
                 let ym = Cubic::dn(y, g.ly);
@@ -254,7 +260,19 @@ impl RotorDynamics {
                     fz[i + 2] = m2g * ((s[rxm + 1] - s[r + 1]) + (s[rym + 2] - s[r + 2]));
                 }
             }
-        });
+            if let Some(lz) = lz {
+                lz.iter_mut().zip(fz.iter()).for_each(|(l, f)| *l += h * f);
+            }
+        };
+        match l {
+            Some(l) => self
+                .force
+                .par_chunks_mut(np3)
+                .zip(l.par_chunks_mut(np3))
+                .enumerate()
+                .for_each(|(z, (fz, lz))| body(z, fz, Some(lz))),
+            None => self.force.par_chunks_mut(np3).enumerate().for_each(|(z, fz)| body(z, fz, None)),
+        }
     }
 
     /// One Störmer-Verlet step: `L += dt/2 F(θ)`, `θ += dt 2(J L − U grad Q)`, `L += dt/2 F(θ)`.
@@ -283,8 +301,7 @@ impl RotorDynamics {
                 }
             }
         });
-        self.compute_force(&state.theta);
-        state.l.par_iter_mut().zip(self.force.par_iter()).for_each(|(l, f)| *l += h * f);
+        self.compute_force_and_kick(&state.theta, Some(&mut state.l), h);
         self.steps += 1;
     }
 
