@@ -292,10 +292,9 @@ fn gauss_law_is_conserved_to_rounding_at_any_temperature() {
         }
         let mut s = thermal_state(&m, &cfg).unwrap();
         let dt = 0.2 / omega_max(&m);
-        let mon = evolve(&m, &mut s, &EvolveConfig { monitor_every: 100, ..EvolveConfig::new(dt, 10_000) }, |_, _| {
-            Ok(())
-        })
-        .unwrap();
+        let mon =
+            evolve(&m, &mut s, &EvolveConfig { monitor_every: 100, ..EvolveConfig::new(dt, 10_000) }, |_, _| Ok(()))
+                .unwrap();
         let lmax = s.l.iter().fold(0.0f64, |a, b| a.max(b.abs()));
         let v = mon.max_gauss_law_violation();
         assert!(v / lmax < 1e-12, "T={t}: max |ΔQ| = {v:e}, max |L| = {lmax}");
@@ -480,10 +479,9 @@ fn gauss_law_over_ten_thousand_steps_on_16_cubed() {
         let m = model("16x16x16", 10.0, 1.0, 0.1);
         let mut s = thermal_state(&m, &ThermalConfig::new(t, 4)).unwrap();
         let dt = 0.25 / omega_max(&m);
-        let mon = evolve(&m, &mut s, &EvolveConfig { monitor_every: 500, ..EvolveConfig::new(dt, 10_000) }, |_, _| {
-            Ok(())
-        })
-        .unwrap();
+        let mon =
+            evolve(&m, &mut s, &EvolveConfig { monitor_every: 500, ..EvolveConfig::new(dt, 10_000) }, |_, _| Ok(()))
+                .unwrap();
         let lmax = s.l.iter().fold(0.0f64, |a, b| a.max(b.abs()));
         assert!(mon.max_gauss_law_violation() / lmax < 1e-12);
         assert!(energy(&m, &s).is_finite());

@@ -582,7 +582,6 @@ pub fn maxwell_residuals(model: &RotorModel, a: &RotorState, b: &RotorState, dt:
     (re, (num / den.max(f64::MIN_POSITIVE)).sqrt())
 }
 
-
 /// The outcome of [`photon_spectrum`]: monitors, S(k, ω) of E and B split into transverse
 /// (channel 0) and longitudinal (channel 1) parts, and the Maxwell residuals.
 #[derive(Debug)]

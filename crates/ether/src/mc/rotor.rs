@@ -233,7 +233,8 @@ pub fn thermal_state(model: &RotorModel, config: &ThermalConfig) -> Result<Rotor
     }
     // Angles: harmonic transverse draw, variance T/(2g|K|²), |K|² = |d|².
     let mut theta = filtered_transverse(lat, &fft, &dvec, &mut rng, |k2| (t / (2.0 * model.g * k2)).sqrt());
-    let hol: [f64; 3] = [rng.random_range(0.0..2.0 * PI), rng.random_range(0.0..2.0 * PI), rng.random_range(0.0..2.0 * PI)];
+    let hol: [f64; 3] =
+        [rng.random_range(0.0..2.0 * PI), rng.random_range(0.0..2.0 * PI), rng.random_range(0.0..2.0 * PI)];
     for (i, th) in theta.iter_mut().enumerate() {
         *th += hol[i % 3];
     }

@@ -224,16 +224,13 @@ pub fn modes_at(model: &RotorModel, k: &[f64]) -> Result<MomentumModes> {
     let mut pols: Vec<Vec<C64>> =
         nm.polarizations.iter().map(|p| (0..3).map(|a| p[a] * mid[a]).collect::<Vec<C64>>()).collect();
     let omega2 = nm.omega2.clone();
-    let mut hel = vec![0.0; 3];
+    let mut hel = [0.0; 3];
     if kn > 1e-12 {
         let khat: Vec<f64> = kv.iter().map(|x| x / kn).collect();
         // h e = i K̂ × e
         let h_apply = |e: &[C64]| -> Vec<C64> {
-            let cr = [
-                e[2] * khat[1] - e[1] * khat[2],
-                e[0] * khat[2] - e[2] * khat[0],
-                e[1] * khat[0] - e[0] * khat[1],
-            ];
+            let cr =
+                [e[2] * khat[1] - e[1] * khat[2], e[0] * khat[2] - e[2] * khat[0], e[1] * khat[0] - e[0] * khat[1]];
             // cr = K̂ × e, (K̂ × e)_i = ε_ijk K̂_j e_k.
             cr.iter().map(|z| z * C64::new(0.0, 1.0)).collect()
         };
@@ -276,11 +273,7 @@ pub fn modes_at(model: &RotorModel, k: &[f64]) -> Result<MomentumModes> {
     let mut modes: Vec<PhotonMode> = (0..3)
         .map(|i| {
             let p = &pols[i];
-            let long = if kn > 1e-12 {
-                (0..3).map(|a| p[a] * (kv[a] / kn)).sum::<C64>().norm()
-            } else {
-                f64::NAN
-            };
+            let long = if kn > 1e-12 { (0..3).map(|a| p[a] * (kv[a] / kn)).sum::<C64>().norm() } else { f64::NAN };
             PhotonMode {
                 helicity: (kn > 1e-12).then(|| hel[i].round() as i32),
                 helicity_value: hel[i],
