@@ -12,7 +12,7 @@ use ether::lattice::Lattice;
 use ether::linalg::{eigvalsh_complex, eigvalsh_real, C64};
 use ether::mc::rotor::{thermal_state, ThermalConfig};
 use ether::model::RotorModel;
-use ether::modes::photon::{modes_at, modes_on_grid, small_k_fit, zero_point_energy_per_site, Incidence};
+use ether::modes::photon::{grid_summary, modes_at, modes_on_grid, small_k_fit, zero_point_energy_per_site, Incidence};
 
 fn lat(s: &str) -> Lattice {
     Lattice::parse(s).unwrap()
@@ -265,6 +265,12 @@ fn gaussian_ground_state_energy_from_the_mode_sum() {
         let e0 = e_cl + zero_point_energy_per_site(&modes_on_grid(&m).unwrap());
         let want = -6.0 * g + 4.77520 * (g * j).sqrt();
         assert!((e0 - want).abs() < 2e-4 * (g * j).sqrt(), "g={g} J={j}: {e0} vs {want}");
+        // The streaming summary used by the CLI agrees (summation order differs: 1e-12), and
+        // counts one zero mode per k ≠ 0 plus three at k = 0 (note §2.2: 63 + 3 on 4³).
+        let sm = grid_summary(&m, || ()).unwrap();
+        assert!((e_cl + sm.zero_point_energy_per_site - e0).abs() < 1e-12);
+        let nk = m.lattice.n_sites();
+        assert_eq!((sm.zero_modes_min, sm.zero_modes_max, sm.zero_modes_total), (1, 1, nk - 1 + 3));
     }
 }
 

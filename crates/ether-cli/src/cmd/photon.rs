@@ -16,7 +16,7 @@ use ether::dynamics::rotor::{
 use ether::lattice::{Lattice, Momentum, MomentumPath};
 use ether::mc::rotor::{thermal_state, ThermalConfig};
 use ether::model::RotorModel;
-use ether::modes::photon::{fit_power_law, modes_at, small_k_fit, zero_point_energy_per_site, MomentumModes};
+use ether::modes::photon::{fit_power_law, grid_summary, modes_at, small_k_fit, MomentumModes};
 use ether_plot::{Figure, Heatmap, Layer, Tick};
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -216,14 +216,8 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
     let p = validate(&args)?;
     let mut out = Output::new(&args.out, g)?;
     let result = compute(&p, &mut out)?;
-    out.finish("photon", p.params_json(), Some(p.seed), &result)?;
+    out.finish("photon", p.json(), Some(p.seed), &result)?;
     Ok(())
-}
-
-impl Params {
-    fn params_json(&self) -> Value {
-        self.json()
-    }
 }
 
 /// Modes at one momentum as the JSON list of {helicity, omega, polarization}.
@@ -302,24 +296,13 @@ fn modes_result(p: &Params, out: &mut Output) -> Result<(Value, Verdict)> {
     let speed =
         if gapless.is_empty() { f64::NAN } else { gapless.iter().map(|f| f.speed).sum::<f64>() / gapless.len() as f64 };
     // Every lattice momentum (parallel; each momentum is independent, so deterministic).
-    let grid = m.lattice.momentum_grid();
-    let pb = out.progress(grid.len() as u64, "modes on the grid");
-    let all: Vec<MomentumModes> = grid
-        .par_iter()
-        .map(|k| {
-            let r = modes_at(m, k.components());
-            pb.inc(1);
-            r
-        })
-        .collect::<ether::Result<Vec<_>>>()?;
+    let pb = out.progress(m.lattice.n_sites() as u64, "modes on the grid");
+    let summary = grid_summary(m, || pb.inc(1))?;
     pb.finish_and_clear();
-    let nonzero: Vec<&MomentumModes> = all.iter().filter(|x| x.lattice_k2 > 1e-12).collect();
-    let zmax = nonzero.iter().map(|x| x.zero_modes).max().unwrap_or(0);
-    let zmin = nonzero.iter().map(|x| x.zero_modes).min().unwrap_or(0);
-    let ztotal: usize = all.iter().map(|x| x.zero_modes).sum();
+    let (zmin, zmax, ztotal) = (summary.zero_modes_min, summary.zero_modes_max, summary.zero_modes_total);
     let e_gauss = m.classical_energy(&vec![0.0; m.lattice.n_links()], &vec![0.0; m.lattice.n_links()])
         / m.lattice.n_sites() as f64
-        + zero_point_energy_per_site(&all);
+        + summary.zero_point_energy_per_site;
     let (fig, ws, path) = branches_figure(m)?;
     out.figure("branches", "the three linearized branches along Γ-X-M-R-Γ with helicity labels", &fig)?;
     let flat: Vec<f64> = ws.iter().flat_map(|w| w.iter().copied()).collect();
@@ -547,6 +530,13 @@ fn field_line_figure(p: &Params, efield: &[f64], charges: Option<&[f64]>, what: 
 fn dynamics_result(p: &Params, out: &mut Output) -> Result<(Value, Verdict)> {
     let m = &p.model;
     let charges = charges_for(p);
+    // State, force and scratch (8 link arrays) plus the FFT buffers of the thermal draw.
+    let nl = m.lattice.n_links() as u64;
+    ether::error::check_memory(
+        "the rotor dynamics",
+        nl * 8 * 8 + nl * 16 * 2,
+        "use a smaller --lattice (64x64x64 needs about 60 MB)",
+    )?;
     let mut tc = ThermalConfig::new(p.temperature, p.seed);
     tc.sweeps = p.sweeps;
     tc.charges = charges.clone();
@@ -610,16 +600,7 @@ fn dynamics_result(p: &Params, out: &mut Output) -> Result<(Value, Verdict)> {
     }
     // Zero modes per k ≠ 0 of the same model's linearization (the non-oscillating directions;
     // the dynamics shows them as the static longitudinal weight above).
-    let zero_modes = m
-        .lattice
-        .momentum_grid()
-        .par_iter()
-        .filter(|k| k.lattice_k2() > 1e-12)
-        .map(|k| modes_at(m, k.components()).map(|mm| mm.zero_modes))
-        .collect::<ether::Result<Vec<_>>>()?
-        .into_iter()
-        .max()
-        .unwrap_or(0);
+    let zero_modes = grid_summary(m, || ())?.zero_modes_max;
     let gauss = run.monitor.max_gauss_law_violation();
     let drift = run.monitor.relative_energy_drift();
     let (re, rb) = run.maxwell_residual;

@@ -309,6 +309,45 @@ pub fn zero_point_energy_per_site(modes: &[MomentumModes]) -> f64 {
     s / modes.len() as f64
 }
 
+/// Zero-mode counts and the zero-point energy over every lattice momentum, without keeping the
+/// modes (memory O(N) numbers). Parallel over momenta; the sum is taken in momentum order, so
+/// the result does not depend on the thread count.
+#[derive(Clone, Debug, Serialize)]
+pub struct GridSummary {
+    /// Fewest zero modes at a momentum k ≠ 0.
+    pub zero_modes_min: usize,
+    /// Most zero modes at a momentum k ≠ 0.
+    pub zero_modes_max: usize,
+    /// Zero modes over the whole grid (k = 0 included).
+    pub zero_modes_total: usize,
+    /// `(1/N) Σ_k Σ_modes ω/2`.
+    pub zero_point_energy_per_site: f64,
+}
+
+/// Summarize the modes on the lattice's momentum grid ([`GridSummary`]); `tick` is called once
+/// per momentum (progress reporting).
+pub fn grid_summary(model: &RotorModel, tick: impl Fn() + Sync) -> Result<GridSummary> {
+    use rayon::prelude::*;
+    check_3d(&model.lattice)?;
+    let n = model.lattice.n_sites();
+    let per: Vec<(usize, f64, bool)> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let k = model.lattice.momentum_of_index(i);
+            let mm = modes_at(model, k.components())?;
+            tick();
+            Ok((mm.zero_modes, mm.modes.iter().map(|x| 0.5 * x.omega).sum::<f64>(), mm.lattice_k2 > 1e-12))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let nz = per.iter().filter(|p| p.2).map(|p| p.0);
+    Ok(GridSummary {
+        zero_modes_min: nz.clone().min().unwrap_or(0),
+        zero_modes_max: nz.max().unwrap_or(0),
+        zero_modes_total: per.iter().map(|p| p.0).sum(),
+        zero_point_energy_per_site: per.iter().map(|p| p.1).sum::<f64>() / n as f64,
+    })
+}
+
 /// Least-squares power law `ω = A |k|^p` through the given (|k|, ω) points (log-log fit).
 /// Returns `(p, A)`.
 pub fn fit_power_law(points: &[(f64, f64)]) -> Option<(f64, f64)> {
