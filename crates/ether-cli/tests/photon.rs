@@ -43,6 +43,7 @@ fn bad_input_exits_2_and_writes_nothing() {
     bad("kbad", &["--lattice", "4x4x4", "--k", "a,b,c"], "--k");
     bad("koff", &["--lattice", "4x4x4", "--method", "dynamics", "--k", "0.1,0,0"], "lattice momenta");
     bad("temp", &["--lattice", "4x4x4", "--temperature", "-1"], "--temperature");
+    bad("temp0", &["--lattice", "4x4x4", "--method", "dynamics", "--temperature", "0"], "T > 0");
     // dt·ω_max = 3 > 2: leapfrog unstable; the energy runs away and the run stops with advice.
     bad(
         "dt",

@@ -177,6 +177,11 @@ fn validate(a: &Args) -> Result<Params> {
         return usage("--frame-every 0: give at least 1");
     }
     if a.method == Method::Dynamics {
+        if temperature <= 0.0 {
+            return usage(
+                "--temperature 0: the classical vacuum does not move, so the dynamics has no waves to measure; give T > 0, e.g. --temperature 0.01",
+            );
+        }
         if a.steps / frame_every < 8 {
             return usage(format!(
                 "--steps {}: with a frame every {frame_every} steps that gives fewer than 8 frames; use --steps {} or more",

@@ -406,7 +406,8 @@ impl Monitor {
     /// `max_t |E(t) − E(0)| / (E(0) − E_vac)`: the drift relative to the excitation energy.
     pub fn relative_energy_drift(&self) -> f64 {
         let e0 = self.energy.first().copied().unwrap_or(0.0);
-        let scale = (e0 - self.vacuum_energy).abs().max(f64::MIN_POSITIVE);
+        // floor: rounding of the vacuum energy itself (a state at rest has no excitation energy)
+        let scale = (e0 - self.vacuum_energy).abs().max(1e-12 * self.vacuum_energy.abs()).max(f64::MIN_POSITIVE);
         self.energy.iter().map(|e| (e - e0).abs()).fold(0.0, f64::max) / scale
     }
     /// The final Gauss-law violation.

@@ -284,14 +284,17 @@ pub fn modes_at(model: &RotorModel, k: &[f64]) -> Result<MomentumModes> {
             }
         })
         .collect();
-    // Ascending ω; within a degenerate group, helicity +1 before −1.
-    modes.sort_by(|x, y| {
-        if (x.omega2 - y.omega2).abs() <= tol.max(1e-9 * x.omega2.abs()) {
-            y.helicity.cmp(&x.helicity)
-        } else {
-            x.omega2.total_cmp(&y.omega2)
+    // Ascending ω; within a degenerate group, helicity +1 before −1 (a total order first, then
+    // adjacent swaps inside groups, so the comparator never has to be tolerance-based).
+    modes.sort_by(|x, y| x.omega2.total_cmp(&y.omega2));
+    for _ in 0..modes.len() {
+        for i in 0..modes.len().saturating_sub(1) {
+            let same = (modes[i].omega2 - modes[i + 1].omega2).abs() <= tol.max(1e-9 * modes[i].omega2.abs());
+            if same && modes[i].helicity < modes[i + 1].helicity {
+                modes.swap(i, i + 1);
+            }
         }
-    });
+    }
     let zero_modes = omega2.iter().filter(|&&w| w <= tol).count();
     Ok(MomentumModes { k: [k[0], k[1], k[2]], lattice_k2: k2, modes, zero_modes })
 }
