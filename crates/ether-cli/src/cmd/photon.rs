@@ -11,7 +11,7 @@ use crate::demo::DemoContext;
 use crate::report::Chapter;
 use anyhow::Result;
 use ether::dynamics::rotor::{
-    fields, fit_speed, omega_max, peaks, photon_spectrum, tone_frequency, EvolveConfig, Peak, SpectrumRun,
+    fields, fit_speed, omega_max, peaks, photon_spectrum_observed, tone_frequency, EvolveConfig, Peak, SpectrumRun,
 };
 use ether::lattice::{Lattice, Momentum, MomentumPath};
 use ether::mc::rotor::{thermal_state, ThermalConfig};
@@ -559,7 +559,14 @@ fn dynamics_result(p: &Params, out: &mut Output) -> Result<(Value, Verdict)> {
         p.dt * omega_max(m),
         p.frame_every
     ));
-    let run = photon_spectrum(m, s0, &EvolveConfig::new(p.dt, p.steps), p.frame_every)?;
+    let pb = out.progress(p.steps as u64, "leapfrog steps");
+    let run = photon_spectrum_observed(m, s0, &EvolveConfig::new(p.dt, p.steps), p.frame_every, |s| {
+        if s % 64 == 0 {
+            pb.set_position(s as u64);
+        }
+    });
+    pb.finish_and_clear();
+    let run = run?;
     let c_th = m.speed_of_light();
     // Photon branch from the peaks at small k: |K|² up to the first two shells of the lattice.
     let kmin2 = {
