@@ -100,6 +100,10 @@ fn dynamics_json_has_the_documented_keys_and_a_run_directory() {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     assert!(v["gauss_law_violation"].as_f64().unwrap() < 1e-12);
+    // Two transverse polarizations from the thermal weight (note §4.4 item 5): 2 within 4 s.d.
+    let pol = v["polarizations_measured"].as_f64().unwrap();
+    let sd = v["polarizations_uncertainty"].as_f64().unwrap();
+    assert!((pol - 2.0).abs() < 4.0 * sd, "{pol} ± {sd}");
     for f in ["result.json", "manifest.json", "skw.png", "gauss_law.png", "energy_drift.png", "field_lines.png"] {
         assert!(out.join(f).exists(), "{f} missing");
     }
