@@ -861,9 +861,13 @@ pub fn verdict(a: &Analysis) -> String {
     };
     if !zero_list.is_empty() {
         s.push_str(&format!(
-            "; helicity {} {} zero modes whose conjugates are compact, hence gapped in the quantum theory",
+            "; helicity {} {}, hence gapped in the quantum theory",
             words(&zero_list),
-            if zero_list.len() == 1 { "is a" } else { "are" }
+            if zero_list.len() == 1 {
+                "is a zero mode whose conjugate is compact"
+            } else {
+                "are zero modes whose conjugates are compact"
+            }
         ));
     }
     if !removed_list.is_empty() {
