@@ -8,7 +8,7 @@ use ether::dynamics::graviton::{gauge_checks, tt_period, GaugeCheck, PeriodCheck
 use ether::model::graviton::{lattice_k, GravitonKind, GravitonModel};
 use ether::modes::graviton::{analyze, Analysis, GravitonModes, Sector};
 use ether::Lattice;
-use ether_plot::{Figure, Tick};
+use ether_plot::{Figure, Layer, Tick};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -207,8 +207,8 @@ fn compute(model: &GravitonModel, k: Option<[f64; 3]>, method: Method, out: &mut
 }
 
 const SECTOR_COLORS: [(Sector, &str, &str); 5] = [
-    (Sector::Plus2, "C3", "helicity +2"),
-    (Sector::Minus2, "C1", "helicity -2"),
+    (Sector::Plus2, "C1", "helicity +2"),
+    (Sector::Minus2, "C3", "helicity -2"),
     (Sector::Plus1, "C2", "helicity +1"),
     (Sector::Minus1, "C4", "helicity -1"),
     (Sector::Zero, "C0", "helicity 0"),
@@ -278,8 +278,16 @@ fn plots(solver: &GravitonModes, out: &mut Output) -> Result<()> {
         for b in 0..2 {
             if let Some(y) = lines.get(&(s, b)) {
                 if y.iter().any(|v| v.is_finite() && *v > 0.0) {
-                    let label = if b == 0 { name.to_string() } else { String::new() };
-                    fig = fig.line(&label, path.distance.clone(), y.clone(), col, false);
+                    // gravitons drawn thick underneath, so a degenerate helicity-0 branch (xu) stays visible on top
+                    let graviton = matches!(s, Sector::Plus2 | Sector::Minus2);
+                    fig.layers.push(Layer::Line {
+                        label: (b == 0).then(|| name.to_string()),
+                        x: path.distance.clone(),
+                        y: y.clone(),
+                        color: Some(col.to_string()),
+                        dashed: s == Sector::Zero,
+                        width: if graviton { 6 } else { 2 },
+                    });
                 }
             }
         }
@@ -295,9 +303,20 @@ fn plots(solver: &GravitonModes, out: &mut Output) -> Result<()> {
     wfig.x_ticks = ticks;
     wfig.y_range = Some([-0.05, 1.05]);
     wfig.note = "‖Λ⁽²⁾v‖²/‖v‖², whole physical space diagonalized without the helicity basis (B.6 step 5); degenerate branches share their average".into();
-    for j in 0..6 {
-        let y: Vec<f64> = (0..npts).map(|p| weights[(p * 6 + j) * 3]).collect();
-        wfig = wfig.line(&format!("branch {} (ω-ordered)", j + 1), path.distance.clone(), y, &format!("C{j}"), j % 2 == 1);
+    // branches with identical weight curves are drawn once, labelled by their range
+    let series: Vec<Vec<f64>> = (0..6).map(|j| (0..npts).map(|p| weights[(p * 6 + j) * 3]).collect()).collect();
+    let equal = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x.is_nan() && y.is_nan()) || (x - y).abs() < 1e-9);
+    let mut j = 0;
+    let mut colour = 0;
+    while j < 6 {
+        let mut e = j + 1;
+        while e < 6 && equal(&series[j], &series[e]) {
+            e += 1;
+        }
+        let label = if e - j == 1 { format!("branch {}", j + 1) } else { format!("branches {}-{}", j + 1, e) };
+        wfig = wfig.line(&format!("{label} (by ω)"), path.distance.clone(), series[j].clone(), &format!("C{colour}"), false);
+        colour += 1;
+        j = e;
     }
     out.figure("helicity_weights", "weight of helicity ±2 in each branch along Γ-X-M-R-Γ", &wfig)?;
     let kpts: Vec<f64> = path.points.iter().flat_map(|m| m.components().to_vec()).collect();
