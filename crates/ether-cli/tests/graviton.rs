@@ -39,7 +39,10 @@ fn lattice_must_be_three_dimensional() {
 
 #[test]
 fn zone_centre_says_helicity_is_undefined_and_reports_the_degenerate_modes() {
-    rejects(&["--model", "l-type", "--lattice", "4x4x4", "--k", "0,0,0"], &["zone centre", "helicity is undefined", "degenerate", "0.000, 0.000, 0.000, 0.000, 0.000, 0.000"]);
+    rejects(
+        &["--model", "l-type", "--lattice", "4x4x4", "--k", "0,0,0"],
+        &["zone centre", "helicity is undefined", "degenerate", "0.000, 0.000, 0.000, 0.000, 0.000, 0.000"],
+    );
     // k = (2π, 0, 0) is the same point: K = 2 sin(k/2) = 0
     rejects(&["--model", "xu", "--lattice", "4x4x4", "--k", "2pi,0,0"], &["zone centre"]);
 }
@@ -68,8 +71,11 @@ fn json_has_the_documented_keys() {
     let modes = v["modes"].as_array().unwrap();
     assert_eq!(modes.len(), 6);
     let kz = 2.0 * (std::f64::consts::PI / 8.0).sin();
-    let grav: Vec<f64> =
-        modes.iter().filter(|m| m["helicity"].as_i64().unwrap().abs() == 2).map(|m| m["omega"].as_f64().unwrap()).collect();
+    let grav: Vec<f64> = modes
+        .iter()
+        .filter(|m| m["helicity"].as_i64().unwrap().abs() == 2)
+        .map(|m| m["omega"].as_f64().unwrap())
+        .collect();
     assert_eq!(grav.len(), 2);
     for w in grav {
         assert!((w - kz.powi(3)).abs() < 1e-12);
@@ -82,7 +88,14 @@ fn out_dir_holds_plots_and_data() {
     let d = tmp("out");
     let o = ether().args(["-q", "graviton", "--model", "xu", "--lattice", "4x4x4", "--out"]).arg(&d).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for f in ["dispersion.png", "helicity_weights.png", "figures/dispersion.json", "result.json", "manifest.json", "path_omega.npy"] {
+    for f in [
+        "dispersion.png",
+        "helicity_weights.png",
+        "figures/dispersion.json",
+        "result.json",
+        "manifest.json",
+        "path_omega.npy",
+    ] {
         assert!(d.join(f).exists(), "{f} missing");
     }
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d.join("result.json")).unwrap()).unwrap();

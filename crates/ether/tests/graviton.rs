@@ -19,9 +19,7 @@ fn model(kind: GravitonKind, lat: &str) -> GravitonModel {
 
 fn random_ks(n: usize, seed: u64) -> Vec<[f64; 3]> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    (0..n)
-        .map(|_| std::array::from_fn(|_| rng.random_range(-std::f64::consts::PI..std::f64::consts::PI)))
-        .collect()
+    (0..n).map(|_| std::array::from_fn(|_| rng.random_range(-std::f64::consts::PI..std::f64::consts::PI))).collect()
 }
 
 fn fro(a: &[C64]) -> f64 {
@@ -86,7 +84,10 @@ fn einstein_tensor_is_half_the_incompatibility() {
     let half = inc().scaled(0.5);
     for i in 0..6 {
         for j in 0..6 {
-            let d = ether::model::graviton::poly_add(g.entry(i, j), &half.entry(i, j).iter().map(|m| ether::model::graviton::Mono::new(-m.coef, m.pow)).collect::<Vec<_>>());
+            let d = ether::model::graviton::poly_add(
+                g.entry(i, j),
+                &half.entry(i, j).iter().map(|m| ether::model::graviton::Mono::new(-m.coef, m.pow)).collect::<Vec<_>>(),
+            );
             assert!(d.is_empty(), "G − ½inc entry ({i},{j}) = {d:?}");
         }
     }
@@ -134,7 +135,12 @@ fn helicity_eigenvalues_of_the_building_blocks() {
             assert!(off < 1e-12 * scale.max(1.0), "{}: off-diagonal {off:e}", op.name);
             for s in 0..6 {
                 let got = d[s] / scale;
-                assert!((got.re - want[s]).abs() < 1e-12 && got.im.abs() < 1e-12, "{} state {s}: {got} vs {}", op.name, want[s]);
+                assert!(
+                    (got.re - want[s]).abs() < 1e-12 && got.im.abs() < 1e-12,
+                    "{} state {s}: {got} vs {}",
+                    op.name,
+                    want[s]
+                );
             }
         }
     }
@@ -226,7 +232,14 @@ fn helicity_basis_and_projectors_agree() {
 fn c4_eigenvalues_along_an_axis() {
     let u = HelicityBasis::about([0.0, 0.0, 0.7]).unwrap();
     let r = c4_z();
-    let want = [C64::new(-1.0, 0.0), C64::new(-1.0, 0.0), C64::new(0.0, -1.0), C64::new(0.0, 1.0), C64::new(1.0, 0.0), C64::new(1.0, 0.0)];
+    let want = [
+        C64::new(-1.0, 0.0),
+        C64::new(-1.0, 0.0),
+        C64::new(0.0, -1.0),
+        C64::new(0.0, 1.0),
+        C64::new(1.0, 0.0),
+        C64::new(1.0, 0.0),
+    ];
     for s in 0..6 {
         let v = &u.columns[s];
         let rv: Vec<C64> = (0..6).map(|i| (0..6).map(|j| r[i * 6 + j] * v[j]).sum()).collect();
@@ -247,7 +260,12 @@ fn omega(kind: GravitonKind, k: [f64; 3], s: Sector) -> f64 {
 #[test]
 fn zone_boundary_values() {
     let k = [0.0, 0.0, std::f64::consts::PI];
-    let cases = [(GravitonKind::Xu, 4.0), (GravitonKind::Einstein, 2.0), (GravitonKind::LType, 8.0), (GravitonKind::Cotton, 8.0)];
+    let cases = [
+        (GravitonKind::Xu, 4.0),
+        (GravitonKind::Einstein, 2.0),
+        (GravitonKind::LType, 8.0),
+        (GravitonKind::Cotton, 8.0),
+    ];
     for (kind, w) in cases {
         assert!((omega(kind, k, Sector::Plus2) - w).abs() < 1e-12, "{kind}");
         assert!((omega(kind, k, Sector::Minus2) - w).abs() < 1e-12, "{kind}");
@@ -271,7 +289,9 @@ fn small_k_values_along_z() {
 /// M2 0.999982, M3 2.999946 (six decimals quoted: tolerance 1e-6).
 #[test]
 fn two_point_slopes_along_z() {
-    for (kind, want) in [(GravitonKind::Xu, 1.999964), (GravitonKind::Einstein, 0.999982), (GravitonKind::LType, 2.999946)] {
+    for (kind, want) in
+        [(GravitonKind::Xu, 1.999964), (GravitonKind::Einstein, 0.999982), (GravitonKind::LType, 2.999946)]
+    {
         let w1 = omega(kind, [0.0, 0.0, 0.01], Sector::Plus2);
         let w2 = omega(kind, [0.0, 0.0, 0.02], Sector::Plus2);
         let slope = log_log_slope(&[0.01, 0.02], &[w1, w2]);
@@ -323,7 +343,11 @@ fn einstein_conformal_mode_is_named_and_removed() {
     assert!(kin[5 * 6 + 5].norm() < 1e-12);
     assert!((v[5 * 6 + 5].re + 0.5 * knorm(kk).powi(2)).abs() < 1e-12);
     let a = analyze(&s).unwrap();
-    assert!(a.unconstrained_pathologies.iter().any(|p| p.contains("conformal") && p.contains("Hamiltonian")), "{:?}", a.unconstrained_pathologies);
+    assert!(
+        a.unconstrained_pathologies.iter().any(|p| p.contains("conformal") && p.contains("Hamiltonian")),
+        "{:?}",
+        a.unconstrained_pathologies
+    );
     assert!(a.verdict.starts_with("only helicity ±2 is gapless, ω ~ k^1.00: gravitons"), "{}", a.verdict);
 }
 
@@ -370,7 +394,8 @@ fn stencils_match_momentum_matrices_on_plane_waves() {
             let idx = rng.random_range(1..n);
             let kc = lat.momentum_of_index(idx);
             let k = [kc.components()[0], kc.components()[1], kc.components()[2]];
-            let amp: Vec<C64> = (0..op.input.len()).map(|_| C64::new(rng.random::<f64>() - 0.5, rng.random::<f64>() - 0.5)).collect();
+            let amp: Vec<C64> =
+                (0..op.input.len()).map(|_| C64::new(rng.random::<f64>() - 0.5, rng.random::<f64>() - 0.5)).collect();
             let pos = |r: usize, o: [u8; 3]| {
                 let c = lat.coords(r);
                 (0..3).map(|a| k[a] * (c[a] as f64 + 0.5 * o[a] as f64)).sum::<f64>()

@@ -123,6 +123,10 @@ pub struct DynamicsResult {
     pub gauge: GaugeCheck,
 }
 
+/// Seed of the random gauge parameter and random state of the real-space gauge checks (their
+/// outcome, an exact zero and a conservation law, does not depend on it).
+const DYNAMICS_SEED: u64 = 1;
+
 struct Validated {
     model: GravitonModel,
     k: Option<[f64; 3]>,
@@ -156,7 +160,13 @@ fn validate(args: &Args) -> Result<Validated> {
 }
 
 /// Compute everything for a model (shared by `run` and the demo).
-fn compute(model: &GravitonModel, k: Option<[f64; 3]>, method: Method, out: &mut Output) -> Result<GravitonResult> {
+fn compute(
+    model: &GravitonModel,
+    k: Option<[f64; 3]>,
+    method: Method,
+    seed: u64,
+    out: &mut Output,
+) -> Result<GravitonResult> {
     let solver = GravitonModes::new(model)?;
     let pb = out.progress(1, "helicity analysis");
     let analysis = analyze(&solver)?;
@@ -178,12 +188,19 @@ fn compute(model: &GravitonModel, k: Option<[f64; 3]>, method: Method, out: &mut
         let lz = model.lattice.extents()[2];
         let m = (lz / 4).max(1);
         let tt = tt_period(&d, m, 400, 2.2)?;
-        let g = gauge_checks(&d, 1, 50, 0.2 * tt.dt.min(0.05));
+        let g = gauge_checks(&d, seed, 50, 0.2 * tt.dt.min(0.05));
         pb.finish_and_clear();
         Some(DynamicsResult { tt_wave: tt, gauge: g })
     } else {
         None
     };
+    if let (Some(k), Some(m)) = (k, &modes) {
+        out.json_file(
+            "modes_at_k.json",
+            "the modes at the requested momentum: helicity, ω, status",
+            &serde_json::json!({"k": k, "K": lattice_k(k), "modes": m}),
+        )?;
+    }
     plots(&solver, out)?;
     Ok(GravitonResult {
         model: model.kind.name().to_string(),
@@ -217,8 +234,11 @@ const SECTOR_COLORS: [(Sector, &str, &str); 5] = [
 /// The dispersion along G-X-M-R-G coloured by helicity, and the helicity weights of each branch.
 fn plots(solver: &GravitonModes, out: &mut Output) -> Result<()> {
     let path = solver.model.lattice.high_symmetry_path(16.0);
-    let ticks: Vec<Tick> =
-        path.labels.iter().map(|(i, l)| Tick { at: path.distance[*i], label: if l == "G" { "Γ".into() } else { l.clone() } }).collect();
+    let ticks: Vec<Tick> = path
+        .labels
+        .iter()
+        .map(|(i, l)| Tick { at: path.distance[*i], label: if l == "G" { "Γ".into() } else { l.clone() } })
+        .collect();
     let npts = path.len();
     // ω per sector: first and second propagating branch (NaN where absent); zero-mode marker
     let mut lines: BTreeMap<(Sector, usize), Vec<f64>> = BTreeMap::new();
@@ -262,10 +282,14 @@ fn plots(solver: &GravitonModes, out: &mut Output) -> Result<()> {
         "ω",
     );
     fig.x_ticks = ticks.clone();
-    fig.note = "ħ = 1, lattice units; grey dashed: zero modes; at Γ helicity is undefined and all six modes sit at ω = 0".into();
+    fig.note =
+        "ħ = 1, lattice units; grey dashed: zero modes; at Γ helicity is undefined and all six modes sit at ω = 0"
+            .into();
     // ±2 are degenerate in every reference model: draw them as one line when they agree
     let same = |b: usize| match (lines.get(&(Sector::Plus2, b)), lines.get(&(Sector::Minus2, b))) {
-        (Some(p), Some(m)) => p.iter().zip(m).all(|(x, y)| (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-9 * x.abs().max(1.0)),
+        (Some(p), Some(m)) => {
+            p.iter().zip(m).all(|(x, y)| (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-9 * x.abs().max(1.0))
+        }
         (None, None) => true,
         _ => false,
     };
@@ -314,7 +338,13 @@ fn plots(solver: &GravitonModes, out: &mut Output) -> Result<()> {
             e += 1;
         }
         let label = if e - j == 1 { format!("branch {}", j + 1) } else { format!("branches {}-{}", j + 1, e) };
-        wfig = wfig.line(&format!("{label} (by ω)"), path.distance.clone(), series[j].clone(), &format!("C{colour}"), false);
+        wfig = wfig.line(
+            &format!("{label} (by ω)"),
+            path.distance.clone(),
+            series[j].clone(),
+            &format!("C{colour}"),
+            false,
+        );
         colour += 1;
         j = e;
     }
@@ -342,9 +372,9 @@ fn params(args: &Args) -> serde_json::Value {
 pub fn run(args: Args, g: &Global) -> Result<()> {
     let v = validate(&args)?;
     let mut out = Output::new(&args.out, g)?;
-    let r = compute(&v.model, v.k, args.method, &mut out)?;
+    let r = compute(&v.model, v.k, args.method, DYNAMICS_SEED, &mut out)?;
     out.say(format!("{}: {}", r.model, r.description));
-    if let Some(modes) = &r.modes {
+    if let (Some(modes), true) = (&r.modes, out.chatty()) {
         let k = r.k.unwrap_or_default();
         out.say(format!("modes at k = ({:.4}, {:.4}, {:.4}):", k[0], k[1], k[2]));
         for m in modes {
@@ -361,7 +391,7 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
         out.say(format!("without constraints: {p}"));
     }
     out.say(format!("verdict: {}", r.verdict));
-    out.finish("graviton", params(&args), None, &r)?;
+    out.finish("graviton", params(&args), (args.method == Method::Dynamics).then_some(DYNAMICS_SEED), &r)?;
     Ok(())
 }
 
@@ -374,12 +404,13 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
     let model = GravitonModel::new(GravitonKind::LType, lat, 1.0, 1.0)?;
     let dir: PathBuf = ctx.dir.join("ch5-gravitons");
     let mut out = Output::to_dir(&dir, ctx.quiet)?;
-    let r = compute(&model, Some([0.0, 0.0, std::f64::consts::FRAC_PI_4]), Method::Dynamics, &mut out)?;
-    let params = serde_json::json!({"model": "l-type", "U": 1.0, "J": 1.0, "lattice": "8x8x8", "k": "0,0,pi/4", "method": "dynamics"});
-    out.finish("graviton", params, None, &r)?;
+    let r = compute(&model, Some([0.0, 0.0, std::f64::consts::FRAC_PI_4]), Method::Dynamics, ctx.seed, &mut out)?;
+    let params = serde_json::json!({"model": "l-type", "U": 1.0, "J": 1.0, "lattice": "8x8x8", "k": "0,0,pi/4", "method": "dynamics", "seed": ctx.seed});
+    out.finish("graviton", params, Some(ctx.seed), &r)?;
     let e2 = r.exponents.get(&2).copied().unwrap_or(f64::NAN);
     let zero_total: usize = r.zero_modes.values().sum();
-    let pass1 = r.gapless_helicities == vec![-2, 2] && (e2 - 3.0).abs() < 1e-3 && zero_total == 4 && r.instabilities.is_empty();
+    let pass1 =
+        r.gapless_helicities == vec![-2, 2] && (e2 - 3.0).abs() < 1e-3 && zero_total == 4 && r.instabilities.is_empty();
     let figs = vec![PathBuf::from("ch5-gravitons/dispersion.png"), PathBuf::from("ch5-gravitons/helicity_weights.png")];
     let ch1 = Chapter {
         number: 5,
@@ -399,7 +430,9 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
         seconds: 0.0,
     };
     let d = r.dynamics.as_ref().ok_or_else(|| anyhow::anyhow!("dynamics missing"))?;
-    let pass2 = d.tt_wave.relative_error < 1e-4 && d.gauge.pure_gauge_max_force == 0.0 && d.gauge.gauss_max_drift < 1e-10 * d.gauge.gauss_scale;
+    let pass2 = d.tt_wave.relative_error < 1e-4
+        && d.gauge.pure_gauge_max_force == 0.0
+        && d.gauge.gauss_max_drift < 1e-10 * d.gauge.gauss_scale;
     let ch2 = Chapter {
         number: 5,
         title: title.clone(),
@@ -414,7 +447,12 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
         seconds: 0.0,
     };
     // the four reference models, small lattice
-    let want = [(GravitonKind::Xu, 2.0), (GravitonKind::Einstein, 1.0), (GravitonKind::LType, 3.0), (GravitonKind::Cotton, 3.0)];
+    let want = [
+        (GravitonKind::Xu, 2.0),
+        (GravitonKind::Einstein, 1.0),
+        (GravitonKind::LType, 3.0),
+        (GravitonKind::Cotton, 3.0),
+    ];
     let mut got = Vec::new();
     let mut pass3 = true;
     let mut xu_gapless = Vec::new();

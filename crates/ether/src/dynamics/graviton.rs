@@ -143,7 +143,8 @@ impl TensorDynamics {
     pub fn energy(&self, s: &TensorState) -> f64 {
         let v = self.potential_gradient(&s.theta);
         let w = self.velocity(&s.l);
-        0.5 * s.theta.iter().zip(&v).map(|(a, b)| a * b).sum::<f64>() + 0.5 * s.l.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>()
+        0.5 * s.theta.iter().zip(&v).map(|(a, b)| a * b).sum::<f64>()
+            + 0.5 * s.l.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>()
     }
 
     /// One kick-drift-kick leapfrog step of length `dt`.
@@ -265,7 +266,11 @@ pub fn tt_period(dynamics: &TensorDynamics, m: usize, steps_per_period: usize, p
     }
     let z = zero_crossings(&a, dt);
     if z.len() < 3 {
-        return Err(Error::numerical("period measurement", format!("{} zero crossings", z.len()), "evolve for more periods"));
+        return Err(Error::numerical(
+            "period measurement",
+            format!("{} zero crossings", z.len()),
+            "evolve for more periods",
+        ));
     }
     let measured = 2.0 * (z[z.len() - 1] - z[0]) / (z.len() - 1) as f64;
     let leakage = (0..6)

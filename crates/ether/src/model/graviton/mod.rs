@@ -283,7 +283,10 @@ pub fn einstein_tensor() -> DiffOp {
             let (row, col) = (i / 6, i % 6);
             let (a, b) = COMPONENTS[row];
             if a == b {
-                poly_add(r.entry(row, col), &s.entry(0, col).iter().map(|m| Mono::new(-0.5 * m.coef, m.pow)).collect::<Vec<_>>())
+                poly_add(
+                    r.entry(row, col),
+                    &s.entry(0, col).iter().map(|m| Mono::new(-0.5 * m.coef, m.pow)).collect::<Vec<_>>(),
+                )
             } else {
                 r.entry(row, col).clone()
             }
@@ -367,7 +370,8 @@ pub enum GravitonKind {
 
 impl GravitonKind {
     /// All kinds, in the order of B.5.
-    pub const ALL: [GravitonKind; 4] = [GravitonKind::Xu, GravitonKind::Einstein, GravitonKind::LType, GravitonKind::Cotton];
+    pub const ALL: [GravitonKind; 4] =
+        [GravitonKind::Xu, GravitonKind::Einstein, GravitonKind::LType, GravitonKind::Cotton];
 
     /// The command-line name.
     pub fn name(&self) -> &'static str {
@@ -433,7 +437,11 @@ impl GravitonModel {
             ));
         }
         require_positive("U", u, "U is the kinetic coupling; every mode needs U > 0 to move")?;
-        require_positive("J", j, "J is the potential (curvature) coupling; a graviton needs J > 0 to be stable and gapless")?;
+        require_positive(
+            "J",
+            j,
+            "J is the potential (curvature) coupling; a graviton needs J > 0 to be stable and gapless",
+        )?;
         Ok(GravitonModel { kind, lattice, u, j })
     }
 
@@ -495,11 +503,8 @@ impl GravitonModel {
 
     /// The first-class constraints (B.3, B.5).
     pub fn constraints(&self) -> Vec<Constraint> {
-        let gauss = Constraint {
-            name: "momentum constraint (Gauss law) div π = 0".into(),
-            acts: Acts::Momentum,
-            op: div(),
-        };
+        let gauss =
+            Constraint { name: "momentum constraint (Gauss law) div π = 0".into(), acts: Acts::Momentum, op: div() };
         match self.kind {
             GravitonKind::Xu | GravitonKind::Cotton => vec![gauss],
             GravitonKind::Einstein => vec![
@@ -565,7 +570,8 @@ mod tests {
     fn operators_land_on_their_sublattices() {
         // Construction checks every monomial against the declared offsets; composition checks
         // that the spaces chain. Reaching here means all of them are consistent.
-        for op in [inc(), sym_curl(), cotton(), div(), gauge_map(), trace(), grad_trace(), ricci(), scalar_curvature()] {
+        for op in [inc(), sym_curl(), cotton(), div(), gauge_map(), trace(), grad_trace(), ricci(), scalar_curvature()]
+        {
             assert!(!op.is_zero(), "{}", op.name);
         }
         assert_eq!(inc().degree(), 2);

@@ -188,7 +188,9 @@ pub fn projectors(n: [f64; 3]) -> [Vec<C64>; 4] {
     let l = |a: usize, b: usize| n[a] * n[b];
     [
         four_index_to_q(|a, b, c, d| 0.5 * (p(a, c) * p(b, d) + p(a, d) * p(b, c)) - 0.5 * p(a, b) * p(c, d)),
-        four_index_to_q(|a, b, c, d| 0.5 * (p(a, c) * l(b, d) + p(a, d) * l(b, c) + l(a, c) * p(b, d) + l(a, d) * p(b, c))),
+        four_index_to_q(|a, b, c, d| {
+            0.5 * (p(a, c) * l(b, d) + p(a, d) * l(b, c) + l(a, c) * p(b, d) + l(a, d) * p(b, c))
+        }),
         four_index_to_q(|a, b, c, d| 0.5 * p(a, b) * p(c, d)),
         four_index_to_q(|a, b, c, d| l(a, b) * l(c, d)),
     ]

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::linalg::{eigh_complex, C64};
 use crate::model::graviton::{compose_chain, gauge_map, lattice_k, Acts, DiffOp, GravitonKind, GravitonModel};
 use crate::modes::normal::normal_modes;
-use helicity::{projectors, HelicityBasis, Helicity};
+use helicity::{projectors, Helicity, HelicityBasis};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -480,9 +480,9 @@ impl GravitonModes {
         }
     }
 
-    /// Sector content without constraints, for diagnostics: (sector, kinetic eigenvalues,
-    /// potential eigenvalues) at k.
-    pub fn unconstrained(&self, k: [f64; 3]) -> Result<Vec<(Sector, Vec<f64>, Vec<f64>)>> {
+    /// Sector content without constraints, for diagnostics: the eigenvalues of 𝒦 and 𝒱 on each
+    /// block at k (cleaned with the rank tolerance).
+    pub fn unconstrained(&self, k: [f64; 3]) -> Result<Vec<SectorSpectrum>> {
         let kk = lattice_k(k);
         let basis = HelicityBasis::about(kk)
             .ok_or_else(|| Error::invalid("k", "0", "helicity is undefined at the zone centre"))?;
@@ -496,7 +496,7 @@ impl GravitonModes {
                 let d = cols.len();
                 let (_, kv) = clean(d, &restrict(&kin, &cols), sk);
                 let (_, vv) = clean(d, &restrict(&pot, &cols), sv);
-                (s, kv, vv)
+                SectorSpectrum { sector: s, kinetic: kv, potential: vv }
             })
             .collect())
     }
@@ -512,9 +512,8 @@ impl GravitonModes {
             return Err(Error::invalid("k", "0", "helicity weights are undefined at the zone centre"));
         }
         let n = [kk[0] / norm, kk[1] / norm, kk[2] / norm];
-        let id: Vec<Vec<C64>> = (0..6)
-            .map(|i| (0..6).map(|j| C64::new(if i == j { 1.0 } else { 0.0 }, 0.0)).collect())
-            .collect();
+        let id: Vec<Vec<C64>> =
+            (0..6).map(|i| (0..6).map(|j| C64::new(if i == j { 1.0 } else { 0.0 }, 0.0)).collect()).collect();
         let (phys, _, _) = self.physical(kk, &id);
         // complement of the physical space: the removed directions
         let mut pp = vec![C64::new(0.0, 0.0); 36];
@@ -535,10 +534,7 @@ impl GravitonModes {
         let nm = normal_modes(d, &kr, &vr)?;
         let mut modes: Vec<(f64, Vec<C64>)> = Vec::new();
         let s = crate::modes::normal::sqrt_psd(d, &kr)?;
-        let e = eigh_complex(d, &{
-            let m = matmul(d, d, d, &matmul(d, d, d, &s, &vr), &s);
-            m
-        })?;
+        let e = eigh_complex(d, &matmul(d, d, d, &matmul(d, d, d, &s, &vr), &s))?;
         // eigenvectors of the Hermitian dynamical matrix span the same degenerate groups as the
         // polarizations; use them (orthonormal) mapped back to Q space for the group projectors.
         for (j, w2) in nm.omega2.iter().enumerate() {
@@ -597,6 +593,17 @@ impl GravitonModes {
     }
 }
 
+/// Eigenvalues of 𝒦 and 𝒱 on one helicity block, before constraints.
+#[derive(Clone, Debug, Serialize)]
+pub struct SectorSpectrum {
+    /// The block.
+    pub sector: Sector,
+    /// Eigenvalues of the kinetic matrix on the block.
+    pub kinetic: Vec<f64>,
+    /// Eigenvalues of the potential matrix on the block.
+    pub potential: Vec<f64>,
+}
+
 /// The degenerate modes at the zone centre.
 #[derive(Clone, Debug, Serialize)]
 pub struct ZoneCentre {
@@ -622,7 +629,11 @@ pub fn log_log_slope(x: &[f64], y: &[f64]) -> f64 {
 
 /// The low-k fit of one sector: the lowest propagating frequency at log-spaced |k| along
 /// `direction`, and its log-log slope. `None` if the sector does not propagate at every point.
-pub fn fit_exponent(solver: &GravitonModes, sector: Sector, direction: [f64; 3]) -> Result<Option<(f64, Vec<[f64; 2]>)>> {
+pub fn fit_exponent(
+    solver: &GravitonModes,
+    sector: Sector,
+    direction: [f64; 3],
+) -> Result<Option<(f64, Vec<[f64; 2]>)>> {
     let norm = (direction.iter().map(|x| x * x).sum::<f64>()).sqrt();
     let d = direction.map(|x| x / norm);
     let mut pts = Vec::with_capacity(FIT_POINTS);
@@ -700,7 +711,8 @@ pub fn analyze(solver: &GravitonModes) -> Result<Analysis> {
         for s in &m.sectors {
             *z.entry(s.sector.m()).or_insert(0) += s.zero_modes;
             for inst in &s.instabilities {
-                if !instabilities.iter().any(|x: &String| x.starts_with(&inst[..inst.find(':').unwrap_or(inst.len())])) {
+                if !instabilities.iter().any(|x: &String| x.starts_with(&inst[..inst.find(':').unwrap_or(inst.len())]))
+                {
                     instabilities.push(format!("{inst} (first at k = ({:.3}, {:.3}, {:.3}))", c[0], c[1], c[2]));
                 }
             }
@@ -744,7 +756,7 @@ pub fn analyze(solver: &GravitonModes) -> Result<Analysis> {
     let mut pathologies = Vec::new();
     if !solver.constraints.is_empty() {
         let m = solver.at(kref)?;
-        for (s, kv, vv) in solver.unconstrained(kref)? {
+        for SectorSpectrum { sector: s, kinetic: kv, potential: vv } in solver.unconstrained(kref)? {
             let negk = kv.iter().any(|&x| x < 0.0);
             let negv = vv.iter().any(|&x| x < 0.0);
             if negk || negv {
@@ -754,8 +766,19 @@ pub fn analyze(solver: &GravitonModes) -> Result<Analysis> {
                     s.label(),
                     if negk { format!(": kinetic eigenvalues {} (indefinite)", fmt_list(&kv)) } else { String::new() },
                     if negk && negv { "," } else { "" },
-                    if negv { format!(" potential eigenvalues {} (negative: unbounded below, the conformal mode)", fmt_list(&vv)) } else { String::new() },
-                    if by.is_empty() { "NOT removed by any constraint".to_string() } else { format!("removed by the {by}") }
+                    if negv {
+                        format!(
+                            " potential eigenvalues {} (negative: unbounded below, the conformal mode)",
+                            fmt_list(&vv)
+                        )
+                    } else {
+                        String::new()
+                    },
+                    if by.is_empty() {
+                        "NOT removed by any constraint".to_string()
+                    } else {
+                        format!("removed by the {by}")
+                    }
                 ));
             }
         }
@@ -815,7 +838,9 @@ pub fn verdict(a: &Analysis) -> String {
         .gapless_helicities
         .iter()
         .filter(|&&m| m >= 0)
-        .map(|m| format!("helicity {}: ω ~ k^{:.2}", if *m == 0 { "0".into() } else { format!("±{m}") }, a.exponents[m]))
+        .map(|m| {
+            format!("helicity {}: ω ~ k^{:.2}", if *m == 0 { "0".into() } else { format!("±{m}") }, a.exponents[m])
+        })
         .collect();
     let only_gravitons = a.gapless_helicities == vec![-2, 2];
     let mut s = if a.gapless_helicities.is_empty() {
