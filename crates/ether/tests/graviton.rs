@@ -511,3 +511,40 @@ fn energy_is_conserved_by_the_leapfrog() {
     }
     assert!((d.energy(&s) - e0).abs() < 1e-3 * e0.abs());
 }
+
+/// B.5 "ω_{±2} = √(UJ)|K|^z": the couplings enter only through √(UJ). U = 4, J = 9 multiplies
+/// every frequency by 6 (checked at the zone boundary, |K| = 2: 6·4, 6·2, 6·8, 6·8; 1e-12 relative).
+#[test]
+fn frequencies_scale_with_the_square_root_of_uj() {
+    let k = [0.0, 0.0, std::f64::consts::PI];
+    for (kind, w) in [
+        (GravitonKind::Xu, 4.0),
+        (GravitonKind::Einstein, 2.0),
+        (GravitonKind::LType, 8.0),
+        (GravitonKind::Cotton, 8.0),
+    ] {
+        let m = GravitonModel::new(kind, Lattice::parse("4x4x4").unwrap(), 4.0, 9.0).unwrap();
+        let got = GravitonModes::new(&m).unwrap().at(k).unwrap().sector(Sector::Plus2).omega[0];
+        assert!((got - 6.0 * w).abs() < 1e-12 * 6.0 * w, "{kind}: {got}");
+    }
+}
+
+/// B.6 step 4: "a negative eigenvalue of 𝒱 in a sector with 𝒦 > 0 is an instability; report it".
+/// The l-type model with J < 0 (built directly, bypassing the validating constructor) has
+/// 𝒱 = −|K|⁴ on ±2 with 𝒦 = |K|² > 0: both ±2 blocks are reported unstable by name, while 0T
+/// (𝒦 = 0) stays a zero mode.
+#[test]
+fn instabilities_are_reported_by_name() {
+    let m = GravitonModel { kind: GravitonKind::LType, lattice: Lattice::parse("4x4x4").unwrap(), u: 1.0, j: -1.0 };
+    let at = GravitonModes::new(&m).unwrap().at([0.2, 0.4, -0.3]).unwrap();
+    for s in [Sector::Plus2, Sector::Minus2] {
+        let b = at.sector(s);
+        assert_eq!(b.instabilities.len(), 1, "{:?}", b.instabilities);
+        assert!(b.instabilities[0].contains("negative potential with positive kinetic term"));
+        assert!(b.omega.is_empty());
+    }
+    assert!(at.sector(Sector::Zero).instabilities.is_empty());
+    assert_eq!(at.sector(Sector::Zero).zero_modes, 2);
+    let a = analyze(&GravitonModes::new(&m).unwrap()).unwrap();
+    assert!(a.verdict.starts_with("unstable: helicity +2"), "{}", a.verdict);
+}

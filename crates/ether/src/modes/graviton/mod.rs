@@ -249,8 +249,8 @@ pub struct GravitonModes {
 }
 
 /// Kernel basis (columns, `d x k` row-major) of a Hermitian PSD matrix `d x d`, with the rank tolerance.
-fn kernel_basis(d: usize, a: &[C64], scale: f64) -> (Vec<Vec<C64>>, Vec<Vec<C64>>) {
-    let e = eigh_complex(d, a).expect("finite Hermitian matrix");
+fn kernel_basis(d: usize, a: &[C64], scale: f64) -> Result<(Vec<Vec<C64>>, Vec<Vec<C64>>)> {
+    let e = eigh_complex(d, a)?;
     let mut ker = Vec::new();
     let mut range = Vec::new();
     for (lam, v) in e.values.iter().zip(e.vectors) {
@@ -260,16 +260,16 @@ fn kernel_basis(d: usize, a: &[C64], scale: f64) -> (Vec<Vec<C64>>, Vec<Vec<C64>
             range.push(v);
         }
     }
-    (ker, range)
+    Ok((ker, range))
 }
 
 /// Clean a Hermitian matrix: eigenvalues below the tolerance set to exactly zero. Returns the
 /// cleaned matrix and its eigenvalues (cleaned).
-fn clean(d: usize, a: &[C64], scale: f64) -> (Vec<C64>, Vec<f64>) {
+fn clean(d: usize, a: &[C64], scale: f64) -> Result<(Vec<C64>, Vec<f64>)> {
     if d == 0 {
-        return (Vec::new(), Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
-    let e = eigh_complex(d, a).expect("finite Hermitian matrix");
+    let e = eigh_complex(d, a)?;
     let mut out = vec![C64::new(0.0, 0.0); d * d];
     let mut vals = Vec::with_capacity(d);
     for (lam, v) in e.values.iter().zip(&e.vectors) {
@@ -281,7 +281,7 @@ fn clean(d: usize, a: &[C64], scale: f64) -> (Vec<C64>, Vec<f64>) {
             }
         }
     }
-    (out, vals)
+    Ok((out, vals))
 }
 
 /// Restrict a 6x6 matrix to the span of the given Q-space vectors (`U† A U`, U = columns).
@@ -339,7 +339,7 @@ impl GravitonModes {
 
     /// Each constraint's kernel restricted to the span of `basis` (Q vectors): returns
     /// (physical basis within the span, removed count, names of constraints that remove something).
-    fn physical(&self, kk: [f64; 3], basis: &[Vec<C64>]) -> (Vec<Vec<C64>>, usize, Vec<String>) {
+    fn physical(&self, kk: [f64; 3], basis: &[Vec<C64>]) -> Result<(Vec<Vec<C64>>, usize, Vec<String>)> {
         let d = basis.len();
         let mut gram = vec![C64::new(0.0, 0.0); d * d];
         let mut names = Vec::new();
@@ -361,7 +361,7 @@ impl GravitonModes {
                 }
             }
             let g = matmul(d, r, d, &dagger(r, d, &cb), &cb);
-            let (ker, _) = kernel_basis(d, &g, norm2);
+            let (ker, _) = kernel_basis(d, &g, norm2)?;
             if ker.len() < d {
                 names.push(name.clone());
             }
@@ -370,9 +370,9 @@ impl GravitonModes {
             }
         }
         if d == 0 {
-            return (Vec::new(), 0, names);
+            return Ok((Vec::new(), 0, names));
         }
-        let (ker, _) = kernel_basis(d, &gram, 1.0);
+        let (ker, _) = kernel_basis(d, &gram, 1.0)?;
         let phys: Vec<Vec<C64>> = ker
             .iter()
             .map(|y| {
@@ -386,12 +386,13 @@ impl GravitonModes {
             })
             .collect();
         let removed = d - phys.len();
-        (phys, removed, names)
+        Ok((phys, removed, names))
     }
 
     /// The modes at one momentum, per helicity block. Errors at the zone centre (`K = 0`), where
     /// helicity is undefined: use [`GravitonModes::zone_centre`] there.
     pub fn at(&self, k: [f64; 3]) -> Result<ModesAt> {
+        require_finite_k(k)?;
         let kk = lattice_k(k);
         let basis = HelicityBasis::about(kk).ok_or_else(|| {
             Error::invalid(
@@ -418,10 +419,10 @@ impl GravitonModes {
         let mut sectors = Vec::with_capacity(5);
         for s in Sector::ALL {
             let cols: Vec<Vec<C64>> = s.columns().iter().map(|&c| basis.columns[c].to_vec()).collect();
-            let (phys, removed, removed_by) = self.physical(kk, &cols);
+            let (phys, removed, removed_by) = self.physical(kk, &cols)?;
             let d = phys.len();
-            let (kr, kvals) = clean(d, &restrict(&kin, &phys), sk);
-            let (vr, vvals) = clean(d, &restrict(&pot, &phys), sv);
+            let (kr, kvals) = clean(d, &restrict(&kin, &phys), sk)?;
+            let (vr, vvals) = clean(d, &restrict(&pot, &phys), sv)?;
             let kinetic_kernel = kvals.iter().filter(|&&x| x == 0.0).count();
             let potential_kernel = vvals.iter().filter(|&&x| x == 0.0).count();
             let mut instabilities = Vec::new();
@@ -483,22 +484,23 @@ impl GravitonModes {
     /// Sector content without constraints, for diagnostics: the eigenvalues of 𝒦 and 𝒱 on each
     /// block at k (cleaned with the rank tolerance).
     pub fn unconstrained(&self, k: [f64; 3]) -> Result<Vec<SectorSpectrum>> {
+        require_finite_k(k)?;
         let kk = lattice_k(k);
         let basis = HelicityBasis::about(kk)
             .ok_or_else(|| Error::invalid("k", "0", "helicity is undefined at the zone centre"))?;
         let kin = self.kinetic_at(k);
         let pot = self.potential_at(k);
         let (sk, sv) = (fro(&kin), fro(&pot));
-        Ok(Sector::ALL
+        Sector::ALL
             .iter()
             .map(|&s| {
                 let cols: Vec<Vec<C64>> = s.columns().iter().map(|&c| basis.columns[c].to_vec()).collect();
                 let d = cols.len();
-                let (_, kv) = clean(d, &restrict(&kin, &cols), sk);
-                let (_, vv) = clean(d, &restrict(&pot, &cols), sv);
-                SectorSpectrum { sector: s, kinetic: kv, potential: vv }
+                let (_, kv) = clean(d, &restrict(&kin, &cols), sk)?;
+                let (_, vv) = clean(d, &restrict(&pot, &cols), sv)?;
+                Ok(SectorSpectrum { sector: s, kinetic: kv, potential: vv })
             })
-            .collect())
+            .collect()
     }
 
     /// The oracle of B.6 step 5: diagonalize the physical subspace as a whole (no helicity basis),
@@ -506,6 +508,7 @@ impl GravitonModes {
     /// ones at ω = 0) sorted by ω with weights `[|m|=2, |m|=1, |m|=0]`; modes of a degenerate
     /// group share the group's average weights (the split inside a degenerate eigenspace is arbitrary).
     pub fn branch_weights(&self, k: [f64; 3]) -> Result<Vec<(f64, [f64; 3])>> {
+        require_finite_k(k)?;
         let kk = lattice_k(k);
         let norm = (kk[0] * kk[0] + kk[1] * kk[1] + kk[2] * kk[2]).sqrt();
         if norm == 0.0 {
@@ -514,7 +517,7 @@ impl GravitonModes {
         let n = [kk[0] / norm, kk[1] / norm, kk[2] / norm];
         let id: Vec<Vec<C64>> =
             (0..6).map(|i| (0..6).map(|j| C64::new(if i == j { 1.0 } else { 0.0 }, 0.0)).collect()).collect();
-        let (phys, _, _) = self.physical(kk, &id);
+        let (phys, _, _) = self.physical(kk, &id)?;
         // complement of the physical space: the removed directions
         let mut pp = vec![C64::new(0.0, 0.0); 36];
         for v in &phys {
@@ -524,13 +527,13 @@ impl GravitonModes {
                 }
             }
         }
-        let (removed, _) = kernel_basis(6, &pp, 1.0);
+        let (removed, _) = kernel_basis(6, &pp, 1.0)?;
         let kin = self.kinetic_at(k);
         let pot = self.potential_at(k);
         let (sk, sv) = (fro(&kin), fro(&pot));
         let d = phys.len();
-        let (kr, _) = clean(d, &restrict(&kin, &phys), sk);
-        let (vr, _) = clean(d, &restrict(&pot, &phys), sv);
+        let (kr, _) = clean(d, &restrict(&kin, &phys), sk)?;
+        let (vr, _) = clean(d, &restrict(&pot, &phys), sv)?;
         let nm = normal_modes(d, &kr, &vr)?;
         let mut modes: Vec<(f64, Vec<C64>)> = Vec::new();
         let s = crate::modes::normal::sqrt_psd(d, &kr)?;
@@ -590,6 +593,14 @@ impl GravitonModes {
             i = j;
         }
         Ok(out)
+    }
+}
+
+fn require_finite_k(k: [f64; 3]) -> Result<()> {
+    if k.iter().all(|x| x.is_finite()) {
+        Ok(())
+    } else {
+        Err(Error::invalid("k", format!("{k:?}"), "give finite momenta (radians per lattice spacing)"))
     }
 }
 
