@@ -248,19 +248,10 @@ pub struct GravitonModes {
     gauge: DiffOp,
 }
 
-/// Kernel basis (columns, `d x k` row-major) of a Hermitian PSD matrix `d x d`, with the rank tolerance.
-fn kernel_basis(d: usize, a: &[C64], scale: f64) -> Result<(Vec<Vec<C64>>, Vec<Vec<C64>>)> {
+/// Orthonormal kernel vectors of a Hermitian PSD `d x d` matrix (eigenvalues ≤ REL_TOL · scale).
+fn kernel_basis(d: usize, a: &[C64], scale: f64) -> Result<Vec<Vec<C64>>> {
     let e = eigh_complex(d, a)?;
-    let mut ker = Vec::new();
-    let mut range = Vec::new();
-    for (lam, v) in e.values.iter().zip(e.vectors) {
-        if lam.abs() <= REL_TOL * scale {
-            ker.push(v);
-        } else {
-            range.push(v);
-        }
-    }
-    Ok((ker, range))
+    Ok(e.values.iter().zip(e.vectors).filter(|(lam, _)| lam.abs() <= REL_TOL * scale).map(|(_, v)| v).collect())
 }
 
 /// Clean a Hermitian matrix: eigenvalues below the tolerance set to exactly zero. Returns the
@@ -361,7 +352,7 @@ impl GravitonModes {
                 }
             }
             let g = matmul(d, r, d, &dagger(r, d, &cb), &cb);
-            let (ker, _) = kernel_basis(d, &g, norm2)?;
+            let ker = kernel_basis(d, &g, norm2)?;
             if ker.len() < d {
                 names.push(name.clone());
             }
@@ -372,7 +363,7 @@ impl GravitonModes {
         if d == 0 {
             return Ok((Vec::new(), 0, names));
         }
-        let (ker, _) = kernel_basis(d, &gram, 1.0)?;
+        let ker = kernel_basis(d, &gram, 1.0)?;
         let phys: Vec<Vec<C64>> = ker
             .iter()
             .map(|y| {
@@ -527,7 +518,7 @@ impl GravitonModes {
                 }
             }
         }
-        let (removed, _) = kernel_basis(6, &pp, 1.0)?;
+        let removed = kernel_basis(6, &pp, 1.0)?;
         let kin = self.kinetic_at(k);
         let pot = self.potential_at(k);
         let (sk, sv) = (fro(&kin), fro(&pot));
