@@ -103,3 +103,19 @@ fn out_dir_holds_plots_and_data() {
     assert_eq!(v["gapless_helicities"], serde_json::json!([-2, 0, 2]));
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn dynamics_reports_the_real_space_checks() {
+    let o = ether()
+        .args(["-q", "graviton", "--model", "cotton", "--lattice", "4x4x4", "--method", "dynamics", "--json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = &v["dynamics"];
+    // graviton note B.6 step 7 / B.7: period of a TT wave = 2π/ω to 1e-4; pure gauge: zero force
+    assert!(d["tt_wave"]["relative_error"].as_f64().unwrap() < 1e-4);
+    assert_eq!(d["gauge"]["pure_gauge_max_force"].as_f64().unwrap(), 0.0);
+    // cotton (M4): ω_{±2} = |K|³ at k_z = π/2, |K| = √2
+    assert!((d["tt_wave"]["omega_modes"].as_f64().unwrap() - 2f64.sqrt().powi(3)).abs() < 1e-12);
+}

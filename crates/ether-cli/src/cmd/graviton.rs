@@ -197,8 +197,13 @@ fn compute(
     if let (Some(k), Some(m)) = (k, &modes) {
         out.json_file(
             "modes_at_k.json",
-            "the modes at the requested momentum: helicity, ω, status",
-            &serde_json::json!({"k": k, "K": lattice_k(k), "modes": m}),
+            "the modes at the requested momentum (helicity, ω, status) and the 6x6 kinetic and potential matrices there",
+            &serde_json::json!({
+                "k": k, "K": lattice_k(k), "modes": m,
+                "basis": "orthonormal Q = (h_xx, h_yy, h_zz, √2h_xy, √2h_yz, √2h_zx); entries [re, im], row-major 6x6",
+                "kinetic": solver.kinetic_at(k).iter().map(|z| [z.re, z.im]).collect::<Vec<_>>(),
+                "potential": solver.potential_at(k).iter().map(|z| [z.re, z.im]).collect::<Vec<_>>(),
+            }),
         )?;
     }
     plots(&solver, out)?;
