@@ -179,7 +179,8 @@ fn fierz_pauli_and_dewitt_in_the_helicity_basis() {
 }
 
 /// B.6 step 4 / B.7 "Block-diagonality": for every model, 𝒦 and 𝒱 have no element outside the
-/// helicity blocks (only 0L/0T may mix) at random k, to 1e-12 relative (rounding).
+/// helicity blocks (only 0L/0T may mix) at random k, to 1e-12 relative (rounding); B.6 step 2:
+/// they are Hermitian and diffeomorphism invariant there too.
 #[test]
 fn models_are_block_diagonal_in_the_helicity_basis() {
     for kind in GravitonKind::ALL {
@@ -188,6 +189,8 @@ fn models_are_block_diagonal_in_the_helicity_basis() {
             let m = s.at(k).unwrap();
             assert!(m.off_block < 1e-12, "{kind}: off-block {:e} at {k:?}", m.off_block);
             assert!(m.gauge_residual < 1e-12);
+            // B.6 step 2: the forms are Hermitian as written (checked before any Hermitizing)
+            assert!(m.hermiticity_residual < 1e-12, "{kind}: anti-Hermitian part {:e}", m.hermiticity_residual);
         }
     }
 }

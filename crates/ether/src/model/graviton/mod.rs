@@ -9,6 +9,11 @@
 //! (large-n) limit `(θ, L)` are canonical; `h_ab = θ^{ab}`, `π^{aa} = L_aa`, `π^{ab} = L_ab / 2`
 //! (B.2), so the rotor momenta are `L = M π` with the Frobenius metric `M = diag(1,1,1,2,2,2)`.
 //!
+//! The order n of the Z_n rotors does not enter the linear theory computed here. It enters the
+//! quantum statement of B.5: a classical zero mode whose conjugate variable is compact (an angle
+//! θ ∈ (2π/n)Z, or an integer L) has a discrete spectrum, hence a gap, while the helicity ±2
+//! oscillators, with both terms non-zero, stay gapless.
+//!
 //! **Operators.** Every operator is a [`DiffOp`]: a matrix of polynomials in the lattice
 //! differences, acting on the six stored tensor components. The incompatibility [`inc`], the
 //! symmetrised curl [`sym_curl`], the divergence [`div`], the gauge map [`gauge_map`]

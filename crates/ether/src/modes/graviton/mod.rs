@@ -133,6 +133,8 @@ pub struct ModesAt {
     pub gauge_residual: f64,
     /// Largest off-block element of 𝒦 and 𝒱 in the helicity basis, relative to their norms.
     pub off_block: f64,
+    /// Anti-Hermitian part of 𝒦 and 𝒱 as written, relative to their norms.
+    pub hermiticity_residual: f64,
 }
 
 impl ModesAt {
@@ -215,7 +217,8 @@ impl Form {
         Ok(Form { terms })
     }
     /// The 6x6 matrix in Q coordinates: `Σ c (A_Q)† (B_Q)` with `A_Q = √M A W⁻¹`.
-    fn at(&self, kk: [f64; 3]) -> Vec<C64> {
+    /// The sum of the terms as evaluated, before Hermitizing (for the Hermiticity self-check).
+    fn raw(&self, kk: [f64; 3]) -> Vec<C64> {
         let mut out = vec![C64::new(0.0, 0.0); 36];
         for (c, a, b) in &self.terms {
             let r = a.output.len();
@@ -226,7 +229,25 @@ impl Form {
                 out[i] += m[i] * *c;
             }
         }
-        // exact Hermitian part (the terms are Hermitian in sum; this removes rounding asymmetry)
+        out
+    }
+
+    /// `‖A − A†‖ / ‖A‖` of the raw sum (zero for a correctly written form, up to rounding).
+    fn hermiticity_residual(&self, kk: [f64; 3]) -> f64 {
+        let a = self.raw(kk);
+        let mut d = 0.0;
+        for i in 0..6 {
+            for j in 0..6 {
+                d += (a[i * 6 + j] - a[j * 6 + i].conj()).norm_sqr();
+            }
+        }
+        d.sqrt() / fro(&a).max(1e-300)
+    }
+
+    /// The Hermitian 6x6 matrix (the raw sum's Hermitian part: this only removes rounding asymmetry,
+    /// which [`Form::hermiticity_residual`] measures).
+    fn at(&self, kk: [f64; 3]) -> Vec<C64> {
+        let out = self.raw(kk);
         let mut h = out.clone();
         for i in 0..6 {
             for j in 0..6 {
@@ -318,6 +339,12 @@ impl GravitonModes {
     /// The gauge map G at k (6x3, Q coordinates).
     pub fn gauge_at(&self, k: [f64; 3]) -> Vec<C64> {
         orthonormal_at(&self.gauge, lattice_k(k))
+    }
+
+    /// The larger of `‖𝒦 − 𝒦†‖/‖𝒦‖` and `‖𝒱 − 𝒱†‖/‖𝒱‖` of the forms as written, at k (B.6 step 2).
+    pub fn hermiticity_residual(&self, k: [f64; 3]) -> f64 {
+        let kk = lattice_k(k);
+        self.kinetic.hermiticity_residual(kk).max(self.potential.hermiticity_residual(kk))
     }
 
     /// `‖𝒱 G‖ / (‖𝒱‖‖G‖)` at k.
@@ -452,7 +479,14 @@ impl GravitonModes {
                 instabilities,
             });
         }
-        Ok(ModesAt { k, kk, sectors, gauge_residual: self.gauge_residual(k), off_block: off })
+        Ok(ModesAt {
+            k,
+            kk,
+            sectors,
+            gauge_residual: self.gauge_residual(k),
+            hermiticity_residual: self.hermiticity_residual(k),
+            off_block: off,
+        })
     }
 
     /// What happens at the zone centre, where helicity is undefined: the potential vanishes
@@ -682,6 +716,8 @@ pub struct Analysis {
     pub max_gauge_residual: f64,
     /// Largest relative off-block element in the helicity basis seen (should be ~1e-16).
     pub max_off_block: f64,
+    /// Largest relative anti-Hermitian part of 𝒦, 𝒱 seen (should be ~1e-16).
+    pub max_hermiticity_residual: f64,
     /// The fit window and direction.
     pub fit_window: [f64; 2],
     /// Direction of the fit.
@@ -700,7 +736,7 @@ pub fn analyze(solver: &GravitonModes) -> Result<Analysis> {
     let mut names: BTreeMap<i32, Vec<String>> = BTreeMap::new();
     let mut kinds: BTreeMap<i32, [usize; 2]> = BTreeMap::new();
     let mut instabilities: Vec<String> = Vec::new();
-    let (mut max_gauge, mut max_off) = (0.0f64, 0.0f64);
+    let (mut max_gauge, mut max_off, mut max_herm) = (0.0f64, 0.0f64, 0.0f64);
     let mut counted = 0;
     for i in 1..lat.n_sites() {
         let kc = lat.momentum_of_index(i);
@@ -709,6 +745,7 @@ pub fn analyze(solver: &GravitonModes) -> Result<Analysis> {
         counted += 1;
         max_gauge = max_gauge.max(m.gauge_residual);
         max_off = max_off.max(m.off_block);
+        max_herm = max_herm.max(m.hermiticity_residual);
         let mut z: BTreeMap<i32, usize> = BTreeMap::new();
         for s in &m.sectors {
             *z.entry(s.sector.m()).or_insert(0) += s.zero_modes;
@@ -799,6 +836,7 @@ pub fn analyze(solver: &GravitonModes) -> Result<Analysis> {
         unconstrained_pathologies: pathologies,
         max_gauge_residual: max_gauge,
         max_off_block: max_off,
+        max_hermiticity_residual: max_herm,
         fit_window: FIT_WINDOW,
         fit_direction: FIT_DIRECTION,
         verdict: String::new(),
