@@ -650,20 +650,29 @@ fn dynamics_result(p: &Params, out: &mut Output) -> Result<(Value, Verdict)> {
     out.json_file("peaks.json", "transverse S(k,ω) peak per momentum (|K|² ≤ 12.5)", &all_peaks)?;
     {
         let nt = sf.n_times();
-        let mut s = vec![0.0; 2 * n * nt];
-        for ch in 0..2 {
-            for k in 0..n {
-                for j in 0..nt {
-                    s[(ch * n + k) * nt + j] = sf.intensity(ch, k, j);
+        for (name, what, acc) in [
+            ("skw_electric.npy", "E", &run.electric),
+            ("skw_magnetic.npy", "B (longitudinal = monopoles)", &run.magnetic),
+        ] {
+            let mut s = vec![0.0; 2 * n * nt];
+            for ch in 0..2 {
+                for k in 0..n {
+                    for j in 0..nt {
+                        s[(ch * n + k) * nt + j] = acc.intensity(ch, k, j);
+                    }
                 }
             }
+            out.npy(
+                name,
+                &format!(
+                    "S(k,ω) of {what}: [channel (0 transverse, 1 longitudinal), k index (site order), ω bin j]; ω_j = j·{:.6} for j ≤ {}, negative above",
+                    acc.domega(),
+                    nt / 2
+                ),
+                &[2, n, nt],
+                &s,
+            )?;
         }
-        out.npy(
-            "skw_electric.npy",
-            "S(k,ω) of E: [channel (0 transverse, 1 longitudinal), k index, ω bin]",
-            &[2, n, nt],
-            &s,
-        )?;
         let (e, b) = fields(&m.lattice, &run.last);
         out.npy("final_E.npy", "E = L at the end, [component, site]", &[3, n], &e)?;
         out.npy("final_B.npy", "B at the end, [component, site]", &[3, n], &b)?;
