@@ -16,7 +16,7 @@ use ether::dynamics::rotor::{
 use ether::lattice::{Lattice, Momentum, MomentumPath};
 use ether::mc::rotor::{thermal_state, ThermalConfig};
 use ether::model::RotorModel;
-use ether::modes::photon::{fit_power_law, grid_summary, modes_at, small_k_fit, MomentumModes};
+use ether::modes::photon::{fit_points, grid_summary, modes_at, small_k_fit, MomentumModes};
 use ether_plot::{Figure, Heatmap, Layer, Tick};
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -583,7 +583,7 @@ fn dynamics_result(p: &Params, out: &mut Output) -> Result<(Value, Verdict)> {
         .filter(|p| p.lattice_k * p.lattice_k <= 4.0 * kmin2 + 1e-9)
         .map(|p| (p.lattice_k, p.omega))
         .collect();
-    let exponent = fit_power_law(&fitpts).map(|x| x.0).unwrap_or(f64::NAN);
+    let exponent = fit_points(&fitpts).map(|x| x.0).unwrap_or(f64::NAN);
     // Polarizations: transverse weight per k over the equipartition value T/(2J) of one mode.
     let sf = &run.electric;
     let n = m.lattice.n_sites();

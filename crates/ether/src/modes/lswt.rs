@@ -24,6 +24,8 @@ use crate::lattice::Momentum;
 use crate::model::heisenberg::Heisenberg;
 use num_complex::Complex64 as C64;
 
+pub use crate::modes::fit::{fit_power_law, PowerLaw};
+
 type M3 = [[f64; 3]; 3];
 
 /// The linear spin-wave theory of a Heisenberg model around its classical ground state.
@@ -150,42 +152,6 @@ impl SpinWaveTheory {
     }
 }
 
-/// A power law `ω ≈ coefficient · |k|^exponent` fitted by least squares in log-log.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-pub struct PowerLaw {
-    /// Fitted exponent.
-    pub exponent: f64,
-    /// Fitted coefficient.
-    pub coefficient: f64,
-}
-
-/// Least-squares fit of `ln ω = ln c + p ln |k|` over the given points (k > 0, ω > 0).
-pub fn fit_power_law(k: &[f64], omega: &[f64]) -> Result<PowerLaw> {
-    let pts: Vec<(f64, f64)> = k
-        .iter()
-        .zip(omega)
-        .filter(|(&a, &b)| a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite())
-        .map(|(&a, &b)| (a.ln(), b.ln()))
-        .collect();
-    if pts.len() < 2 {
-        return Err(Error::numerical(
-            "power-law fit",
-            format!("only {} usable points", pts.len()),
-            "use a larger lattice or a longer time window so that more small-k modes are resolved",
-        ));
-    }
-    let n = pts.len() as f64;
-    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    if sxx <= 0.0 {
-        return Err(Error::numerical("power-law fit", "all momenta equal", "use several distinct momenta"));
-    }
-    let p = sxy / sxx;
-    Ok(PowerLaw { exponent: p, coefficient: (my - p * mx).exp() })
-}
-
 /// The LSWT low-k law, fitted on `n` momenta along the first axis with `|k|` in `[k_min, k_max]`.
 pub fn low_k_law(swt: &SpinWaveTheory, dim: usize, k_min: f64, k_max: f64, n: usize) -> Result<PowerLaw> {
     let mut ks = Vec::with_capacity(n);
@@ -220,14 +186,5 @@ mod tests {
                 + r[0][2] * (r[1][0] * r[2][1] - r[1][1] * r[2][0]);
             assert!((det - 1.0).abs() < 1e-14);
         }
-    }
-
-    #[test]
-    fn power_law_fit_recovers_exact_laws() {
-        let k: Vec<f64> = (1..6).map(|i| 0.1 * i as f64).collect();
-        let w: Vec<f64> = k.iter().map(|x| 3.0 * x * x).collect();
-        let p = fit_power_law(&k, &w).unwrap();
-        assert!((p.exponent - 2.0).abs() < 1e-12 && (p.coefficient - 3.0).abs() < 1e-12);
-        assert!(fit_power_law(&[0.1], &[0.2]).is_err());
     }
 }

@@ -351,24 +351,11 @@ pub fn grid_summary(model: &RotorModel, tick: impl Fn() + Sync) -> Result<GridSu
     })
 }
 
-/// Least-squares power law `ω = A |k|^p` through the given (|k|, ω) points (log-log fit).
-/// Returns `(p, A)`.
-pub fn fit_power_law(points: &[(f64, f64)]) -> Option<(f64, f64)> {
-    let pts: Vec<(f64, f64)> =
-        points.iter().filter(|(k, w)| *k > 0.0 && *w > 0.0).map(|(k, w)| (k.ln(), w.ln())).collect();
-    if pts.len() < 2 {
-        return None;
-    }
-    let n = pts.len() as f64;
-    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    if sxx <= 0.0 {
-        return None;
-    }
-    let p = sxy / sxx;
-    Some((p, (my - p * mx).exp()))
+/// Least-squares power law `ω = A |k|^p` through (|k|, ω) points: `(p, A)`, or `None` if fewer
+/// than two usable points ([`crate::modes::fit::fit_power_law`]).
+pub fn fit_points(points: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let (k, w): (Vec<f64>, Vec<f64>) = points.iter().cloned().unzip();
+    crate::modes::fit::fit_power_law(&k, &w).ok().map(|l| (l.exponent, l.coefficient))
 }
 
 /// A branch's behaviour at small k.
@@ -408,7 +395,7 @@ pub fn small_k_fit(model: &RotorModel, direction: [f64; 3]) -> Result<Vec<Branch
     }
     Ok((0..3)
         .map(|b| {
-            let (p, _) = if zero[b] { (f64::NAN, 0.0) } else { fit_power_law(&per[b]).unwrap_or((f64::NAN, 0.0)) };
+            let (p, _) = if zero[b] { (f64::NAN, 0.0) } else { fit_points(&per[b]).unwrap_or((f64::NAN, 0.0)) };
             let speed = per[b][0].1 / per[b][0].0;
             BranchFit {
                 branch: b,

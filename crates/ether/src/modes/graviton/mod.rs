@@ -651,16 +651,10 @@ pub struct ZoneCentre {
     pub omega: Vec<f64>,
 }
 
-/// Least-squares slope of `log y` against `log x`.
+/// Least-squares slope of `log y` against `log x` ([`crate::modes::fit::fit_power_law`]; NaN if
+/// fewer than two usable points).
 pub fn log_log_slope(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let lx: Vec<f64> = x.iter().map(|v| v.ln()).collect();
-    let ly: Vec<f64> = y.iter().map(|v| v.ln()).collect();
-    let mx = lx.iter().sum::<f64>() / n;
-    let my = ly.iter().sum::<f64>() / n;
-    let sxy: f64 = lx.iter().zip(&ly).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let sxx: f64 = lx.iter().map(|a| (a - mx) * (a - mx)).sum();
-    sxy / sxx
+    crate::modes::fit::fit_power_law(x, y).map(|l| l.exponent).unwrap_or(f64::NAN)
 }
 
 /// The low-k fit of one sector: the lowest propagating frequency at log-spaced |k| along
