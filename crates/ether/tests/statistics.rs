@@ -14,3 +14,20 @@ fn scratch() {
         }
     }
 }
+
+#[test]
+fn scratch_states() {
+    use ether::topo::statistics::states::*;
+    for p in [Particles::Fermions, Particles::HardCoreBosons] {
+        println!("{p:?} {:?}", four_site_exchange(p, &[0, 1, 2, 3]).unwrap());
+    }
+    for lat in ["3x3x3", "4x4x4"] {
+        for tw in [Twist::Untwisted, Twist::Twisted] {
+            let alg = HopAlgebra::new(CubicComplex::periodic(&Lattice::parse(lat).unwrap()).unwrap(), tw);
+            let t = std::time::Instant::now();
+            let c = states_census(&alg, 2, 7).unwrap();
+            println!("{lat} {tw:?}: +{} -{} err {} {} need {} {:?}", c.plus, c.minus, c.max_overlap_error, c.max_norm_mismatch, c.required_spin, t.elapsed());
+            println!("{:?}", states_census(&alg, 1, 7).unwrap_err().to_string());
+        }
+    }
+}
