@@ -31,3 +31,15 @@ fn scratch_states() {
         }
     }
 }
+
+#[test]
+fn scratch_spectrum() {
+    use ether::topo::statistics::spectrum::*;
+    for ext in [[2, 2, 2], [3, 2, 2], [3,3,1], [2,2,1]] {
+        for tw in [Twist::Untwisted, Twist::Twisted] {
+            let t = std::time::Instant::now();
+            let c = two_charge_spectrum(ext, tw).unwrap();
+            println!("{ext:?} {tw:?} dim {} sup {} dF {:.3e} dB {:.3e} jw {:.3e} eps {:?} {:?}", c.dim, c.states_per_sector_vector, c.deviation_from_fermions, c.deviation_from_bosons, c.fermion_cross_check, c.plaquette_loop_signs, t.elapsed());
+        }
+    }
+}
