@@ -43,3 +43,13 @@ fn scratch_spectrum() {
         }
     }
 }
+
+#[test]
+fn scratch_photon() {
+    use ether::topo::statistics::photon::*;
+    for (ext, n) in [([3, 2, 2], 2), ([2, 2, 2], 4), ([2,2,2],2)] {
+        let t = std::time::Instant::now();
+        let c = compare_zero_charge(ext, n, 1.0, 1.5).unwrap();
+        println!("{ext:?} Z{n} dim {} flipped {}/{} dE {:.2e} W {} modes {:.2e} {:?} {:?}", c.dim, c.flipped_matrix_elements, c.matrix_elements, c.max_spectrum_difference, c.w_violations, c.max_mode_difference, c.low_twisted, t.elapsed());
+    }
+}
