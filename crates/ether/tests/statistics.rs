@@ -53,3 +53,10 @@ fn scratch_photon() {
         println!("{ext:?} Z{n} dim {} flipped {}/{} dE {:.2e} W {} modes {:.2e} {:?} {:?}", c.dim, c.flipped_matrix_elements, c.matrix_elements, c.max_spectrum_difference, c.w_violations, c.max_mode_difference, c.low_twisted, t.elapsed());
     }
 }
+
+#[test]
+fn scratch_anyons() {
+    use ether::topo::statistics::anyons::*;
+    println!("{}", serde_json::to_string_pretty(&toric_code(&Lattice::parse("4x4").unwrap()).unwrap()).unwrap());
+    println!("{}", serde_json::to_string_pretty(&double_semion()).unwrap());
+}
