@@ -8,7 +8,9 @@
 use ether::topo::statistics::anyons::{double_semion, quantum_double_z2, spin, toric_code};
 use ether::topo::statistics::photon::compare_zero_charge;
 use ether::topo::statistics::spectrum::two_charge_spectrum;
-use ether::topo::statistics::states::{exchange_on_state, four_site_exchange, states_census, FermionHop, Particles, SparseState};
+use ether::topo::statistics::states::{
+    exchange_on_state, four_site_exchange, states_census, FermionHop, Particles, SparseState,
+};
 use ether::topo::statistics::*;
 use ether::{Error, Lattice};
 

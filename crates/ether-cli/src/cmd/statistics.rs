@@ -155,7 +155,11 @@ pub fn rotor_compute(
             } else if s.plus == 0 && s.minus > 0 {
                 -1
             } else {
-                anyhow::bail!("state test: {} triples gave +1 and {} gave -1; the statistics is not well defined", s.plus, s.minus)
+                anyhow::bail!(
+                    "state test: {} triples gave +1 and {} gave -1; the statistics is not well defined",
+                    s.plus,
+                    s.minus
+                )
             };
             // |overlap| = 1 and |A| = |B| to rounding (products of <= 6 square roots): 1e-12
             checks.push(Check {
@@ -278,7 +282,10 @@ pub fn rotor_table(r: &RotorResult) -> Vec<Row> {
     if let Some(s) = &r.states {
         t.push(row(
             "exchange sign, spin-S state vectors",
-            format!("{} +1, {} -1 of {} (S = {}, max ||overlap|-1| = {:.1e})", s.plus, s.minus, s.triples_checked, s.spin, s.max_overlap_error),
+            format!(
+                "{} +1, {} -1 of {} (S = {}, max ||overlap|-1| = {:.1e})",
+                s.plus, s.minus, s.triples_checked, s.spin, s.max_overlap_error
+            ),
             "same sign as the algebra (rotor note 3.6 B)",
             (if want < 0 { s.minus } else { s.plus }) == s.triples_checked,
         ));
@@ -290,7 +297,11 @@ pub fn rotor_table(r: &RotorResult) -> Vec<Row> {
                 "{}: {} levels; max |dE| vs free fermions {:.1e}, vs hard-core bosons {:.1e}",
                 s.cluster, s.dim, s.deviation_from_fermions, s.deviation_from_bosons
             ),
-            if want < 0 { "equals two free fermions (rotor note 3.6 C)" } else { "equals two hard-core bosons (3.6 C)" },
+            if want < 0 {
+                "equals two free fermions (rotor note 3.6 C)"
+            } else {
+                "equals two hard-core bosons (3.6 C)"
+            },
             s.verdict(SPECTRUM_TOL) == if want < 0 { "fermions" } else { "bosons" },
         ));
     }
@@ -299,6 +310,9 @@ pub fn rotor_table(r: &RotorResult) -> Vec<Row> {
     }
     t
 }
+
+/// One drawn hop: from, to, label.
+type Move = ((f64, f64), (f64, f64), &'static str);
 
 /// The picture of the three hops of the exchange test at one vertex, projected to 2D.
 pub fn exchange_figure(r: &RotorResult) -> Figure {
@@ -328,11 +342,7 @@ pub fn exchange_figure(r: &RotorResult) -> Figure {
     };
     let offsets = [(0.0, "t_sl t_js t_sk"), (3.6, "t_sk t_js t_sl")];
     let mut fig = Figure::new(
-        format!(
-            "Exchange test ({}): t_sl t_js t_sk = ({:+}) t_sk t_js t_sl",
-            model_label(r.twist),
-            r.exchange_sign
-        ),
+        format!("Exchange test ({}): t_sl t_js t_sk = ({:+}) t_sk t_js t_sl", model_label(r.twist), r.exchange_sign),
         "x + 0.35 z",
         "y + 0.25 z",
     );
@@ -358,7 +368,12 @@ pub fn exchange_figure(r: &RotorResult) -> Figure {
             }
         }
     }
-    fig.layers.push(Layer::Segments { label: Some("cubic lattice".into()), segments: grid, color: Some("#cccccc".into()), width: 1 });
+    fig.layers.push(Layer::Segments {
+        label: Some("cubic lattice".into()),
+        segments: grid,
+        color: Some("#cccccc".into()),
+        width: 1,
+    });
     let g = |i: usize| cx.legs[s][i].unwrap_or(ether::topo::statistics::complex::Leg { link: 0, neighbour: 0 });
     let (gj, gk, gl) = (g(legs[0]), g(legs[1]), g(legs[2]));
     let mut tsegs = Vec::new();
@@ -373,13 +388,18 @@ pub fn exchange_figure(r: &RotorResult) -> Figure {
         }
     }
     if !tsegs.is_empty() {
-        fig.layers.push(Layer::Segments { label: Some("twist sets T(l)".into()), segments: tsegs, color: Some("#f4a460".into()), width: 2 });
+        fig.layers.push(Layer::Segments {
+            label: Some("twist sets T(l)".into()),
+            segments: tsegs,
+            color: Some("#f4a460".into()),
+            width: 2,
+        });
     }
     let (ps, pj, pk, pl) = (proj(rel(s)), proj(rel(gj.neighbour)), proj(rel(gk.neighbour)), proj(rel(gl.neighbour)));
     let colors = ["#1f77b4", "#d62728", "#2ca02c"];
     for (ci, (dx, label)) in offsets.iter().enumerate() {
         // order of the hops on each side
-        let moves: [((f64, f64), (f64, f64), &str); 3] = if ci == 0 {
+        let moves: [Move; 3] = if ci == 0 {
             [(pk, ps, "1: k to s"), (ps, pj, "2: s to j"), (pl, ps, "3: l to s")]
         } else {
             [(pl, ps, "1: l to s"), (ps, pj, "2: s to j"), (pk, ps, "3: k to s")]
@@ -438,8 +458,13 @@ pub fn anyon_figure(r: &AnyonReport) -> Figure {
     let n = 181;
     let cx: Vec<f64> = (0..n).map(|i| (i as f64 * 2.0 * std::f64::consts::PI / (n - 1) as f64).cos()).collect();
     let cy: Vec<f64> = (0..n).map(|i| (i as f64 * 2.0 * std::f64::consts::PI / (n - 1) as f64).sin()).collect();
-    let mut fig = Figure::new(format!("Exchange phases e^(i Theta) of the {} anyons", r.model), "Re", "Im")
-        .line("unit circle", cx, cy, "#bbbbbb", true);
+    let mut fig = Figure::new(format!("Exchange phases e^(i Theta) of the {} anyons", r.model), "Re", "Im").line(
+        "unit circle",
+        cx,
+        cy,
+        "#bbbbbb",
+        true,
+    );
     fig.equal_aspect = true;
     for (i, p) in r.particles.iter().enumerate() {
         let c = format!("C{}", i % 10);
@@ -512,16 +537,30 @@ pub fn anyon_table(r: &AnyonReport) -> Vec<Row> {
     let mut t = Vec::new();
     for (name, want) in expect {
         let got = r.particles.iter().find(|p| p.name == *name);
-        let pass = got.is_some_and(|p| (p.exchange_phase[0] - want[0]).abs() < 1e-12 && (p.exchange_phase[1] - want[1]).abs() < 1e-12);
+        let pass = got.is_some_and(|p| {
+            (p.exchange_phase[0] - want[0]).abs() < 1e-12 && (p.exchange_phase[1] - want[1]).abs() < 1e-12
+        });
         t.push(row(
             &format!("exchange phase of {name}"),
-            got.map(|p| format!("{:+.3} {:+.3}i", p.exchange_phase[0], p.exchange_phase[1])).unwrap_or("missing".into()),
-            &format!("{:+} {:+}i (topological-order note {})", want[0], want[1], if r.model == "toric-code" { "C.1" } else { "C.5" }),
+            got.map(|p| format!("{:+.3} {:+.3}i", p.exchange_phase[0], p.exchange_phase[1]))
+                .unwrap_or("missing".into()),
+            &format!(
+                "{:+} {:+}i (topological-order note {})",
+                want[0],
+                want[1],
+                if r.model == "toric-code" { "C.1" } else { "C.5" }
+            ),
             pass,
         ));
     }
     for m in &r.mutual {
-        let want = if r.model == "toric-code" { [-1.0, 0.0] } else if m.pair[1] == "s̄" { [1.0, 0.0] } else { [-1.0, 0.0] };
+        let want = if r.model == "toric-code" {
+            [-1.0, 0.0]
+        } else if m.pair[1] == "s̄" {
+            [1.0, 0.0]
+        } else {
+            [-1.0, 0.0]
+        };
         t.push(row(
             &format!("braiding {} around {}", m.pair[0], m.pair[1]),
             format!("{:+.3} {:+.3}i ({})", m.phase[0], m.phase[1], m.method),
@@ -569,9 +608,17 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
             ));
             print_table(&out, &table);
             out.json_file("table.json", "the results table: check, measured, expected, verdict", &table)?;
-            out.figure("exchange_paths", "the three hops of the exchange test at one vertex, both orderings", &exchange_figure(&r))?;
+            out.figure(
+                "exchange_paths",
+                "the three hops of the exchange test at one vertex, both orderings",
+                &exchange_figure(&r),
+            )?;
             if let Some(s) = &r.spectrum {
-                out.figure("two_charge_spectrum", "two-charge levels vs free fermions and hard-core bosons", &spectrum_figure(s))?;
+                out.figure(
+                    "two_charge_spectrum",
+                    "two-charge levels vs free fermions and hard-core bosons",
+                    &spectrum_figure(s),
+                )?;
             }
             let failed: Vec<&str> = table.iter().filter(|t| !t.pass).map(|t| t.check.as_str()).collect();
             let params = json!({"model": model_label(twist), "lattice": lattice.to_string(),
@@ -584,11 +631,14 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
         }
         ModelName::ToricCode | ModelName::DoubleSemion => {
             if args.method != Method::Algebra {
-                return usage(format!(
+                return usage(
+                    format!(
                     "--method {:?} applies to the rotor models; the anyon models are computed by their lattice hop \
                      algebra and group cohomology (drop --method)",
                     args.method
-                ).to_lowercase());
+                )
+                    .to_lowercase(),
+                );
             }
             let (rep, lattice) = if args.model == ModelName::ToricCode {
                 let lattice = Lattice::parse(args.lattice.as_deref().unwrap_or("4x4"))?;
@@ -639,7 +689,12 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
     if let Some(s) = &bos.spectrum {
         out.figure("two_charge_spectrum", "two charges vs free particles", &spectrum_figure(s))?;
     }
-    out.finish("statistics", json!({"model": "rotor", "lattice": "3x3x3", "method": "spectrum"}), Some(ctx.seed), &rotor_json(&bos, &bos_table))?;
+    out.finish(
+        "statistics",
+        json!({"model": "rotor", "lattice": "3x3x3", "method": "spectrum"}),
+        Some(ctx.seed),
+        &rotor_json(&bos, &bos_table),
+    )?;
 
     // Fermionic model: algebra, states and spectrum.
     let fer = rotor_compute(Twist::Twisted, &lattice, Method::Spectrum, 2, cluster, ctx.seed)?;
@@ -651,7 +706,12 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
     if let Some(s) = &fer.spectrum {
         out.figure("two_charge_spectrum", "two charges vs free particles", &spectrum_figure(s))?;
     }
-    out.finish("statistics", json!({"model": "rotor-fermionic", "lattice": "3x3x3", "method": "spectrum"}), Some(ctx.seed), &rotor_json(&fer, &fer_table))?;
+    out.finish(
+        "statistics",
+        json!({"model": "rotor-fermionic", "lattice": "3x3x3", "method": "spectrum"}),
+        Some(ctx.seed),
+        &rotor_json(&fer, &fer_table),
+    )?;
 
     let all_pass = |t: &[Row]| t.iter().all(|r| r.pass);
     let bs = bos.spectrum.as_ref();
@@ -725,7 +785,9 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
         None,
         &json!({"toric_code": anyon_json(&tc, Some(&Lattice::parse("4x4")?), &tt), "double_semion": anyon_json(&ds, None, &dt)}),
     )?;
-    let ph = |r: &AnyonReport, n: &str| r.particles.iter().find(|p| p.name == n).map(|p| p.exchange_phase).unwrap_or([f64::NAN; 2]);
+    let ph = |r: &AnyonReport, n: &str| {
+        r.particles.iter().find(|p| p.name == n).map(|p| p.exchange_phase).unwrap_or([f64::NAN; 2])
+    };
     chapters.push(Chapter {
         number: 4,
         title: title.into(),

@@ -246,10 +246,7 @@ pub fn toric_code(lat: &Lattice) -> Result<AnyonReport> {
         phase: c(m_coh),
         method: "theta_{e x m} / (theta_e theta_m) in the quantum double D(Z2)".into(),
     });
-    particles.insert(
-        0,
-        Particle { name: "1".into(), exchange_phase: [1.0, 0.0], method: "vacuum".into() },
-    );
+    particles.insert(0, Particle { name: "1".into(), exchange_phase: [1.0, 0.0], method: "vacuum".into() });
     Ok(AnyonReport { model: "toric-code".into(), particles, mutual, triples_checked, consistency })
 }
 

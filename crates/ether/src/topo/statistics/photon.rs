@@ -62,6 +62,9 @@ fn l2(v: i64, n: i64) -> f64 {
     (l * l) as f64
 }
 
+/// A matrix element of B̃_p: (from, to, sign).
+type Edge = (usize, usize, i8);
+
 /// Build the zero-charge sector and the Hamiltonian matrix of one model.
 fn zero_charge_hamiltonian(
     cx: &CubicComplex,
@@ -69,9 +72,10 @@ fn zero_charge_hamiltonian(
     n: i64,
     j: f64,
     g: f64,
-) -> (Vec<Vec<i64>>, Vec<f64>, Vec<Vec<(usize, usize, i8)>>) {
+) -> (Vec<Vec<i64>>, Vec<f64>, Vec<Vec<Edge>>) {
     // sector by breadth-first search from L = 0 with the plaquette loops
-    let loops: Vec<Vec<(usize, i64)>> = cx.plaquettes.iter().map(|b| b.iter().map(|&(l, s)| (l, s as i64)).collect()).collect();
+    let loops: Vec<Vec<(usize, i64)>> =
+        cx.plaquettes.iter().map(|b| b.iter().map(|&(l, s)| (l, s as i64)).collect()).collect();
     let mut configs = vec![vec![0i64; cx.n_links()]];
     let mut index: HashMap<Vec<i64>, usize> = HashMap::from([(configs[0].clone(), 0)]);
     let mut k = 0;

@@ -114,11 +114,7 @@ impl SignedShift {
         // (c S^n P^s)^{-1} = P^s S^{-n} c = c (−1)^{s·n} S^{-n} P^s
         let cross = Self::parity_dot_shift(&self.parity, &self.shift);
         let shift: Vec<(usize, i64)> = self.shift.iter().map(|&(l, n)| (l, -n)).collect();
-        SignedShift {
-            sign: self.sign * if cross == 1 { -1 } else { 1 },
-            shift,
-            parity: self.parity.clone(),
-        }
+        SignedShift { sign: self.sign * if cross == 1 { -1 } else { 1 }, shift, parity: self.parity.clone() }
     }
 
     /// The commutation sign ε with `self · other = ε · other · self`.

@@ -82,8 +82,7 @@ impl HopAlgebra {
     /// Build hops and plaquettes from explicit twist sets (e.g. to test other sign rules with the
     /// same checks; `twist` is then only the label whose exchange sign the checks expect).
     pub fn from_sets(complex: CubicComplex, twist: Twist, ts: Vec<Vec<usize>>) -> Self {
-        let hop_up: Vec<SignedShift> =
-            (0..complex.n_links()).map(|l| SignedShift::new(1, &[(l, 1)], &ts[l])).collect();
+        let hop_up: Vec<SignedShift> = (0..complex.n_links()).map(|l| SignedShift::new(1, &[(l, 1)], &ts[l])).collect();
         let plaquettes = complex
             .plaquettes
             .iter()
