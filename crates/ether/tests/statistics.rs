@@ -5,7 +5,7 @@
 //! integer arithmetic, so they are compared exactly; floating-point comparisons state their
 //! tolerance and why beside them.
 
-use ether::topo::statistics::anyons::{double_semion, quantum_double_z2, spin, toric_code};
+use ether::topo::statistics::anyons::{double_semion, k_matrix_spins, quantum_double_z2, spin, toric_code};
 use ether::topo::statistics::photon::compare_zero_charge;
 use ether::topo::statistics::spectrum::two_charge_spectrum;
 use ether::topo::statistics::states::{
@@ -269,4 +269,9 @@ fn double_semion_phases() {
     let mut spins: Vec<f64> = quantum_double_z2(false).iter().map(|x| spin(x).re).collect();
     spins.sort_by(|a, b| a.total_cmp(b));
     assert_eq!(spins, vec![-1.0, 1.0, 1.0, 1.0]);
+    // Independent route: abelian Chern-Simons theory, θ_l = exp(iπ lᵀK⁻¹l). K = diag(2, −2) has
+    // spins {1, i, −i, 1}; the quantum-double spins must agree (checked inside double_semion()).
+    let km = k_matrix_spins([[2.0, 0.0], [0.0, -2.0]]);
+    assert!(km.iter().any(|z| (z - ether::linalg::C64::new(0.0, 1.0)).norm() < 1e-12));
+    assert!(r.consistency.iter().any(|c| c.name == "k_matrix_matches_quantum_double" && c.pass));
 }

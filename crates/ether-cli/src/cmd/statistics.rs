@@ -74,7 +74,8 @@ pub struct Args {
     #[arg(long, default_value_t = 2)]
     spin: i64,
     /// Open box of vertices (n0xn1xn2, no wrap-around) for --method spectrum and for the zero-charge
-    /// comparison of the two rotor models; at most 14 independent plaquettes.
+    /// comparison of the two rotor models (which falls back to 3x2x2 if the box has more than 11
+    /// independent plaquettes); at most 14 independent plaquettes.
     #[arg(long, default_value = "3x2x2")]
     cluster: String,
     /// Seed for the random amplitudes of the test states (--method states).

@@ -16,6 +16,8 @@
 //!    `ω(1,1,1) = −1` is the double semion (the twisted Z₂ string net). Fusion
 //!    `(a,χ)×(b,χ') = (a+b, χχ'γ)` with `γ_g = ω(a,b,g) ω(g,a,b) / ω(a,g,b)`, and the mutual braiding
 //!    of abelian anyons is `M_xy = θ_{x×y} / (θ_x θ_y)`.
+//! 3. **Abelian Chern-Simons (K matrix)**, as a cross-check of route 2: anyons `l ∈ Z²/KZ²`,
+//!    `θ_l = exp(iπ lᵀK⁻¹l)`, with `K = [[0,2],[2,0]]` (toric code) and `K = diag(2,−2)` (double semion).
 
 use super::algebra::Check;
 use super::shift::SignedShift;
@@ -133,6 +135,42 @@ fn name_of(twisted: bool, x: &DoubleAnyon) -> String {
     name.to_string()
 }
 
+/// Topological spins `exp(iπ lᵀK⁻¹l)` of the four anyons `l ∈ {0,1}²` of a 2x2 K matrix with
+/// `K Z² = 2 Z²` (both K matrices used here), sorted by (re, im).
+pub fn k_matrix_spins(k: [[f64; 2]; 2]) -> Vec<C64> {
+    let det = k[0][0] * k[1][1] - k[0][1] * k[1][0];
+    let inv = [[k[1][1] / det, -k[0][1] / det], [-k[1][0] / det, k[0][0] / det]];
+    let mut out = Vec::new();
+    for l in [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]] {
+        let q: f64 = (0..2).map(|i| (0..2).map(|j| l[i] * inv[i][j] * l[j]).sum::<f64>()).sum();
+        out.push(C64::from_polar(1.0, std::f64::consts::PI * q));
+    }
+    sort_phases(&mut out);
+    out
+}
+
+fn sort_phases(v: &mut [C64]) {
+    v.sort_by(|a, b| (a.re, a.im).partial_cmp(&(b.re, b.im)).unwrap_or(std::cmp::Ordering::Equal));
+}
+
+/// Do the quantum-double spins equal the K-matrix spins (as multisets, to 1e-12)?
+fn k_matrix_check(twisted: bool) -> Check {
+    let k = if twisted { [[2.0, 0.0], [0.0, -2.0]] } else { [[0.0, 2.0], [2.0, 0.0]] };
+    let km = k_matrix_spins(k);
+    let mut qd: Vec<C64> = quantum_double_z2(twisted).iter().map(spin).collect();
+    sort_phases(&mut qd);
+    let bad = km.iter().zip(&qd).filter(|(a, b)| (**a - **b).norm() > 1e-12).count();
+    Check {
+        name: "k_matrix_matches_quantum_double".into(),
+        description: format!(
+            "the four spins of D^omega(Z2) equal exp(i pi l K^-1 l) of abelian Chern-Simons with K = {k:?}"
+        ),
+        cases: 4,
+        failures: bad,
+        pass: bad == 0,
+    }
+}
+
 /// Toric-code hop of a particle of kind (e, m) across link (r, a) of a 2D lattice.
 fn tc_hop(lat: &Lattice, l: usize, e: bool, m: bool) -> SignedShift {
     let (r, a) = lat.link_site_dir(l);
@@ -241,6 +279,7 @@ pub fn toric_code(lat: &Lattice) -> Result<AnyonReport> {
         failures: usize::from((m_coh - C64::new(braid, 0.0)).norm() > 1e-12),
         pass: (m_coh - C64::new(braid, 0.0)).norm() < 1e-12,
     });
+    consistency.push(k_matrix_check(false));
     mutual.push(Mutual {
         pair: ["e".into(), "m".into()],
         phase: c(m_coh),
@@ -282,5 +321,6 @@ pub fn double_semion() -> AnyonReport {
             pass: ok,
         });
     }
+    consistency.push(k_matrix_check(true));
     AnyonReport { model: "double-semion".into(), particles, mutual, triples_checked: 0, consistency }
 }
