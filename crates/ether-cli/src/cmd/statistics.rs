@@ -206,13 +206,13 @@ pub fn rotor_compute(
         description: format!(
             "twisted and untwisted H = J sum L^2 - g sum (B + B^dag) (Z2, J = 1, g = 1.5) have the same zero-charge \
              spectrum on the {} (to 1e-9) although the twist flips {} of {} matrix elements",
-            photon.cluster, photon.flipped_matrix_elements, photon.matrix_elements
+            photon.cluster, photon.changed_matrix_elements, photon.matrix_elements
         ),
         cases: photon.dim,
         failures: usize::from(photon.max_spectrum_difference > SPECTRUM_TOL || photon.w_violations > 0),
         pass: photon.max_spectrum_difference <= SPECTRUM_TOL
             && photon.w_violations == 0
-            && photon.flipped_matrix_elements > 0,
+            && photon.changed_matrix_elements > 0,
     });
     checks.push(Check {
         name: "photon_modes_unchanged".into(),
@@ -504,7 +504,7 @@ fn rotor_json(r: &RotorResult, table: &[Row]) -> Value {
             "fermion_cross_check": s.fermion_cross_check, "plaquette_loop_signs": s.plaquette_loop_signs})),
         "photon": {
             "cluster": r.photon.cluster, "clock_order": r.photon.n_clock, "J": r.photon.j, "g": r.photon.g,
-            "zero_charge_dim": r.photon.dim, "flipped_matrix_elements": r.photon.flipped_matrix_elements,
+            "zero_charge_dim": r.photon.dim, "changed_matrix_elements": r.photon.changed_matrix_elements,
             "matrix_elements": r.photon.matrix_elements, "max_spectrum_difference": r.photon.max_spectrum_difference,
             "lowest_untwisted": r.photon.low_untwisted, "lowest_twisted": r.photon.low_twisted,
             "w_violations": r.photon.w_violations, "max_mode_difference": r.photon.max_mode_difference,
@@ -765,9 +765,9 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
         claim: "The twist leaves the photon untouched: identical zero-charge spectra and linearized modes".into(),
         measured: format!(
             "Z2 {} ({} states): max |dE| = {:.0e} although {} of {} matrix elements change sign; linearized modes differ by {:.0e}",
-            ph.cluster, ph.dim, ph.max_spectrum_difference, ph.flipped_matrix_elements, ph.matrix_elements, ph.max_mode_difference
+            ph.cluster, ph.dim, ph.max_spectrum_difference, ph.changed_matrix_elements, ph.matrix_elements, ph.max_mode_difference
         ),
-        pass: ph.max_spectrum_difference < SPECTRUM_TOL && ph.flipped_matrix_elements > 0 && ph.w_violations == 0 && ph.max_mode_difference < SPECTRUM_TOL,
+        pass: ph.max_spectrum_difference < SPECTRUM_TOL && ph.changed_matrix_elements > 0 && ph.w_violations == 0 && ph.max_mode_difference < SPECTRUM_TOL,
         text: vec!["Without charges a diagonal sign change W maps every B_p to the twisted B~_p (constructed explicitly here), so the two Hamiltonians are unitarily equivalent in that sector: the photon cannot tell them apart.".into()],
         figures: vec![],
         seconds: 0.0,
