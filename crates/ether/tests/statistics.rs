@@ -298,3 +298,26 @@ fn photon_comparison_detects_an_inconsistent_twist() {
     assert!(c.max_spectrum_difference > 1.0, "{}", c.max_spectrum_difference);
     assert!(c.w_violations > 0 && c.changed_matrix_elements > 0);
 }
+
+/// Slow validation (run with `--ignored`): larger tori and a larger spectrum cluster.
+#[test]
+#[ignore]
+fn larger_lattices_slow() {
+    for lat in ["5x5x5", "6x6x6"] {
+        let n = Lattice::parse(lat).unwrap().n_sites();
+        for (tw, want) in [(Twist::Untwisted, 1i8), (Twist::Twisted, -1)] {
+            let alg = algebra(lat, tw);
+            let c = exchange_census(&alg).unwrap();
+            assert_eq!(c.uniform_sign().unwrap(), want);
+            assert_eq!(c.triples_checked, 20 * n);
+            assert!(consistency_checks(&alg).iter().all(|c| c.pass));
+            let s = states_census(&alg, 2, 3).unwrap();
+            assert_eq!(if want > 0 { s.plus } else { s.minus }, 20 * n);
+        }
+    }
+    // 4x2x2: 16 vertices, 13 independent plaquettes, 120 two-charge states
+    let f = two_charge_spectrum([4, 2, 2], Twist::Twisted).unwrap();
+    assert!(f.deviation_from_fermions < 1e-9 && f.deviation_from_bosons > 0.1);
+    let b = two_charge_spectrum([4, 2, 2], Twist::Untwisted).unwrap();
+    assert!(b.deviation_from_bosons < 1e-9 && b.deviation_from_fermions > 0.1);
+}

@@ -669,8 +669,8 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
     }
 }
 
-fn figure_path(dir: &Path, run: &str, name: &str) -> std::path::PathBuf {
-    let _ = dir;
+/// A figure of a demo run directory, relative to the demo directory.
+fn figure_path(run: &str, name: &str) -> std::path::PathBuf {
     Path::new(run).join(format!("{name}.png"))
 }
 
@@ -731,7 +731,7 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
         text: vec![
             "A charge of the rotor model is the end of a string of electric flux. It moves with the hop L^+ on a link. Exchanging two charges at a vertex with three distinct neighbours compares t_sl t_js t_sk with t_sk t_js t_sl (Levin-Wen); the ratio is the exchange phase.".into(),
         ],
-        figures: vec![figure_path(&ctx.dir, "ch4-rotor", "exchange_paths")],
+        figures: vec![figure_path("ch4-rotor", "exchange_paths")],
         seconds: 0.0,
     });
     let fs = fer.spectrum.as_ref();
@@ -755,7 +755,7 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
             "The twist multiplies each hop by (-1)^(sum of L over a set T(l) of links at its ends), chosen so that all six hops at a vertex anticommute (section 3.3 of the rotor note). Twisted plaquettes are ordered products of four hops, so moving a charge never creates flux, and the closed-surface products stay +1.".into(),
             "The same sign appears three ways: as an operator identity between signed shifts, on explicit spin-2 state vectors, and in the spectrum of two charges, which equals that of two free spinless fermions and not of two hard-core bosons.".into(),
         ],
-        figures: vec![figure_path(&ctx.dir, "ch4-rotor-fermionic", "exchange_paths"), figure_path(&ctx.dir, "ch4-rotor-fermionic", "two_charge_spectrum")],
+        figures: vec![figure_path("ch4-rotor-fermionic", "exchange_paths"), figure_path("ch4-rotor-fermionic", "two_charge_spectrum")],
         seconds: 0.0,
     });
     let ph = &fer.photon;
@@ -804,7 +804,7 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
         ),
         pass: all_pass(&tt) && all_pass(&dt),
         text: vec!["The same exchange identity on the toric code's string operators, checked against the twisted quantum double of Z2 computed from its group 3-cocycle (trivial: toric code; non-trivial: double semion).".into()],
-        figures: vec![figure_path(&ctx.dir, "ch4-anyons", "double_semion_phases")],
+        figures: vec![figure_path("ch4-anyons", "double_semion_phases")],
         seconds: 0.0,
     });
     Ok(chapters)
