@@ -49,6 +49,11 @@ fn saturating_truncation_is_refused() {
 #[test]
 fn oversized_cluster_and_misplaced_options_are_refused() {
     bad(&["--model", "rotor", "--method", "spectrum", "--cluster", "4x4x4"], "cluster", &["3x2x2"]);
+    bad(
+        &["--model", "rotor", "--method", "spectrum", "--cluster", "1x1x5"],
+        "chain",
+        &["cannot tell the statistics apart"],
+    );
     bad(&["--model", "double-semion", "--lattice", "4x4"], "ds", &["drop --lattice"]);
     bad(&["--model", "toric-code", "--method", "spectrum"], "tcm", &["rotor models"]);
 }

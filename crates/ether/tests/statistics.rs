@@ -212,6 +212,9 @@ fn two_charge_spectrum_is_free_fermions_or_hard_core_bosons() {
         // The trace of two-particle hopping is zero in every model (no on-site terms).
         assert!(f.gauge.iter().sum::<f64>().abs() < 1e-9);
     }
+    // A straight chain cannot tell fermions from bosons: refused as invalid input.
+    let e = two_charge_spectrum([1, 1, 5], Twist::Twisted).unwrap_err();
+    assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
 }
 
 /// Rotor note 3.4 (last paragraph), 7.1: the twist leaves the photon untouched. Zero-charge

@@ -219,6 +219,14 @@ pub fn two_charge_spectrum(ext: [usize; 3], twist: Twist) -> Result<SpectrumComp
     }
     let bosons = eigvalsh_real(dim, &hb)?;
     let fermions_jw = eigvalsh_real(dim, &hf)?;
+    if max_dev(&fermions, &bosons) < 1e-6 {
+        return Err(Error::invalid(
+            "cluster",
+            cx.name.clone(),
+            "two free fermions and two hard-core bosons have the same spectrum on it (a chain has no junction \
+             or loop where an exchange shows), so it cannot tell the statistics apart; use e.g. 2x2x2 or 3x2x2",
+        ));
+    }
     Ok(SpectrumComparison {
         cluster: cx.name.clone(),
         twist,
