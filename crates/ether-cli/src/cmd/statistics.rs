@@ -11,7 +11,7 @@ use ether::topo::statistics::spectrum::{two_charge_spectrum, SpectrumComparison}
 use ether::topo::statistics::states::{states_census, StatesCensus};
 use ether::topo::statistics::{
     algebra::vertex_commutation_table, check_exchange_lattice, consistency_checks, exchange_census, Check,
-    CubicComplex, ExchangeCensus, HopAlgebra, Twist,
+    ExchangeCensus, HopAlgebra, Twist, TwistedRotorModel,
 };
 use ether::Lattice;
 use ether_plot::{Figure, Layer};
@@ -141,8 +141,8 @@ pub fn rotor_compute(
     cluster: [usize; 3],
     seed: u64,
 ) -> Result<RotorResult> {
-    check_exchange_lattice(lattice)?;
-    let alg = HopAlgebra::new(CubicComplex::periodic(lattice)?, twist);
+    let model = TwistedRotorModel::on(lattice.clone(), twist)?;
+    let alg = model.algebra()?;
     let census = exchange_census(&alg)?;
     let algebra_sign = census.uniform_sign()?;
     let mut checks = consistency_checks(&alg);
