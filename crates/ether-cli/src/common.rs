@@ -58,6 +58,8 @@ pub struct Output {
     run: Option<RunDir>,
     json: bool,
     quiet: bool,
+    /// Say "wrote DIR" at the end (not for the demo's sub-runs, which live in its staging area).
+    announce: bool,
 }
 
 impl Output {
@@ -67,17 +69,17 @@ impl Output {
             Some(p) => Some(RunDir::create(p)?),
             None => None,
         };
-        Ok(Output { run, json: args.json, quiet: g.quiet })
+        Ok(Output { run, json: args.json, quiet: g.quiet, announce: true })
     }
 
     /// An output that writes into a run directory (used by the demo).
     pub fn to_dir(dir: &Path, quiet: bool) -> Result<Self> {
-        Ok(Output { run: Some(RunDir::create(dir)?), json: false, quiet })
+        Ok(Output { run: Some(RunDir::create(dir)?), json: false, quiet, announce: false })
     }
 
-    /// True if progress and human summaries should be shown.
-    pub fn chatty(&self) -> bool {
-        !self.quiet
+    /// The checkpoint file of this run (`DIR.checkpoint.json`), if it has a run directory.
+    pub fn checkpoint_path(&self) -> Option<PathBuf> {
+        self.run.as_ref().map(|r| r.checkpoint_path())
     }
 
     /// Print a human line on stderr (unless quiet).
@@ -136,7 +138,7 @@ impl Output {
         if let Some(mut r) = self.run.take() {
             r.json("result.json", "the command's result (the same document as --json)", &value)?;
             let p = r.commit(command, parameters, seed)?;
-            if !self.quiet {
+            if !self.quiet && self.announce {
                 eprintln!("wrote {}", p.display());
             }
             dir = Some(p);
@@ -161,6 +163,26 @@ pub fn progress(len: u64, what: &str, quiet: bool) -> ProgressBar {
     );
     pb.set_message(what.to_string());
     pb
+}
+
+/// Read a TOML config file into `T` (whose serde derive must carry `deny_unknown_fields`).
+/// A misspelt key, a wrong type or an unreadable file is a usage error (exit 2) on one line.
+pub fn load_config<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("--config {}: cannot read it ({e})", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        let msg = e.message().replace('\n', " ");
+        let at = e.span().map(|s| {
+            let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+            format!(" (line {line})")
+        });
+        UsageError(format!(
+            "--config {}: {msg}{}; fix the file (keys are the command's long flags with '_' for '-')",
+            path.display(),
+            at.unwrap_or_default()
+        ))
+        .into()
+    })
 }
 
 /// Parse a comma-separated momentum `kx,ky,kz` (radians; `pi` allowed, e.g. `pi/2,0,0`).

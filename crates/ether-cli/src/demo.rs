@@ -12,7 +12,8 @@ use std::time::Instant;
 /// Run every chapter of the talk on small defaults and write a report.
 ///
 /// Chapters: 1 spin waves (ferro vs antiferro, LSWT and dynamics; the quantum chain by ED),
-/// 2 light from qubits (rotor model photons), 4 electrons from strings (statistics),
+/// 2 light from qubits (rotor model photons), 3 Coulomb or confined (path-integral Monte Carlo),
+/// 4 electrons from strings (statistics),
 /// 5 gravitons from qubits, 6 long-range entanglement.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -52,6 +53,7 @@ fn chapters() -> Vec<(u32, &'static str, ChapterFn)> {
         (1, "Spin waves: ferromagnet vs antiferromagnet", crate::cmd::spinwave::demo),
         (1, "Spin waves, the quantum view (exact diagonalization)", crate::cmd::ed::demo),
         (2, "Light from qubits", crate::cmd::photon::demo),
+        (3, "Coulomb or confined: the rotor model's path integral", crate::cmd::phases::demo),
         (4, "Electrons from strings", crate::cmd::statistics::demo),
         (5, "Gravitons from qubits", crate::cmd::graviton::demo),
         (6, "Long-range entanglement", crate::cmd::entanglement::demo),

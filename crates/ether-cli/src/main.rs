@@ -35,6 +35,8 @@ enum Command {
     Spinwave(cmd::spinwave::Args),
     /// Emergent photons of the rotor model on the cubic lattice (Maxwell waves).
     Photon(cmd::photon::Args),
+    /// Coulomb or confined: Monte Carlo of the rotor model's path integral (4D compact U(1)).
+    Phases(cmd::phases::Args),
     /// Exact diagonalization of spin and gauge models, with symmetry sectors.
     Ed(cmd::ed::Args),
     /// Statistics of string ends: bosons or fermions, and anyons in 2D.
@@ -77,6 +79,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Spinwave(a) => cmd::spinwave::run(a, &g),
         Command::Photon(a) => cmd::photon::run(a, &g),
+        Command::Phases(a) => cmd::phases::run(a, &g),
         Command::Ed(a) => cmd::ed::run(a, &g),
         Command::Statistics(a) => cmd::statistics::run(a, &g),
         Command::Graviton(a) => cmd::graviton::run(a, &g),

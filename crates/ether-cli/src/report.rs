@@ -28,28 +28,63 @@ pub struct Chapter {
 }
 
 #[derive(Serialize)]
-struct Entry<'a> {
-    chapter: u32,
-    title: &'a str,
+struct Check<'a> {
     claim: &'a str,
     measured: &'a str,
     verdict: &'static str,
-    seconds: f64,
 }
 
-/// The summary document: one entry per verdict.
+#[derive(Serialize)]
+struct Entry<'a> {
+    chapter: u32,
+    title: &'a str,
+    claim: String,
+    measured: String,
+    verdict: &'static str,
+    seconds: f64,
+    checks: Vec<Check<'a>>,
+}
+
+fn verdict(pass: bool) -> &'static str {
+    if pass {
+        "pass"
+    } else {
+        "fail"
+    }
+}
+
+/// The summary document: one entry per chapter (its claims and measured figures joined, the
+/// verdict `pass` only if every check passed), with the individual checks listed inside.
 pub fn summary(ch: &[Chapter]) -> serde_json::Value {
-    let entries: Vec<Entry> = ch
-        .iter()
-        .map(|c| Entry {
-            chapter: c.number,
-            title: &c.title,
-            claim: &c.claim,
-            measured: &c.measured,
-            verdict: if c.pass { "pass" } else { "fail" },
-            seconds: (c.seconds * 100.0).round() / 100.0,
-        })
-        .collect();
+    let mut entries: Vec<Entry> = Vec::new();
+    for c in ch {
+        let check = Check { claim: &c.claim, measured: &c.measured, verdict: verdict(c.pass) };
+        match entries.last_mut() {
+            Some(e) if e.chapter == c.number && e.title == c.title => {
+                e.claim.push_str("; ");
+                e.claim.push_str(&c.claim);
+                e.measured.push_str("; ");
+                e.measured.push_str(&c.measured);
+                if !c.pass {
+                    e.verdict = "fail";
+                }
+                e.seconds += c.seconds;
+                e.checks.push(check);
+            }
+            _ => entries.push(Entry {
+                chapter: c.number,
+                title: &c.title,
+                claim: c.claim.clone(),
+                measured: c.measured.clone(),
+                verdict: verdict(c.pass),
+                seconds: c.seconds,
+                checks: vec![check],
+            }),
+        }
+    }
+    for e in &mut entries {
+        e.seconds = (e.seconds * 100.0).round() / 100.0;
+    }
     serde_json::json!({ "ether_version": ether::record::VERSION, "chapters": entries })
 }
 
@@ -88,10 +123,10 @@ pub fn html(ch: &[Chapter], root: &Path, seed: u64, seconds: f64) -> Result<Stri
     let mut h = String::new();
     h.push_str("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>ether: the talk, reproduced</title><style>");
     h.push_str(
-        "body{font-family:Georgia,serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}",
+        "body{font-family:Georgia,serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}",
     );
     h.push_str("table{border-collapse:collapse;width:100%;font-family:sans-serif;font-size:14px}td,th{border:1px solid #ccc;padding:6px;text-align:left;vertical-align:top}");
-    h.push_str(".pass{color:#1a7f37;font-weight:bold}.fail{color:#c62828;font-weight:bold}img{max-width:100%;border:1px solid #eee;margin:0.5em 0}");
+    h.push_str(".pass{color:#1a7f37;font-weight:bold}.fail{color:#c62828;font-weight:bold}img{width:49%;border:1px solid #eee;margin:0.3em 0;vertical-align:top}img:only-of-type{width:70%}");
     h.push_str("h2{border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:2em}.meta{color:#666;font-size:13px;font-family:sans-serif}</style></head><body>");
     h.push_str("<h1>The emergence of photons, electrons and gravitons from qubits: the talk, reproduced</h1>");
     h.push_str(&format!(

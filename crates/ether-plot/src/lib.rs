@@ -55,13 +55,22 @@ pub struct Heatmap {
     /// Cell centres along y (ascending).
     pub y: Vec<f64>,
     /// Values, row-major with y slowest: `z[iy * x.len() + ix]`.
+    #[serde(deserialize_with = "f64s")]
     pub z: Vec<f64>,
     /// Colour by log10(z) (values below `max * 1e-4` are clipped).
     #[serde(default)]
     pub log_scale: bool,
-    /// What the colour means, shown in the legend corner.
+    /// What the colour means, shown in the legend row.
     #[serde(default)]
     pub label: String,
+    /// The top of the colour scale is this percentile of the values (so that one Bragg peak does
+    /// not wash out everything else); larger values are clipped.
+    #[serde(default = "default_percentile")]
+    pub clip_percentile: f64,
+}
+
+fn default_percentile() -> f64 {
+    99.5
 }
 
 /// One layer of a figure.
@@ -74,8 +83,10 @@ pub enum Layer {
         #[serde(default)]
         label: Option<String>,
         /// x values.
+        #[serde(deserialize_with = "f64s")]
         x: Vec<f64>,
         /// y values.
+        #[serde(deserialize_with = "f64s")]
         y: Vec<f64>,
         /// Colour: `"C0"`..`"C9"` or `"#rrggbb"`.
         #[serde(default)]
@@ -93,8 +104,10 @@ pub enum Layer {
         #[serde(default)]
         label: Option<String>,
         /// x values.
+        #[serde(deserialize_with = "f64s")]
         x: Vec<f64>,
         /// y values.
+        #[serde(deserialize_with = "f64s")]
         y: Vec<f64>,
         /// Colour.
         #[serde(default)]
@@ -123,12 +136,16 @@ pub enum Layer {
         #[serde(default)]
         label: Option<String>,
         /// Tails x.
+        #[serde(deserialize_with = "f64s")]
         x: Vec<f64>,
         /// Tails y.
+        #[serde(deserialize_with = "f64s")]
         y: Vec<f64>,
         /// Components x.
+        #[serde(deserialize_with = "f64s")]
         dx: Vec<f64>,
         /// Components y.
+        #[serde(deserialize_with = "f64s")]
         dy: Vec<f64>,
         /// Colour.
         #[serde(default)]
@@ -146,6 +163,13 @@ pub enum Layer {
         #[serde(default)]
         color: Option<String>,
     },
+}
+
+/// Read a list of numbers in which `null` stands for NaN (JSON has no NaN; serde_json writes
+/// NaN as `null`), so figures with gaps round-trip.
+fn f64s<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    let v: Vec<Option<f64>> = Deserialize::deserialize(d)?;
+    Ok(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
 }
 
 fn default_width() -> u32 {
@@ -341,6 +365,50 @@ fn register_font() {
     });
 }
 
+/// Pixel width of a legend entry with this label (sample, gap, text at ~8.6 px per character).
+fn legend_entry_width(label: &str) -> i32 {
+    26 + (8.6 * label.chars().count() as f64) as i32 + 24
+}
+
+fn legend_labels(fig: &Figure) -> Vec<String> {
+    let mut v: Vec<String> = fig
+        .layers
+        .iter()
+        .filter_map(|l| match l {
+            Layer::Line { label, .. }
+            | Layer::Points { label, .. }
+            | Layer::Segments { label, .. }
+            | Layer::Arrows { label, .. } => label.clone(),
+            Layer::Text { .. } => None,
+        })
+        .collect();
+    if let Some(h) = &fig.heatmap {
+        if !h.label.is_empty() {
+            v.push(format!("colour: {}", h.label));
+        }
+    }
+    v
+}
+
+/// Rows the legend needs at this figure width (0 without labels).
+fn legend_rows(fig: &Figure, width: u32) -> u32 {
+    let labels = legend_labels(fig);
+    if labels.is_empty() {
+        return 0;
+    }
+    let mut rows = 1;
+    let mut x = 30;
+    for l in labels {
+        let w = legend_entry_width(&l);
+        if x > 30 && x + w > width as i32 - 20 {
+            rows += 1;
+            x = 30;
+        }
+        x += w;
+    }
+    rows
+}
+
 fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, fig: &Figure) -> Result<(), String>
 where
     DB::ErrorType: 'static,
@@ -377,7 +445,8 @@ where
     let mut chart = ChartBuilder::on(&root)
         .caption(&fig.title, title_font)
         .margin(18)
-        .margin_top(if fig.note.is_empty() { 40 } else { 60 })
+        .margin_top(if fig.note.is_empty() { 40 } else { 62 })
+        .margin_bottom(18 + 24 * legend_rows(fig, w))
         .x_label_area_size(55)
         .y_label_area_size(75)
         .build_cartesian_2d(xr[0]..xr[1], yr[0]..yr[1])
@@ -410,11 +479,20 @@ where
         let nx = hm.x.len();
         let ny = hm.y.len();
         if nx > 0 && ny > 0 && hm.z.len() == nx * ny {
-            let zmax = hm.z.iter().cloned().filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
-            let zmin = hm.z.iter().cloned().filter(|v| v.is_finite()).fold(f64::MAX, f64::min);
+            let mut sorted: Vec<f64> = hm.z.iter().cloned().filter(|v| v.is_finite()).collect();
+            sorted.sort_by(|a, b| a.total_cmp(b));
+            let pick = |q: f64| -> f64 {
+                if sorted.is_empty() {
+                    return 0.0;
+                }
+                let i = ((q / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+                sorted[i.min(sorted.len() - 1)]
+            };
+            let zmax = pick(hm.clip_percentile.clamp(0.0, 100.0));
+            let zmin = pick(0.0);
             let map = |z: f64| -> f64 {
                 if hm.log_scale {
-                    let floor = (zmax.abs() * 1e-4).max(1e-300);
+                    let floor = (zmax.abs() * 1e-3).max(1e-300);
                     let l = z.max(floor).log10();
                     (l - floor.log10()) / (zmax.max(floor).log10() - floor.log10()).max(1e-12)
                 } else {
@@ -446,7 +524,8 @@ where
             chart.draw_series(rects).map_err(e)?;
         }
     }
-    let mut has_legend = false;
+    // (label, colour, kind) of legend entries, drawn as a row in the top margin
+    let mut legend: Vec<(String, RGBColor, u8)> = Vec::new();
     for layer in &fig.layers {
         match layer {
             Layer::Line { label, x, y, color, dashed, width } => {
@@ -482,17 +561,15 @@ where
                             }
                         }
                         let anno = chart.draw_series(segs).map_err(e)?;
+                        let _ = anno;
                         if let (Some(l), true) = (label, first) {
-                            has_legend = true;
-                            anno.label(l.clone())
-                                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+                            legend.push((l.clone(), c, if *dashed { 1 } else { 0 }));
                         }
                     } else {
                         let anno = chart.draw_series(LineSeries::new(run, style)).map_err(e)?;
+                        let _ = anno;
                         if let (Some(l), true) = (label, first) {
-                            has_legend = true;
-                            anno.label(l.clone())
-                                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+                            legend.push((l.clone(), c, if *dashed { 1 } else { 0 }));
                         }
                     }
                     first = false;
@@ -504,9 +581,9 @@ where
                 let pts: Vec<(f64, f64)> =
                     x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(&a, &b)| (a, b)).collect();
                 let anno = chart.draw_series(pts.into_iter().map(|p| Circle::new(p, s, c.filled()))).map_err(e)?;
+                let _ = anno;
                 if let Some(l) = label {
-                    has_legend = true;
-                    anno.label(l.clone()).legend(move |(x, y)| Circle::new((x + 10, y), s, c.filled()));
+                    legend.push((l.clone(), c, 2));
                 }
             }
             Layer::Segments { label, segments, color, width } => {
@@ -515,9 +592,9 @@ where
                 let anno = chart
                     .draw_series(segments.iter().map(|s| PathElement::new(vec![(s[0], s[1]), (s[2], s[3])], style)))
                     .map_err(e)?;
+                let _ = anno;
                 if let Some(l) = label {
-                    has_legend = true;
-                    anno.label(l.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+                    legend.push((l.clone(), c, 0));
                 }
             }
             Layer::Arrows { label, x, y, dx, dy, color } => {
@@ -543,9 +620,9 @@ where
                     }
                 }
                 let anno = chart.draw_series(elems).map_err(e)?;
+                let _ = anno;
                 if let Some(l) = label {
-                    has_legend = true;
-                    anno.label(l.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+                    legend.push((l.clone(), c, 0));
                 }
             }
             Layer::Text { x, y, text, color } => {
@@ -560,15 +637,39 @@ where
             }
         }
     }
-    if has_legend {
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(120, 120, 120))
-            .label_font(("sans-serif", 17))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(e)?;
+    if let Some(hm) = &fig.heatmap {
+        if !hm.label.is_empty() {
+            legend.push((format!("colour: {}", hm.label), viridis(0.8), 3));
+        }
+    }
+    if !legend.is_empty() {
+        // rows along the bottom edge, left to right, wrapping at the right edge
+        let rows = legend_rows(fig, w) as i32;
+        let mut y = h as i32 - 22 - 24 * (rows - 1);
+        let mut x = 30i32;
+        for (label, c, kind) in &legend {
+            if x > 30 && x + legend_entry_width(label) > w as i32 - 20 {
+                x = 30;
+                y += 24;
+            }
+            // a white sample would vanish on the white margin: outline it
+            if *c == WHITE {
+                root.draw(&Rectangle::new([(x - 3, y - 7), (x + 23, y + 7)], RGBColor(60, 60, 60).filled()))
+                    .map_err(e)?;
+            }
+            match kind {
+                2 => root.draw(&Circle::new((x + 10, y), 5, c.filled())).map_err(e)?,
+                3 => root.draw(&Rectangle::new([(x, y - 6), (x + 20, y + 6)], c.filled())).map_err(e)?,
+                1 => {
+                    root.draw(&PathElement::new(vec![(x, y), (x + 8, y)], c.stroke_width(3))).map_err(e)?;
+                    root.draw(&PathElement::new(vec![(x + 12, y), (x + 20, y)], c.stroke_width(3))).map_err(e)?
+                }
+                _ => root.draw(&PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))).map_err(e)?,
+            }
+            root.draw(&plotters::element::Text::new(label.clone(), (x + 26, y - 9), ("sans-serif", 17).into_font()))
+                .map_err(e)?;
+            x += legend_entry_width(label);
+        }
     }
     // Tick labels (below the axis) for labelled ticks.
     if !fig.x_ticks.is_empty() {
@@ -600,21 +701,10 @@ where
     if !fig.note.is_empty() {
         root.draw(&plotters::element::Text::new(
             fig.note.clone(),
-            (20, 44),
-            ("sans-serif", 16).into_font().color(&RGBColor(90, 90, 90)),
+            (30, 44),
+            ("sans-serif", 17).into_font().color(&RGBColor(70, 70, 70)),
         ))
         .map_err(e)?;
-    }
-    if let Some(hm) = &fig.heatmap {
-        if !hm.label.is_empty() {
-            let (w, _) = root.dim_in_pixel();
-            root.draw(&plotters::element::Text::new(
-                format!("colour: {}", hm.label),
-                (w as i32 - 330, 44),
-                ("sans-serif", 16).into_font().color(&RGBColor(90, 90, 90)),
-            ))
-            .map_err(e)?;
-        }
     }
     root.present().map_err(e)?;
     Ok(())
@@ -661,6 +751,7 @@ mod tests {
             z: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
             log_scale: true,
             label: "S(k,ω)".into(),
+            clip_percentile: 99.5,
         });
         let s = serde_json::to_string(&f).unwrap();
         let g: Figure = serde_json::from_str(&s).unwrap();
@@ -671,6 +762,28 @@ mod tests {
         assert!(std::fs::metadata(&png).unwrap().len() > 1000);
         assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn nan_gaps_roundtrip() {
+        let f = Figure::new("t", "x", "y").line("l", vec![0.0, 1.0, 2.0], vec![1.0, f64::NAN, 2.0], "C0", false);
+        let g: Figure = serde_json::from_str(&serde_json::to_string(&f).unwrap()).unwrap();
+        match &g.layers[0] {
+            Layer::Line { y, .. } => assert!(y[1].is_nan() && y[2] == 2.0),
+            _ => panic!(),
+        }
+    }
+
+    #[test]
+    fn legend_wraps_into_rows() {
+        let mut f = Figure::new("t", "x", "y");
+        assert_eq!(legend_rows(&f, 1000), 0);
+        f = f.line("a short label", vec![0.0], vec![0.0], "C0", false);
+        assert_eq!(legend_rows(&f, 1000), 1);
+        for i in 0..6 {
+            f = f.line(&format!("a much longer legend label number {i}"), vec![0.0], vec![0.0], "C0", false);
+        }
+        assert!(legend_rows(&f, 1000) >= 3);
     }
 
     #[test]

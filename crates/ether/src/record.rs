@@ -126,6 +126,15 @@ impl RunDir {
             })?;
         }
         let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
+        // Staging directories of runs that were killed (no Drop ran) are stale: remove them.
+        let stale = format!(".{name}.partial");
+        if let Ok(entries) = fs::read_dir(parent) {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with(&stale) {
+                    let _ = fs::remove_dir_all(e.path());
+                }
+            }
+        }
         let staging = parent.join(format!(".{name}.partial{}", std::process::id()));
         let _ = fs::remove_dir_all(&staging);
         fs::create_dir(&staging).map_err(|e| {
@@ -142,6 +151,14 @@ impl RunDir {
             started: Instant::now(),
             committed: false,
         })
+    }
+
+    /// Where a checkpoint of this run lives: a sibling file `DIR.checkpoint.json`, which survives
+    /// an interrupted run (the run directory itself appears only on success).
+    pub fn checkpoint_path(&self) -> PathBuf {
+        let mut p = self.final_path.clone().into_os_string();
+        p.push(".checkpoint.json");
+        PathBuf::from(p)
     }
 
     /// Where the directory will be once committed.

@@ -3,6 +3,7 @@
 pub mod ed;
 pub mod entanglement;
 pub mod graviton;
+pub mod phases;
 pub mod photon;
 pub mod plot;
 pub mod spinwave;

@@ -55,6 +55,26 @@ pub struct StructureFactor {
     time_fft: Arc<dyn Fft<f64>>,
 }
 
+/// The accumulated state of a [`StructureFactor`] without its FFT plans: enough to resume a run.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StructureFactorState {
+    /// Lattice extents.
+    pub extents: Vec<usize>,
+    /// Components per site.
+    pub n_components: usize,
+    /// Frames per trajectory.
+    pub n_times: usize,
+    /// Frame spacing.
+    pub dt: f64,
+    /// Channels.
+    pub channels: usize,
+    /// Trajectories accumulated.
+    pub samples: usize,
+    /// Accumulated sums, `[channel][k][j]`.
+    pub sum: Vec<f64>,
+}
+
 impl std::fmt::Debug for StructureFactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StructureFactor")
@@ -108,6 +128,35 @@ impl StructureFactor {
     /// The lattice.
     pub fn lattice(&self) -> &Lattice {
         &self.lattice
+    }
+
+    /// The accumulated state (for checkpoints).
+    pub fn state(&self) -> StructureFactorState {
+        StructureFactorState {
+            extents: self.lattice.extents().to_vec(),
+            n_components: self.n_components,
+            n_times: self.n_times,
+            dt: self.dt,
+            channels: self.channels,
+            samples: self.samples,
+            sum: self.sum.clone(),
+        }
+    }
+
+    /// Rebuild an accumulator (plans included) from a saved state.
+    pub fn from_state(st: StructureFactorState) -> Result<Self> {
+        let lattice = Lattice::new(&st.extents)?;
+        let mut sf = StructureFactor::new(&lattice, st.n_components, st.n_times, st.dt, st.channels)?;
+        if st.sum.len() != sf.sum.len() {
+            return Err(Error::invalid(
+                "structure-factor state",
+                format!("{} sums", st.sum.len()),
+                format!("expected {} for this shape; the checkpoint is damaged", sf.sum.len()),
+            ));
+        }
+        sf.sum = st.sum;
+        sf.samples = st.samples;
+        Ok(sf)
     }
 
     /// Frequency of bin `j` (0 <= j < T), in (-π/Δt, π/Δt].
@@ -224,23 +273,27 @@ impl StructureFactor {
     /// The frequency of the largest peak of S_c(k, ω) at ω > `omega_min`, refined by a parabola
     /// through the three bins around the maximum. `None` if there is no interior maximum.
     pub fn peak_frequency(&self, channel: usize, k: usize, omega_min: f64) -> Option<f64> {
-        let s = self.spectrum(channel, k);
-        let dw = self.domega();
-        let mut best: Option<usize> = None;
-        for j in 1..s.len() - 1 {
-            if s[j].0 <= omega_min {
-                continue;
-            }
-            if best.is_none_or(|b| s[j].1 > s[b].1) {
-                best = Some(j);
-            }
-        }
-        let j = best?;
-        let (a, b, c) = (s[j - 1].1, s[j].1, s[j + 1].1);
-        let denom = a - 2.0 * b + c;
-        let shift = if denom.abs() > 0.0 { 0.5 * (a - c) / denom } else { 0.0 };
-        Some(s[j].0 + shift.clamp(-0.5, 0.5) * dw)
+        peak_of(&self.spectrum(channel, k), omega_min, self.domega())
     }
+}
+
+/// The largest interior maximum of a sampled spectrum `(ω_j, S_j)` at ω > `omega_min`, refined by a
+/// parabola through the three bins around it (shift clamped to half a bin `dw`).
+pub fn peak_of(s: &[(f64, f64)], omega_min: f64, dw: f64) -> Option<f64> {
+    let mut best: Option<usize> = None;
+    for j in 1..s.len().saturating_sub(1) {
+        if s[j].0 <= omega_min {
+            continue;
+        }
+        if best.is_none_or(|b| s[j].1 > s[b].1) {
+            best = Some(j);
+        }
+    }
+    let j = best?;
+    let (a, b, c) = (s[j - 1].1, s[j].1, s[j + 1].1);
+    let denom = a - 2.0 * b + c;
+    let shift = if denom.abs() > 0.0 { 0.5 * (a - c) / denom } else { 0.0 };
+    Some(s[j].0 + shift.clamp(-0.5, 0.5) * dw)
 }
 
 /// The naive O(N² T²) transform, the oracle for the FFT path: `A_k(ω_j)` for one component.

@@ -1,4 +1,7 @@
-//! Monte Carlo: classical thermal states for the dynamics, and the rotor model's path integral.
+//! Monte Carlo: classical thermal states for the dynamics, and the rotor model's path integral
+//! (4D compact U(1), [`gauge`]).
 
+pub mod gauge;
+pub mod rng;
 pub mod rotor;
 pub mod spins;
