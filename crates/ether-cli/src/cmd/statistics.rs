@@ -343,7 +343,11 @@ pub fn exchange_figure(r: &RotorResult) -> Figure {
         "y + 0.25 z",
     );
     fig.equal_aspect = true;
-    fig.note = "left: k to s, s to j, l to s; right: l to s first; orange: links whose parity the hops read".into();
+    fig.note = if r.twist == Twist::Twisted {
+        "left: k to s, s to j, l to s; right: l to s first; orange: links whose parity the hops read".into()
+    } else {
+        "left: k to s, s to j, l to s; right: l to s first; plain hops L+- (no twist sets)".into()
+    };
     // background: links of the 3x3x3 neighbourhood of s
     let mut grid = Vec::new();
     for x in -1..=1 {
@@ -759,7 +763,7 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
         title: title.into(),
         claim: "The twist leaves the photon untouched: identical zero-charge spectra and linearized modes".into(),
         measured: format!(
-            "Z2 {} ({} states): max |dE| = {:.0e} although {} of {} matrix elements change sign; linearized modes differ by {:.0e}",
+            "Z2 {} ({} states): max |dE| = {:.1e} although {} of {} matrix elements change sign; linearized modes differ by {:.1e}",
             ph.cluster, ph.dim, ph.max_spectrum_difference, ph.changed_matrix_elements, ph.matrix_elements, ph.max_mode_difference
         ),
         pass: ph.max_spectrum_difference < SPECTRUM_TOL && ph.changed_matrix_elements > 0 && ph.w_violations == 0 && ph.max_mode_difference < SPECTRUM_TOL,
