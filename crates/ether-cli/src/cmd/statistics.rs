@@ -590,8 +590,8 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
                 return usage(format!("--lattice {lattice}: the exchange census is exact and small lattices suffice; use extents up to 20"));
             }
             let cluster = parse_cluster(&args.cluster)?;
-            if args.spin < 1 {
-                return usage(format!("--spin {}: give an integer spin S >= 2", args.spin));
+            if !(1..=1_000_000).contains(&args.spin) {
+                return usage(format!("--spin {}: give an integer spin 2 <= S <= 1000000", args.spin));
             }
             // Everything below is exact and takes well under a second on the default sizes; the
             // state test's truncation check (a user error, exit 2) happens here, before any output.

@@ -329,8 +329,8 @@ pub struct StatesCensus {
 /// Run the state-vector test at every vertex and 3-subset of legs on spin-S links.
 /// Errors (invalid input) if S is too small for the prepared states.
 pub fn states_census(alg: &HopAlgebra, spin: i64, seed: u64) -> Result<StatesCensus> {
-    if spin < 1 {
-        return Err(Error::invalid("spin", format!("S = {spin}"), "use an integer spin S >= 2"));
+    if !(1..=1_000_000).contains(&spin) {
+        return Err(Error::invalid("spin", format!("S = {spin}"), "use an integer spin 2 <= S <= 1000000"));
     }
     let mut triples = Vec::new();
     for s in 0..alg.complex.n_sites() {
