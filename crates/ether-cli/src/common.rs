@@ -82,6 +82,11 @@ impl Output {
         self.run.as_ref().map(|r| r.checkpoint_path())
     }
 
+    /// True if progress and human summaries should be shown.
+    pub fn chatty(&self) -> bool {
+        !self.quiet
+    }
+
     /// Print a human line on stderr (unless quiet).
     pub fn say(&self, line: impl AsRef<str>) {
         if !self.quiet {
@@ -144,9 +149,20 @@ impl Output {
             dir = Some(p);
         }
         if self.json {
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            print_stdout(&serde_json::to_string_pretty(&value)?)?;
         }
         Ok(dir)
+    }
+}
+
+/// Print a line on stdout. A closed pipe (`ether ... --json | head`) is not an error: the reader
+/// has what it wanted, so stop quietly instead of panicking like `println!`.
+pub fn print_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
     }
 }
 

@@ -106,10 +106,10 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
     let params = serde_json::json!({ "seed": args.seed, "chapters": args.chapters });
     let dir = rd.commit("demo", params, Some(args.seed))?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        crate::common::print_stdout(&serde_json::to_string_pretty(&summary)?)?;
     } else {
-        println!("{}", report::table(&results));
-        println!("report: {}  ({:.1} s)", dir.join("report.html").display(), total);
+        crate::common::print_stdout(&report::table(&results))?;
+        crate::common::print_stdout(&format!("report: {}  ({:.1} s)", dir.join("report.html").display(), total))?;
     }
     let failed = results.iter().filter(|c| !c.pass).count();
     if failed > 0 {

@@ -42,8 +42,8 @@ pub fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
     write_atomic(path, &s)
 }
 
-/// Write a real array of the given shape (C order) as `.npy`, atomically.
-pub fn write_npy_f64(path: &Path, shape: &[usize], data: &[f64]) -> Result<()> {
+/// Write an array of the given shape (C order) as `.npy`, atomically (f64 or complex128).
+pub fn write_npy<T: ndarray_npy::WritableElement + Clone>(path: &Path, shape: &[usize], data: &[T]) -> Result<()> {
     let arr = ArrayD::from_shape_vec(IxDyn(shape), data.to_vec())
         .map_err(|e| Error::invalid("array shape", format!("{shape:?} for {} values", data.len()), e.to_string()))?;
     let mut buf = Vec::new();
@@ -52,14 +52,14 @@ pub fn write_npy_f64(path: &Path, shape: &[usize], data: &[f64]) -> Result<()> {
     write_atomic(path, &buf)
 }
 
-/// Write a complex array of the given shape (C order) as `.npy` (complex128), atomically.
+/// Write a real array as `.npy` ([`write_npy`] for f64).
+pub fn write_npy_f64(path: &Path, shape: &[usize], data: &[f64]) -> Result<()> {
+    write_npy(path, shape, data)
+}
+
+/// Write a complex array as `.npy` complex128 ([`write_npy`] for Complex64).
 pub fn write_npy_c64(path: &Path, shape: &[usize], data: &[num_complex::Complex64]) -> Result<()> {
-    let arr = ArrayD::from_shape_vec(IxDyn(shape), data.to_vec())
-        .map_err(|e| Error::invalid("array shape", format!("{shape:?} for {} values", data.len()), e.to_string()))?;
-    let mut buf = Vec::new();
-    arr.write_npy(&mut buf)
-        .map_err(|e| Error::io(format!("encoding {}", path.display()), std::io::Error::other(e.to_string())))?;
-    write_atomic(path, &buf)
+    write_npy(path, shape, data)
 }
 
 /// The revision of the source tree this binary was built from, if known at build time.

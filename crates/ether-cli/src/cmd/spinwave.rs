@@ -283,6 +283,28 @@ fn validate(a: &Args) -> Result<Params> {
     })
 }
 
+impl SpinwaveResult {
+    /// The result of a run with its fitted law; the method-specific parts are filled by the caller.
+    fn new(p: &Params, law: PowerLaw, fit: FitInfo, dispersion: Dispersion) -> Self {
+        let m = &p.model;
+        SpinwaveResult {
+            model: p.kind,
+            method: p.method,
+            lattice: m.lattice.to_string(),
+            spin: m.spin,
+            coupling: m.coupling.abs(),
+            j_signed: m.coupling,
+            exponent: law.exponent,
+            coefficient: law.coefficient,
+            verdict: verdict(law.exponent),
+            fit,
+            dispersion,
+            dynamics: None,
+            skw: None,
+        }
+    }
+}
+
 fn compute(p: &Params, out: &Output) -> Result<SpinwaveResult> {
     let m = &p.model;
     let lat = &m.lattice;
@@ -304,33 +326,24 @@ fn compute(p: &Params, out: &Output) -> Result<SpinwaveResult> {
                     swt.frequency(&ether::Momentum::new(&c))
                 })
                 .collect::<Result<_, _>>()?;
-            Ok(SpinwaveResult {
-                model: p.kind,
-                method: p.method,
-                lattice: lat.to_string(),
-                spin: m.spin,
-                coupling: m.coupling.abs(),
-                j_signed: m.coupling,
-                exponent: law.exponent,
-                coefficient: law.coefficient,
-                verdict: verdict(law.exponent),
-                fit: FitInfo {
+            Ok(SpinwaveResult::new(
+                p,
+                law,
+                FitInfo {
                     k: fit_k,
                     omega: fit_w,
                     k_max: p.fit_kmax,
                     lswt_exponent: law.exponent,
                     lswt_coefficient: law.coefficient,
                 },
-                dispersion: Dispersion {
+                Dispersion {
                     labels: path.labels.clone(),
                     distance: path.distance.clone(),
                     k: kvec(&path),
                     omega: omega_path,
                     omega_lswt: None,
                 },
-                dynamics: None,
-                skw: None,
-            })
+            ))
         }
         Method::Dynamics => {
             let dynm = SpinDynamics::new(m)?;
@@ -431,53 +444,47 @@ fn compute(p: &Params, out: &Output) -> Result<SpinwaveResult> {
             for &i in &gidx {
                 inten.extend((0..nw).map(|j| sf.intensity(0, i, j)));
             }
-            Ok(SpinwaveResult {
-                model: p.kind,
-                method: p.method,
-                lattice: lat.to_string(),
-                spin: m.spin,
-                coupling: m.coupling.abs(),
-                j_signed: m.coupling,
-                exponent: fit.exponent,
-                coefficient: fit.coefficient,
-                verdict: verdict(fit.exponent),
-                fit: FitInfo {
+            let mut r = SpinwaveResult::new(
+                p,
+                fit,
+                FitInfo {
                     k: pk.iter().map(|q| q.k_abs).collect(),
                     omega: pk.iter().map(|q| q.omega).collect(),
                     k_max: p.fit_kmax,
                     lswt_exponent: law.exponent,
                     lswt_coefficient: law.coefficient,
                 },
-                dispersion: Dispersion {
+                Dispersion {
                     labels: gpath.labels.clone(),
                     distance: gpath.distance.clone(),
                     k: kvec(&gpath),
                     omega: omega_grid,
                     omega_lswt: Some(omega_lswt),
                 },
-                dynamics: Some(DynamicsInfo {
-                    temperature: cp.temperature,
-                    samples: cp.samples,
-                    frames: cp.frames,
-                    dt: cp.integrator.dt(),
-                    integrator: match cp.integrator {
-                        ether::dynamics::spin::Integrator::Splitting { .. } => {
-                            "sublattice splitting (exact rotations)".into()
-                        }
-                        ether::dynamics::spin::Integrator::ImplicitMidpoint { .. } => "implicit midpoint".into(),
-                    },
-                    frequency_resolution: sf.domega(),
-                    energy_drift: run.energy_drift,
-                    energy_drift_per_sqrt_n: run.energy_drift / (n as f64).sqrt(),
-                    spin_length_error: run.length_error,
-                    sum_rule_measured: total,
-                    sum_rule_expected: m.spin * m.spin,
-                    metropolis_acceptance: run.acceptance,
-                    peaks: pk,
-                    max_peak_deviation_from_lswt: dev,
-                }),
-                skw: Some(Skw { path: gpath, omega: omega_axis, intensity: inten }),
-            })
+            );
+            r.dynamics = Some(DynamicsInfo {
+                temperature: cp.temperature,
+                samples: cp.samples,
+                frames: cp.frames,
+                dt: cp.integrator.dt(),
+                integrator: match cp.integrator {
+                    ether::dynamics::spin::Integrator::Splitting { .. } => {
+                        "sublattice splitting (exact rotations)".into()
+                    }
+                    ether::dynamics::spin::Integrator::ImplicitMidpoint { .. } => "implicit midpoint".into(),
+                },
+                frequency_resolution: sf.domega(),
+                energy_drift: run.energy_drift,
+                energy_drift_per_sqrt_n: run.energy_drift / (n as f64).sqrt(),
+                spin_length_error: run.length_error,
+                sum_rule_measured: total,
+                sum_rule_expected: m.spin * m.spin,
+                metropolis_acceptance: run.acceptance,
+                peaks: pk,
+                max_peak_deviation_from_lswt: dev,
+            });
+            r.skw = Some(Skw { path: gpath, omega: omega_axis, intensity: inten });
+            Ok(r)
         }
     }
 }
