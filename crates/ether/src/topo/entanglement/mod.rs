@@ -108,7 +108,8 @@ pub fn combine(
         s_topo += sign as f64 * s;
         entropies.push(RegionEntropy { region: name.to_string(), sign, qubits: q.len(), entropy: s });
     }
-    Ok(TeeResult { construction: kind, entropies, s_topo, gamma: -s_topo / kind.gamma_multiple() })
+    // `+ 0.0` turns −0 into 0 for a product state.
+    Ok(TeeResult { construction: kind, entropies, s_topo, gamma: -s_topo / kind.gamma_multiple() + 0.0 })
 }
 
 /// γ of a stabilizer state with the Kitaev–Preskill regions (the integer bit count is summed
@@ -122,7 +123,8 @@ pub fn stabilizer_lw(state: &stabilizer::StabilizerState, r: &LwRegions) -> Resu
     stabilizer_tee(state, ConstructionKind::LevinWen, r.combination())
 }
 
-fn stabilizer_tee(
+/// γ of a stabilizer state for any list of signed regions (bits summed exactly first).
+pub fn stabilizer_tee(
     state: &stabilizer::StabilizerState,
     kind: ConstructionKind,
     regions: Vec<(&'static str, i32, Vec<usize>)>,
@@ -137,6 +139,6 @@ fn stabilizer_tee(
         e.entropy *= std::f64::consts::LN_2;
     }
     res.s_topo = bits_sum as f64 * std::f64::consts::LN_2;
-    res.gamma = -res.s_topo / kind.gamma_multiple();
+    res.gamma = -res.s_topo / kind.gamma_multiple() + 0.0;
     Ok(res)
 }
