@@ -5,6 +5,12 @@
 //! - [`lanczos`]: the few lowest eigenpairs, matrix-free.
 //! - [`dense`]: the dense oracle through [`crate::linalg`].
 
+pub mod basis;
 pub mod dense;
 pub mod lanczos;
 pub mod operator;
+pub mod solve;
+pub mod spin;
+
+#[cfg(test)]
+mod tests;

@@ -4,7 +4,9 @@
 
 pub mod graviton;
 pub mod heisenberg;
+pub mod ising;
 pub mod rotor;
 
 pub use heisenberg::Heisenberg;
+pub use ising::TransverseIsing;
 pub use rotor::RotorModel;
