@@ -7,7 +7,9 @@
 
 pub mod basis;
 pub mod dense;
+pub mod gauge;
 pub mod lanczos;
+pub mod observables;
 pub mod operator;
 pub mod solve;
 pub mod spin;
