@@ -394,16 +394,51 @@ impl SymmetryGroup {
     /// incompatible with the sector); `None` if some image is smaller than `s`.
     pub fn rep_norm(&self, s: u64) -> Option<f64> {
         let mut c = C64::new(0.0, 0.0);
-        for g in 0..self.order() {
-            let img = self.apply(g, s);
+        let mut smaller = false;
+        self.for_each_image(s, |g, img| {
             if img < s {
-                return None;
+                smaller = true;
+                return false;
             }
             if img == s {
                 c += self.characters[g].conj();
             }
+            true
+        });
+        (!smaller).then_some(c.re)
+    }
+
+    /// Visit `(g, g s)` for every element until `f` returns false (chains: bit rotations).
+    #[inline]
+    fn for_each_image(&self, s: u64, mut f: impl FnMut(usize, u64) -> bool) {
+        if let Some(ch) = self.chain {
+            let (n, mask) = (self.n, self.mask);
+            for fl in 0..ch.nf {
+                for p in 0..ch.np {
+                    let mut b = if p == 1 { s.reverse_bits() >> (64 - n) } else { s };
+                    if fl == 1 {
+                        b ^= mask;
+                    }
+                    if p == 1 {
+                        b = ((b << 1) | (b >> (n - 1))) & mask;
+                    }
+                    let off = n * (p + ch.np * fl);
+                    let mut img = b;
+                    for t in 0..n {
+                        if !f(off + t, img) {
+                            return;
+                        }
+                        img = ((img << 1) | (img >> (n - 1))) & mask;
+                    }
+                }
+            }
+            return;
         }
-        Some(c.re)
+        for g in 0..self.order() {
+            if !f(g, self.apply(g, s)) {
+                return;
+            }
+        }
     }
 }
 
@@ -612,6 +647,12 @@ mod tests {
             let slow = (0..g.order()).map(|e| (g.apply(e, s), e)).min_by_key(|x| x.0).unwrap();
             assert_eq!(fast.0, slow.0);
             assert_eq!(g.apply(fast.1, s), fast.0, "the returned element maps s to the representative");
+            let mut imgs = Vec::new();
+            g.for_each_image(s, |e, img| {
+                imgs.push((e, img));
+                true
+            });
+            assert_eq!(imgs, (0..g.order()).map(|e| (e, g.apply(e, s))).collect::<Vec<_>>(), "image order");
         }
     }
 

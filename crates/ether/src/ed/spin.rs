@@ -120,12 +120,25 @@ pub struct SpinHamiltonian<S: Scalar> {
     _s: PhantomData<S>,
 }
 
+/// Precomputed off-diagonal rows, one block per [`CHUNK`] rows (the same blocks the parallel
+/// product uses, so no global concatenation is needed). In compact form (real sectors whose
+/// off-diagonal amplitudes are all equal) only the columns are stored, with the character's
+/// sign in the top bit; the value `±amp·sqrt(c_a/c_b)` is recomputed from the norms exactly as
+/// the matrix-free path computes it (same bits).
 #[derive(Debug)]
 struct RowCache<S> {
-    start: Vec<u64>,
+    chunks: Vec<ChunkRows<S>>,
+    compact: Option<f64>,
+}
+
+#[derive(Debug)]
+struct ChunkRows<S> {
+    starts: Vec<u32>,
     cols: Vec<u32>,
     vals: Vec<S>,
 }
+
+const SIGN_BIT: u32 = 1 << 31;
 
 impl<S: Scalar> SpinHamiltonian<S> {
     /// Build the sector basis and the operator; symmetry-checked (see
@@ -148,13 +161,16 @@ impl<S: Scalar> SpinHamiltonian<S> {
         let diag: Vec<f64> = basis.states.par_iter().map(|&s| diagonal(terms, s)).collect();
         let mut h = SpinHamiltonian { terms: terms.clone(), basis, chars, diag, cache: None, _s: PhantomData };
         let nnz_est = h.dim() as u64 * (h.terms.bonds.len() as u64 / 2 + h.terms.hx.len() as u64 * u64::from(!h.terms.conserves_sz()) + 1);
-        let bytes = nnz_est * (4 + std::mem::size_of::<S>() as u64);
+        let per_nnz = if h.compact_amplitude().is_some() { 4 } else { 4 + std::mem::size_of::<S>() as u64 };
+        let bytes = nnz_est * per_nnz + h.dim() as u64 * 4;
         let use_cache = match storage {
             Storage::Cached => true,
             Storage::MatrixFree => false,
             Storage::Auto => {
+                // Leave room for the Lanczos vectors and other users of the machine.
                 let avail = crate::error::available_memory_bytes().unwrap_or(4 << 30);
-                bytes < avail / 4
+                let vectors = 5 * h.dim() as u64 * std::mem::size_of::<S>() as u64;
+                bytes + vectors < avail / 2
             }
         };
         if use_cache {
@@ -172,12 +188,18 @@ impl<S: Scalar> SpinHamiltonian<S> {
     /// Off-diagonal elements of row b: calls `f(column, value)`.
     #[inline]
     fn row(&self, b: usize, mut f: impl FnMut(usize, S)) {
+        self.row_raw(b, |a, _, v| f(a, v));
+    }
+
+    /// Off-diagonal elements of row b: calls `f(column, group element, value)`.
+    #[inline]
+    fn row_raw(&self, b: usize, mut f: impl FnMut(usize, usize, S)) {
         let s = self.basis.states[b];
         let inv_nb = 1.0 / self.basis.sqrt_norm[b];
         let mut emit = |t: u64, h: f64| {
             let (rep, g) = self.basis.group.representative(t);
             if let Some(a) = self.basis.index(rep) {
-                f(a, self.chars[g].scale(h * self.basis.sqrt_norm[a] * inv_nb));
+                f(a, g, self.chars[g].scale(h * self.basis.sqrt_norm[a] * inv_nb));
             }
         };
         for bd in &self.terms.bonds {
@@ -192,31 +214,53 @@ impl<S: Scalar> SpinHamiltonian<S> {
         }
     }
 
+    /// The common off-diagonal amplitude, if the sector is real, every off-diagonal term has
+    /// the same coefficient and the dimension fits in 31 bits.
+    fn compact_amplitude(&self) -> Option<f64> {
+        if S::COMPLEX || self.dim() >= SIGN_BIT as usize {
+            return None;
+        }
+        let mut amps = self
+            .terms
+            .bonds
+            .iter()
+            .filter(|b| b.jxy != 0.0)
+            .map(|b| 0.5 * b.jxy)
+            .chain(self.terms.hx.iter().filter(|&&h| h != 0.0).map(|&h| 0.5 * h));
+        let first = amps.next()?;
+        amps.all(|a| a == first).then_some(first)
+    }
+
     fn build_cache(&self) -> RowCache<S> {
-        let rows: Vec<(Vec<u32>, Vec<S>)> = (0..self.dim())
+        let compact = self.compact_amplitude();
+        let n = self.dim();
+        let chunks: Vec<ChunkRows<S>> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
-            .with_min_len(CHUNK)
-            .map(|b| {
-                let mut c = Vec::new();
-                let mut v = Vec::new();
-                self.row(b, |a, x| {
-                    c.push(a as u32);
-                    v.push(x);
-                });
-                (c, v)
+            .map(|c| {
+                let lo = c * CHUNK;
+                let hi = (lo + CHUNK).min(n);
+                let mut starts = Vec::with_capacity(hi - lo + 1);
+                let mut cols = Vec::new();
+                let mut vals = Vec::new();
+                starts.push(0u32);
+                for b in lo..hi {
+                    self.row_raw(b, |a, g, v| {
+                        if compact.is_some() {
+                            let neg = self.chars[g].re() < 0.0;
+                            cols.push(a as u32 | if neg { SIGN_BIT } else { 0 });
+                        } else {
+                            cols.push(a as u32);
+                            vals.push(v);
+                        }
+                    });
+                    starts.push(cols.len() as u32);
+                }
+                cols.shrink_to_fit();
+                vals.shrink_to_fit();
+                ChunkRows { starts, cols, vals }
             })
             .collect();
-        let mut start = Vec::with_capacity(rows.len() + 1);
-        let total: usize = rows.iter().map(|r| r.0.len()).sum();
-        let mut cols = Vec::with_capacity(total);
-        let mut vals = Vec::with_capacity(total);
-        start.push(0u64);
-        for (c, v) in rows {
-            cols.extend(c);
-            vals.extend(v);
-            start.push(cols.len() as u64);
-        }
-        RowCache { start, cols, vals }
+        RowCache { chunks, compact }
     }
 
     /// Bytes held by the operator (basis, diagonal, cache).
@@ -224,7 +268,12 @@ impl<S: Scalar> SpinHamiltonian<S> {
         let c = self
             .cache
             .as_ref()
-            .map(|c| c.start.len() * 8 + c.cols.len() * 4 + c.vals.len() * std::mem::size_of::<S>())
+            .map(|c| {
+                c.chunks
+                    .iter()
+                    .map(|k| k.starts.len() * 4 + k.cols.len() * 4 + k.vals.len() * std::mem::size_of::<S>())
+                    .sum::<usize>()
+            })
             .unwrap_or(0);
         self.basis.memory_bytes() + (self.diag.len() * 8 + c) as u64
     }
@@ -247,14 +296,25 @@ impl<S: Scalar> LinearOperator for SpinHamiltonian<S> {
         self.basis.dim()
     }
     fn apply(&self, x: &[S], y: &mut [S]) {
+        let sn = &self.basis.sqrt_norm;
         y.par_chunks_mut(CHUNK).enumerate().for_each(|(c, yc)| {
+            let rows = self.cache.as_ref().map(|rc| (&rc.chunks[c], rc.compact));
             for (o, yb) in yc.iter_mut().enumerate() {
                 let b = c * CHUNK + o;
                 let mut acc = x[b].scale(self.diag[b]);
-                match &self.cache {
-                    Some(rc) => {
-                        for k in rc.start[b] as usize..rc.start[b + 1] as usize {
-                            acc += rc.vals[k] * x[rc.cols[k] as usize];
+                match rows {
+                    Some((ch, Some(amp))) => {
+                        let inv_nb = 1.0 / sn[b];
+                        for &col in &ch.cols[ch.starts[o] as usize..ch.starts[o + 1] as usize] {
+                            let a = (col & !SIGN_BIT) as usize;
+                            let v = amp * sn[a] * inv_nb;
+                            let v = if col & SIGN_BIT != 0 { -v } else { v };
+                            acc += x[a].scale(v);
+                        }
+                    }
+                    Some((ch, None)) => {
+                        for k in ch.starts[o] as usize..ch.starts[o + 1] as usize {
+                            acc += ch.vals[k] * x[ch.cols[k] as usize];
                         }
                     }
                     None => self.row(b, |a, v| acc += v * x[a]),
