@@ -3,7 +3,7 @@
 //! References are sections of `shared/physics/topological-order.md` (C.1-C.10). Stabilizer
 //! entropies are integers in bits, so "exact" means 1e-12 in nats (rounding of `k ln 2`).
 
-use ether::topo::entanglement::field::{DenseSolver, FullHamiltonian, GroundStateSolver, LanczosSolver, SectorHamiltonian};
+use ether::topo::entanglement::field::{DenseSolver, EdLanczos, FullHamiltonian, GroundStateSolver, LanczosSolver, SectorHamiltonian};
 use ether::topo::entanglement::honeycomb::HoneycombPatch;
 use ether::topo::entanglement::regions::{self, Geometry, KitaevPreskill, LevinWen};
 use ether::topo::entanglement::schmidt::{state_vector_entropy, stabilizer_state_vector};
@@ -331,16 +331,25 @@ fn field_sector_matches_the_full_space_toric_code() {
     assert!((e3 - e3f).abs() < 1e-8, "{e3} vs {e3f}");
 }
 
-/// Lanczos against dense diagonalization on the 3x3 sector (256 states): energies 1e-10,
-/// |overlap| 1 - 1e-9.
+/// Both Lanczos solvers (the ED engine's and the local two-pass one) against dense
+/// diagonalization on the 3x3 sector (256 states): energies 1e-10, |overlap| 1 - 1e-9; and the
+/// two Lanczos solvers against each other on the 4x4 sector (32 768 states) with general
+/// couplings (J_e = 0.7, J_m = 1.3, h = 0.4): energies 1e-9.
 #[test]
-fn lanczos_matches_dense() {
+fn lanczos_solvers_match_dense_and_each_other() {
     let hs = SectorHamiltonian::new(&lat(&[3, 3]), 0.35).unwrap();
     let (e1, v1) = DenseSolver.ground_state(&hs).unwrap();
-    let (e2, v2) = LanczosSolver::default().ground_state(&hs).unwrap();
-    assert!((e1 - e2).abs() < 1e-10);
-    let ov: f64 = v1.iter().zip(&v2).map(|(a, b)| a * b).sum();
-    assert!((ov.abs() - 1.0).abs() < 1e-9, "{ov}");
+    for solver in [&LanczosSolver::default() as &dyn GroundStateSolver, &EdLanczos::default()] {
+        let (e2, v2) = solver.ground_state(&hs).unwrap();
+        assert!((e1 - e2).abs() < 1e-10, "{e1} {e2}");
+        let ov: f64 = v1.iter().zip(&v2).map(|(a, b)| a * b).sum();
+        assert!((ov.abs() - 1.0).abs() < 1e-9, "{ov}");
+    }
+    let m = ether::model::toric_code::ToricCode::new(lat(&[4, 4]), 0.7, 1.3, 0.4).unwrap();
+    let hs = SectorHamiltonian::from_model(&m).unwrap();
+    let (a, _) = EdLanczos::default().ground_state(&hs).unwrap();
+    let (b, _) = LanczosSolver::default().ground_state(&hs).unwrap();
+    assert!((a - b).abs() < 1e-9, "{a} {b}");
 }
 
 /// Toric code in a field on the 4x4 torus (ED, KP R = 1.5): at h = 0 the ground state is the
@@ -352,7 +361,7 @@ fn toric_code_field_gamma_from_ed() {
     let geom = models::toric_code_2d(&l4).unwrap().geometry;
     let reg = regions::kitaev_preskill(&geom, &regions::default_kitaev_preskill(&geom).unwrap()).unwrap();
     let gamma = |h: f64| {
-        let (_, gs) = SectorHamiltonian::new(&l4, h).unwrap().ground_state(&LanczosSolver::default()).unwrap();
+        let (_, gs) = SectorHamiltonian::new(&l4, h).unwrap().ground_state(&EdLanczos::default()).unwrap();
         te::combine(ConstructionKind::KitaevPreskill, reg.combination(), |q| gs.entropy(q)).unwrap().gamma
     };
     assert!((gamma(0.0) - LN_2).abs() < 1e-9);

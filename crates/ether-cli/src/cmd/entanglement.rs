@@ -5,7 +5,7 @@ use crate::common::{usage, Global, Output, OutputArgs};
 use crate::demo::DemoContext;
 use crate::report::Chapter;
 use anyhow::Result;
-use ether::topo::entanglement::field::{LanczosSolver, SectorHamiltonian};
+use ether::topo::entanglement::field::{EdLanczos, SectorHamiltonian};
 use ether::topo::entanglement::honeycomb::HoneycombPatch;
 use ether::topo::entanglement::models::{self, StabilizerModel};
 use ether::topo::entanglement::regions::{self, Geometry, KitaevPreskill, LevinWen};
@@ -77,26 +77,13 @@ pub struct Args {
     /// rings N of the honeycomb patch (double-semion; 1 = 7 hexagons, 2 = 19, the default).
     #[arg(long, value_name = "LxL")]
     pub lattice: Option<String>,
-    impl ModelArg {
-    /// The command-line name.
-    pub fn name(self) -> &'static str {
-        match self {
-            ModelArg::ToricCode => "toric-code",
-            ModelArg::ToricCode3d => "toric-code-3d",
-            ModelArg::DoubleSemion => "double-semion",
-            ModelArg::Ferromagnet => "ferromagnet",
-            ModelArg::ToricCodeField => "toric-code-field",
-        }
-    }
-}
-
-/// Region combination. The disk (annulus) is centred on a plaquette in the middle of the
+    /// Region combination. The disk (annulus) is centred on a plaquette in the middle of the
     /// lattice; its radius grows with the lattice (0.3 L; Levin-Wen outer radius 0.35 L).
     #[arg(long, value_enum, default_value = "kitaev-preskill")]
     pub construction: ConstructionArg,
     /// Field h of H = -sum A_v - sum B_p - h sum sigma^z (toric-code-field only; units of the
     /// star and plaquette couplings; default 0.25). A scan of gamma over 0 <= h <= 0.6 is added.
-    #[arg(long, value_name = "H")]
+    #[arg(long, value_name = "H", allow_negative_numbers = true)]
     pub field: Option<f64>,
     #[command(flatten)]
     pub out: OutputArgs,
@@ -349,11 +336,12 @@ fn compute(p: &Plan, out: &Output) -> Result<Report> {
                 hs.sort_by(f64::total_cmp);
             }
             let pb = out.progress(hs.len() as u64, "gamma(h) by ED");
+            let solver = EdLanczos::default();
             let mut scan = Vec::new();
             let mut at_h = None;
             for &hh in &hs {
                 let ham = SectorHamiltonian::new(lattice, hh)?;
-                let (e, st) = ham.ground_state(&LanczosSolver::default())?;
+                let (e, st) = ham.ground_state(&solver)?;
                 let t = config_tee(p.kind, &p.regions, &st)?;
                 scan.push(ScanPoint { h: hh, gamma: t.gamma, energy_per_qubit: e / lattice.n_links() as f64 });
                 if (hh - h).abs() < 1e-12 {

@@ -9,20 +9,24 @@
 //! state, written back as a superposition of qubit configurations, goes to
 //! [`super::schmidt::ConfigState`] for entropies.
 //!
-//! The solver is swappable ([`GroundStateSolver`]): [`DenseSolver`] for small sectors and
-//! [`LanczosSolver`] (two-pass Lanczos, matrix-free) otherwise. The sector Hamiltonian is
-//! checked against the toric-code Hamiltonian on the full `2^n` space in the tests.
+//! The solver is swappable ([`GroundStateSolver`]): [`EdLanczos`] (the project's ED engine,
+//! [`crate::ed::lanczos`], the default), [`LanczosSolver`] (a small independent two-pass
+//! Lanczos kept as a cross-check) and [`DenseSolver`] for small sectors. The sector
+//! Hamiltonian is checked against the toric-code Hamiltonian on the full `2^n` space in the
+//! tests. The model itself is the data type [`crate::model::toric_code::ToricCode`].
 
 use super::schmidt::ConfigState;
+use crate::ed::lanczos::{lanczos_from, LanczosOptions};
 use crate::error::{Error, Result};
 use crate::lattice::Lattice;
 use crate::linalg;
+use crate::model::toric_code::ToricCode;
 
 /// Largest sector dimension ether diagonalizes (`2^20` states: 1 048 576).
 pub const MAX_SECTOR_BITS: usize = 20;
 
 /// A real symmetric operator applied matrix-free.
-pub trait LinearOperator {
+pub trait LinearOperator: Sync {
     /// Dimension.
     fn dim(&self) -> usize;
     /// `y = H x`.
@@ -33,6 +37,46 @@ pub trait LinearOperator {
 pub trait GroundStateSolver {
     /// Lowest eigenvalue and a normalized eigenvector.
     fn ground_state(&self, op: &dyn LinearOperator) -> Result<(f64, Vec<f64>)>;
+}
+
+/// The ED engine's Lanczos ([`crate::ed::lanczos`]), started from the uniform vector (the
+/// sector Hamiltonian's ground state is positive, so it overlaps), eigenvector by its second pass.
+#[derive(Clone, Debug)]
+pub struct EdLanczos {
+    /// Options (`eigenvectors` is forced on, `nev = 1`).
+    pub options: LanczosOptions,
+}
+
+impl Default for EdLanczos {
+    fn default() -> Self {
+        EdLanczos { options: LanczosOptions { tol: 1e-12, ..LanczosOptions::default() } }
+    }
+}
+
+struct EdAdapter<'a>(&'a dyn LinearOperator);
+
+impl crate::ed::lanczos::LinearOperator for EdAdapter<'_> {
+    type Scalar = f64;
+    fn dim(&self) -> usize {
+        self.0.dim()
+    }
+    fn apply(&self, x: &[f64], y: &mut [f64]) {
+        self.0.apply(x, y)
+    }
+}
+
+impl GroundStateSolver for EdLanczos {
+    fn ground_state(&self, op: &dyn LinearOperator) -> Result<(f64, Vec<f64>)> {
+        let n = op.dim();
+        let opts = LanczosOptions { nev: 1, eigenvectors: true, ..self.options.clone() };
+        let start = vec![1.0 / (n as f64).sqrt(); n];
+        let r = lanczos_from(&EdAdapter(op), start, &opts)?;
+        let v = r
+            .eigenvectors
+            .and_then(|mut v| if v.is_empty() { None } else { Some(v.swap_remove(0)) })
+            .ok_or_else(|| Error::numerical("ED Lanczos", "no eigenvector returned", "use LanczosSolver"))?;
+        Ok((r.eigenvalues[0], v))
+    }
 }
 
 /// Dense diagonalization (builds the matrix column by column; `dim ≤ 4096`).
@@ -175,6 +219,7 @@ impl GroundStateSolver for LanczosSolver {
 pub struct SectorHamiltonian {
     lattice: Lattice,
     h: f64,
+    je: f64,
     /// For each vertex, the basis-bit mask that flips it (vertex 0 flips all bits).
     flips: Vec<usize>,
     /// For each link, the mask of basis bits of its two ends.
@@ -190,12 +235,20 @@ pub fn sector_size(lat: &Lattice) -> (usize, u64) {
 }
 
 impl SectorHamiltonian {
-    /// Build the sector Hamiltonian on a 2D torus; refuses sectors beyond `2^MAX_SECTOR_BITS`.
+    /// The sector Hamiltonian with unit star and plaquette couplings and field `h`.
     pub fn new(lat: &Lattice, h: f64) -> Result<Self> {
         crate::error::require_non_negative("field h", h, "the field strength; its sign is a gauge choice")?;
         if lat.dim() != 2 {
             return Err(Error::invalid("lattice", format!("{lat}"), "the toric code in a field is 2D, e.g. 4x4"));
         }
+        Self::from_model(&ToricCode::new(lat.clone(), 1.0, 1.0, h)?)
+    }
+
+    /// The sector Hamiltonian of a toric-code model `H = −J_e Σ A_v − J_m Σ B_p − h Σ σ^z`;
+    /// refuses sectors beyond `2^MAX_SECTOR_BITS` states with a memory estimate.
+    pub fn from_model(model: &ToricCode) -> Result<Self> {
+        let lat = &model.lattice;
+        let (je, jm, h) = (model.star, model.plaquette, model.field);
         let (bits, bytes) = sector_size(lat);
         if bits > MAX_SECTOR_BITS {
             return Err(Error::too_large(
@@ -220,7 +273,7 @@ impl SectorHamiltonian {
                 bit(a) ^ bit(b)
             })
             .collect();
-        let np = lat.n_plaquettes() as f64;
+        let np = jm * lat.n_plaquettes() as f64;
         let diag = (0..1usize << bits)
             .map(|i| {
                 let down = link_masks.iter().filter(|&&m| (i & m).count_ones() % 2 == 1).count() as f64;
@@ -228,7 +281,7 @@ impl SectorHamiltonian {
                 -np - h * (up - down)
             })
             .collect();
-        Ok(SectorHamiltonian { lattice: lat.clone(), h, flips, link_masks, diag })
+        Ok(SectorHamiltonian { lattice: lat.clone(), h, je, flips, link_masks, diag })
     }
 
     /// The field.
@@ -262,11 +315,11 @@ impl LinearOperator for SectorHamiltonian {
 
     fn apply(&self, x: &[f64], y: &mut [f64]) {
         for i in 0..x.len() {
-            let mut s = self.diag[i] * x[i];
+            let mut s = 0.0;
             for &f in &self.flips {
-                s -= x[i ^ f];
+                s += x[i ^ f];
             }
-            y[i] = s;
+            y[i] = self.diag[i] * x[i] - self.je * s;
         }
     }
 }
