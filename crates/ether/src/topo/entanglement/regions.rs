@@ -367,7 +367,7 @@ fn minimum_size(g: &Geometry, r: f64) -> String {
 }
 
 /// The default Kitaev–Preskill disk: centred on the middle plaquette (cube), sectors rotated
-/// by 10°, radius `0.3 L` on a torus (`0.6 ×` inradius on a patch) clamped to what fits. Fails
+/// by 10°, radius `0.3 L` on a torus (the largest that fits on a patch) clamped to what fits. Fails
 /// with the minimum lattice if even the smallest disk does not fit.
 pub fn default_kitaev_preskill(g: &Geometry) -> Result<KitaevPreskill> {
     let (centre, rmax) = room(g);
@@ -385,7 +385,8 @@ pub fn default_kitaev_preskill(g: &Geometry) -> Result<KitaevPreskill> {
     }
     let target = match &g.boundary {
         Boundary::Periodic(p) => 0.3 * p.iter().take(g.dim).fold(f64::INFINITY, |m, &x| m.min(x)),
-        Boundary::Open { inradius, .. } => 0.6 * inradius,
+        // On a patch, the largest disk that fits (on 1 ring: the central hexagon and its legs).
+        Boundary::Open { .. } => rmax,
     };
     Ok(KitaevPreskill { centre, radius: target.max(mn.kp_radius).min(rmax), rotation_deg: 10.0 })
 }
