@@ -3,10 +3,12 @@
 //! References are sections of `shared/physics/topological-order.md` (C.1-C.10). Stabilizer
 //! entropies are integers in bits, so "exact" means 1e-12 in nats (rounding of `k ln 2`).
 
-use ether::topo::entanglement::field::{DenseSolver, EdLanczos, FullHamiltonian, GroundStateSolver, LanczosSolver, SectorHamiltonian};
+use ether::topo::entanglement::field::{
+    DenseSolver, EdLanczos, FullHamiltonian, GroundStateSolver, LanczosSolver, SectorHamiltonian,
+};
 use ether::topo::entanglement::honeycomb::HoneycombPatch;
 use ether::topo::entanglement::regions::{self, Geometry, KitaevPreskill, LevinWen};
-use ether::topo::entanglement::schmidt::{state_vector_entropy, stabilizer_state_vector};
+use ether::topo::entanglement::schmidt::{stabilizer_state_vector, state_vector_entropy};
 use ether::topo::entanglement::semion::{LoopGas, StringNet};
 use ether::topo::entanglement::{self as te, models, ConstructionKind};
 use ether::{Error, Lattice};
@@ -99,8 +101,16 @@ fn default_constructions_and_lw_is_twice_kp() {
     for l in [6, 9, 16, 33] {
         let m = models::toric_code_2d(&lat(&[l, l])).unwrap();
         let st = m.ground_state().unwrap();
-        let kp = te::stabilizer_kp(&st, &regions::kitaev_preskill(&m.geometry, &regions::default_kitaev_preskill(&m.geometry).unwrap()).unwrap()).unwrap();
-        let lw = te::stabilizer_lw(&st, &regions::levin_wen(&m.geometry, &regions::default_levin_wen(&m.geometry).unwrap()).unwrap()).unwrap();
+        let kp = te::stabilizer_kp(
+            &st,
+            &regions::kitaev_preskill(&m.geometry, &regions::default_kitaev_preskill(&m.geometry).unwrap()).unwrap(),
+        )
+        .unwrap();
+        let lw = te::stabilizer_lw(
+            &st,
+            &regions::levin_wen(&m.geometry, &regions::default_levin_wen(&m.geometry).unwrap()).unwrap(),
+        )
+        .unwrap();
         assert!((lw.s_topo / kp.s_topo - 2.0).abs() < 1e-12, "L={l}");
         assert!((kp.gamma - LN_2).abs() < 1e-12 && (lw.gamma - LN_2).abs() < 1e-12);
     }
@@ -119,7 +129,9 @@ fn default_constructions_and_lw_is_twice_kp() {
 fn block_entropy_follows_the_boundary_law_table() {
     let m = models::toric_code_2d(&lat(&[16, 16])).unwrap();
     let st = m.ground_state().unwrap();
-    for (a, b, size, bits) in [(1, 1, 4, 3), (2, 2, 12, 7), (3, 3, 24, 11), (4, 4, 40, 15), (2, 5, 27, 13), (6, 6, 84, 23)] {
+    for (a, b, size, bits) in
+        [(1, 1, 4, 3), (2, 2, 12, 7), (3, 3, 24, 11), (4, 4, 40, 15), (2, 5, 27, 13), (6, 6, 84, 23)]
+    {
         for origin in [[0.0, 0.0, 0.0], [3.0, 7.0, 0.0], [14.0, 13.0, 0.0]] {
             let reg = regions::block(&m.geometry, &origin, [a as f64, b as f64]).unwrap();
             assert_eq!(reg.len(), size, "{a}x{b}");
@@ -157,7 +169,9 @@ fn toric_code_3d_kitaev_preskill_is_ln2() {
         let st = m.ground_state().unwrap();
         for r in [1.5, 1.8] {
             for c in [[0.5, 0.5, 0.5], [1.5, 2.5, 0.5]] {
-                let Ok(reg) = regions::kitaev_preskill(&m.geometry, &KitaevPreskill { centre: c, radius: r, rotation_deg: 10.0 }) else {
+                let Ok(reg) =
+                    regions::kitaev_preskill(&m.geometry, &KitaevPreskill { centre: c, radius: r, rotation_deg: 10.0 })
+                else {
                     continue;
                 };
                 let t = te::stabilizer_kp(&st, &reg).unwrap();
@@ -194,18 +208,18 @@ fn stabilizer_entropies_match_brute_force_density_matrices() {
 #[test]
 fn loop_gas_schmidt_entropies_match_stabilizer_ranks() {
     for (rings, count) in [(1, 30), (2, 2)] {
-    let patch = HoneycombPatch::new(rings).unwrap();
-    let n = patch.n_edges();
-    let st = models::toric_code_honeycomb(&patch).unwrap().ground_state().unwrap();
-    let gas = LoopGas::new(patch, StringNet::ToricCode).unwrap();
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
-    for k in 0..count {
-        let p = if k % 2 == 0 || rings == 2 { 0.15 } else { 0.5 };
-        let region: Vec<usize> = (0..n).filter(|_| rng.random::<f64>() < p).collect();
-        let a = gas.state.entropy(&region).unwrap();
-        let b = st.entropy(&region).unwrap();
-        assert!((a - b).abs() < 1e-10, "{region:?}: {a} vs {b}");
-    }
+        let patch = HoneycombPatch::new(rings).unwrap();
+        let n = patch.n_edges();
+        let st = models::toric_code_honeycomb(&patch).unwrap().ground_state().unwrap();
+        let gas = LoopGas::new(patch, StringNet::ToricCode).unwrap();
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        for k in 0..count {
+            let p = if k % 2 == 0 || rings == 2 { 0.15 } else { 0.5 };
+            let region: Vec<usize> = (0..n).filter(|_| rng.random::<f64>() < p).collect();
+            let a = gas.state.entropy(&region).unwrap();
+            let b = st.entropy(&region).unwrap();
+            assert!((a - b).abs() < 1e-10, "{region:?}: {a} vs {b}");
+        }
     }
 }
 
@@ -216,13 +230,25 @@ fn product_state_has_no_topological_entropy() {
     for e in [vec![8, 8], vec![16, 12]] {
         let m = models::ferromagnet(&lat(&e)).unwrap();
         let st = m.ground_state().unwrap();
-        let kp = te::stabilizer_kp(&st, &regions::kitaev_preskill(&m.geometry, &regions::default_kitaev_preskill(&m.geometry).unwrap()).unwrap()).unwrap();
-        let lw = te::stabilizer_lw(&st, &regions::levin_wen(&m.geometry, &regions::default_levin_wen(&m.geometry).unwrap()).unwrap()).unwrap();
+        let kp = te::stabilizer_kp(
+            &st,
+            &regions::kitaev_preskill(&m.geometry, &regions::default_kitaev_preskill(&m.geometry).unwrap()).unwrap(),
+        )
+        .unwrap();
+        let lw = te::stabilizer_lw(
+            &st,
+            &regions::levin_wen(&m.geometry, &regions::default_levin_wen(&m.geometry).unwrap()).unwrap(),
+        )
+        .unwrap();
         assert!(kp.gamma.abs() < 1e-12 && lw.gamma.abs() < 1e-12);
         assert!(kp.entropies.iter().all(|e| e.entropy == 0.0));
     }
     let m = models::ferromagnet(&lat(&[6, 6, 6])).unwrap();
-    let t = te::stabilizer_kp(&m.ground_state().unwrap(), &regions::kitaev_preskill(&m.geometry, &regions::default_kitaev_preskill(&m.geometry).unwrap()).unwrap()).unwrap();
+    let t = te::stabilizer_kp(
+        &m.ground_state().unwrap(),
+        &regions::kitaev_preskill(&m.geometry, &regions::default_kitaev_preskill(&m.geometry).unwrap()).unwrap(),
+    )
+    .unwrap();
     assert!(t.gamma.abs() < 1e-12);
 }
 

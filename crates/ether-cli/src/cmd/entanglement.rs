@@ -196,7 +196,9 @@ fn plan(args: &Args) -> Result<Plan> {
                 _ => {
                     let lat = Lattice::parse(&text)?;
                     if !(2..=3).contains(&lat.dim()) {
-                        return usage(format!("--lattice {text}: the ferromagnet needs a 2D or 3D lattice, e.g. 16x16"));
+                        return usage(format!(
+                            "--lattice {text}: the ferromagnet needs a 2D or 3D lattice, e.g. 16x16"
+                        ));
                     }
                     models::ferromagnet(&lat)?
                 }
@@ -256,7 +258,8 @@ fn plan(args: &Args) -> Result<Plan> {
                 ("B".to_string(), "C1", r.b.clone()),
                 ("C".to_string(), "C2", r.c.clone()),
             ];
-            let params = serde_json::json!({ "centre": kp.centre, "radius": kp.radius, "rotation_deg": kp.rotation_deg });
+            let params =
+                serde_json::json!({ "centre": kp.centre, "radius": kp.radius, "rotation_deg": kp.rotation_deg });
             (ConstructionKind::KitaevPreskill, r.combination(), params, pic, kp.centre, kp.radius)
         }
         ConstructionArg::LevinWen => {
@@ -279,7 +282,11 @@ fn plan(args: &Args) -> Result<Plan> {
 }
 
 /// Kitaev–Preskill or Levin–Wen γ of a configuration state.
-fn config_tee(kind: ConstructionKind, regions: &[(&'static str, i32, Vec<usize>)], st: &ConfigState) -> Result<TeeResult> {
+fn config_tee(
+    kind: ConstructionKind,
+    regions: &[(&'static str, i32, Vec<usize>)],
+    st: &ConfigState,
+) -> Result<TeeResult> {
     Ok(te::combine(kind, regions.to_vec(), |q| st.entropy(q))?)
 }
 
@@ -311,11 +318,15 @@ fn compute(p: &Plan, out: &Output) -> Result<Report> {
             te::stabilizer_tee(&st, p.kind, p.regions.clone())?
         }
         Source::LoopGas(patch) => {
-            report.method = "explicit signed loop gas Psi = (-1)^#loops on the honeycomb patch; block Schmidt decomposition".into();
+            report.method =
+                "explicit signed loop gas Psi = (-1)^#loops on the honeycomb patch; block Schmidt decomposition".into();
             out.say(format!("double semion: building the loop gas over 2^{} configurations", patch.hexagons.len()));
             let gas = LoopGas::new((**patch).clone(), StringNet::DoubleSemion)?;
             let chk = gas.ground_state_check();
-            if chk.vertex_violation != 0.0 || chk.plaquette_residual > 1e-10 || (chk.energy - chk.lower_bound).abs() > 1e-8 {
+            if chk.vertex_violation != 0.0
+                || chk.plaquette_residual > 1e-10
+                || (chk.energy - chk.lower_bound).abs() > 1e-8
+            {
                 anyhow::bail!("the double-semion state failed its ground-state check: {chk:?}");
             }
             out.say(format!(
@@ -326,7 +337,9 @@ fn compute(p: &Plan, out: &Output) -> Result<Report> {
             config_tee(p.kind, &p.regions, &gas.state)?
         }
         Source::Field { lattice, h } => {
-            report.method = "exact diagonalization (Lanczos) in the gauge sector B_p = Z_1 = Z_2 = +1; block Schmidt decomposition".into();
+            report.method =
+                "exact diagonalization (Lanczos) in the gauge sector B_p = Z_1 = Z_2 = +1; block Schmidt decomposition"
+                    .into();
             report.field = Some(*h);
             report.finite_size_caveat = Some(CAVEAT.into());
             out.say(format!("caveat: {CAVEAT}"));
@@ -398,7 +411,13 @@ fn region_figure(p: &Plan, title: &str) -> Figure {
     fig.equal_aspect = true;
     fig.layers.push(Layer::Segments { label: None, segments: segs, color: Some("#b0b0b0".into()), width: 1 });
     let (rx, ry) = groups.pop().unwrap_or_default();
-    fig.layers.push(Layer::Points { label: Some("D (rest)".into()), x: rx, y: ry, color: Some("#c8c8c8".into()), size: 2 });
+    fig.layers.push(Layer::Points {
+        label: Some("D (rest)".into()),
+        x: rx,
+        y: ry,
+        color: Some("#c8c8c8".into()),
+        size: 2,
+    });
     for ((name, color, _), (x, y)) in p.picture.iter().zip(groups) {
         fig.layers.push(Layer::Points { label: Some(name.clone()), x, y, color: Some((*color).into()), size: 4 });
     }
@@ -412,16 +431,12 @@ fn scan_figure(scan: &[ScanPoint], lattice: &str) -> Figure {
     let h: Vec<f64> = scan.iter().map(|s| s.h).collect();
     let g: Vec<f64> = scan.iter().map(|s| s.gamma / LN_2).collect();
     let (h0, h1) = (h[0], h[h.len() - 1]);
-    let mut fig = Figure::new(
-        format!("Toric code in a field: gamma(h) by ED on {lattice}"),
-        "field h",
-        "gamma / ln 2",
-    )
-    .line("gamma (Kitaev-Preskill)", h.clone(), g.clone(), "C0", false)
-    .points("", h, g, "C0")
-    .line("toric code: ln 2", vec![h0, h1], vec![1.0, 1.0], "C2", false)
-    .line("product state: 0", vec![h0, h1], vec![0.0, 0.0], "C7", false)
-    .line("h_c = 0.3285 (TFIM map, C.7)", vec![0.328474, 0.328474], vec![-0.05, 1.1], "C3", false);
+    let mut fig = Figure::new(format!("Toric code in a field: gamma(h) by ED on {lattice}"), "field h", "gamma / ln 2")
+        .line("gamma (Kitaev-Preskill)", h.clone(), g.clone(), "C0", false)
+        .points("", h, g, "C0")
+        .line("toric code: ln 2", vec![h0, h1], vec![1.0, 1.0], "C2", false)
+        .line("product state: 0", vec![h0, h1], vec![0.0, 0.0], "C7", false)
+        .line("h_c = 0.3285 (TFIM map, C.7)", vec![0.328474, 0.328474], vec![-0.05, 1.1], "C3", false);
     fig.note = "finite size: qualitative only (regions not >> correlation length)".into();
     fig
 }
@@ -446,8 +461,17 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
     out.figure("regions", "the regions of the construction on the lattice", &region_figure(&p, &title))?;
     if let Some(scan) = &report.scan {
         let data: Vec<f64> = scan.iter().flat_map(|s| [s.h, s.gamma, s.energy_per_qubit]).collect();
-        out.npy("gamma_vs_field.npy", "columns: h, gamma (nats), ground-state energy per qubit", &[scan.len(), 3], &data)?;
-        out.figure("gamma_vs_field", "gamma against the field h (ED, small torus)", &scan_figure(scan, &p.lattice_text))?;
+        out.npy(
+            "gamma_vs_field.npy",
+            "columns: h, gamma (nats), ground-state energy per qubit",
+            &[scan.len(), 3],
+            &data,
+        )?;
+        out.figure(
+            "gamma_vs_field",
+            "gamma against the field h (ED, small torus)",
+            &scan_figure(scan, &p.lattice_text),
+        )?;
     }
     let params = serde_json::json!({
         "model": p.model,
@@ -496,7 +520,11 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
     let ds_dir = ctx.dir.join("ch6-double-semion");
     let mut ds_out = Output::to_dir(&ds_dir, ctx.quiet)?;
     let ds = compute(&ds_plan, &ds_out)?;
-    ds_out.figure("regions", "the regions on the honeycomb patch", &region_figure(&ds_plan, "Kitaev-Preskill regions on the 7-hexagon honeycomb patch"))?;
+    ds_out.figure(
+        "regions",
+        "the regions on the honeycomb patch",
+        &region_figure(&ds_plan, "Kitaev-Preskill regions on the 7-hexagon honeycomb patch"),
+    )?;
     ds_out.finish("entanglement", serde_json::json!({"model": "double-semion", "lattice": "1"}), None, &ds)?;
 
     // Stabilizer entropies are integers in bits: the combination is exact to rounding (1e-12).
@@ -546,7 +574,12 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
             number: 6,
             title: title.clone(),
             claim: "String-net (toric code) ground state has gamma = ln 2".into(),
-            measured: format!("gamma = {:.12} nats (ln 2 = {:.12}), GSD {}", tc.gamma, LN_2, tc.ground_state_degeneracy.unwrap_or(0)),
+            measured: format!(
+                "gamma = {:.12} nats (ln 2 = {:.12}), GSD {}",
+                tc.gamma,
+                LN_2,
+                tc.ground_state_degeneracy.unwrap_or(0)
+            ),
             pass: (tc.gamma - LN_2).abs() < tol && tc.ground_state_degeneracy == Some(4),
             text,
             figures,

@@ -129,7 +129,12 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 impl LanczosSolver {
-    fn pass(&self, op: &dyn LinearOperator, v0: &[f64], coeffs: Option<&[f64]>) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    fn pass(
+        &self,
+        op: &dyn LinearOperator,
+        v0: &[f64],
+        coeffs: Option<&[f64]>,
+    ) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
         let n = op.dim();
         let mut v = v0.to_vec();
         let nv = dot(&v, &v).sqrt();
@@ -210,7 +215,11 @@ impl GroundStateSolver for LanczosSolver {
             }
             v0 = v;
         }
-        Err(Error::numerical("Lanczos ground state", "the residual did not fall below the tolerance", "raise max_steps"))
+        Err(Error::numerical(
+            "Lanczos ground state",
+            "the residual did not fall below the tolerance",
+            "raise max_steps",
+        ))
     }
 }
 
@@ -337,7 +346,11 @@ impl FullHamiltonian {
     pub fn new(lat: &Lattice, h: f64) -> Result<Self> {
         let n = lat.n_links();
         if lat.dim() != 2 || n > 24 {
-            return Err(Error::invalid("lattice", format!("{lat}"), "the full-space oracle takes a 2D torus of at most 24 links"));
+            return Err(Error::invalid(
+                "lattice",
+                format!("{lat}"),
+                "the full-space oracle takes a 2D torus of at most 24 links",
+            ));
         }
         let stars = (0..lat.n_sites())
             .map(|r| (0..2).fold(0usize, |m, a| m | (1 << lat.link(r, a)) | (1 << lat.link(lat.backward(r, a), a))))

@@ -39,7 +39,11 @@ impl HoneycombPatch {
     /// The patch with `rings` rings (0 = one hexagon).
     pub fn new(rings: usize) -> Result<Self> {
         if rings > MAX_RINGS {
-            return Err(Error::invalid("honeycomb patch", format!("{rings} rings"), format!("at most {MAX_RINGS} rings")));
+            return Err(Error::invalid(
+                "honeycomb patch",
+                format!("{rings} rings"),
+                format!("at most {MAX_RINGS} rings"),
+            ));
         }
         let s3 = 3f64.sqrt();
         let key = |x: f64, y: f64| ((x * 1000.0).round() as i64, (y * 1000.0).round() as i64);

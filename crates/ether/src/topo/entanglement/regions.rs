@@ -226,7 +226,12 @@ pub struct LwRegions {
 impl LwRegions {
     /// The four regions with signs: `S1 − S2 − S3 + S4` (= −2γ).
     pub fn combination(&self) -> Vec<(&'static str, i32, Vec<usize>)> {
-        vec![("A1", 1, self.a1.clone()), ("A2", -1, self.a2.clone()), ("A3", -1, self.a3.clone()), ("A4", 1, self.a4.clone())]
+        vec![
+            ("A1", 1, self.a1.clone()),
+            ("A2", -1, self.a2.clone()),
+            ("A3", -1, self.a3.clone()),
+            ("A4", 1, self.a4.clone()),
+        ]
     }
 }
 
@@ -245,7 +250,10 @@ pub fn kitaev_preskill(g: &Geometry, kp: &KitaevPreskill) -> Result<KpRegions> {
         return Err(Error::invalid(
             "Kitaev-Preskill radius",
             format!("{}", kp.radius),
-            format!("the three sectors need R >= {} lattice spacings to each hold a star's worth of qubits", mn.kp_radius),
+            format!(
+                "the three sectors need R >= {} lattice spacings to each hold a star's worth of qubits",
+                mn.kp_radius
+            ),
         ));
     }
     g.check_fits("Kitaev-Preskill disk", &kp.centre, kp.radius)?;
@@ -259,7 +267,11 @@ pub fn kitaev_preskill(g: &Geometry, kp: &KitaevPreskill) -> Result<KpRegions> {
     }
     let [a, b, c] = out;
     if a.is_empty() || b.is_empty() || c.is_empty() {
-        return Err(Error::invalid("Kitaev-Preskill disk", format!("R = {}", kp.radius), "a sector is empty; use a larger radius"));
+        return Err(Error::invalid(
+            "Kitaev-Preskill disk",
+            format!("R = {}", kp.radius),
+            "a sector is empty; use a larger radius",
+        ));
     }
     Ok(KpRegions { a, b, c })
 }
@@ -362,7 +374,9 @@ fn minimum_size(g: &Geometry, r: f64) -> String {
             let l = (2.0 * r + 2.0 * TORUS_MARGIN - 1e-9).ceil() as usize;
             format!("at least {l} along every axis ({})", vec![l.to_string(); g.dim].join("x"))
         }
-        Boundary::Open { .. } => format!("a patch of inradius at least {:.2} (2 rings on the honeycomb)", r + PATCH_MARGIN),
+        Boundary::Open { .. } => {
+            format!("a patch of inradius at least {:.2} (2 rings on the honeycomb)", r + PATCH_MARGIN)
+        }
     }
 }
 

@@ -83,7 +83,11 @@ impl ConfigState {
         }
         let norm: f64 = amps.iter().map(|a| a * a).sum::<f64>().sqrt();
         if !(norm > 0.0 && norm.is_finite()) {
-            return Err(Error::invalid("configuration state", format!("norm {norm}"), "amplitudes must be finite, not all 0"));
+            return Err(Error::invalid(
+                "configuration state",
+                format!("norm {norm}"),
+                "amplitudes must be finite, not all 0",
+            ));
         }
         amps.iter_mut().for_each(|a| *a /= norm);
         Ok(ConfigState { n_qubits, configs, amps })
@@ -249,7 +253,11 @@ pub fn stabilizer_state_vector(group: &StabilizerGroup, seed: u64) -> Result<Vec
         }
         let norm: f64 = psi.iter().map(|c| c.norm_sqr()).sum::<f64>().sqrt();
         if norm < 1e-8 {
-            return Err(Error::numerical("stabilizer projection", "the projected vector vanished", "check the generators"));
+            return Err(Error::numerical(
+                "stabilizer projection",
+                "the projected vector vanished",
+                "check the generators",
+            ));
         }
         psi.iter_mut().for_each(|c| *c /= norm);
     }

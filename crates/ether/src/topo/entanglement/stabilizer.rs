@@ -481,9 +481,7 @@ mod tests {
                 let k = rng.random_range(0..6);
                 let centre = rng.random_range(0..cols);
                 let width = if trial % 3 == 0 { cols } else { 20.min(cols) };
-                let c: Vec<usize> = (0..k)
-                    .map(|_| (centre + rng.random_range(0..width)) % cols)
-                    .collect();
+                let c: Vec<usize> = (0..k).map(|_| (centre + rng.random_range(0..width)) % cols).collect();
                 m.push_columns(&c);
             }
             if nrows > 3 {
