@@ -378,7 +378,7 @@ fn compute(p: &Plan, out: &Output) -> Result<Report> {
 }
 
 /// The picture of the regions: lattice edges in grey, qubits coloured by region, in a window
-/// around the construction (a slice through the centre in 3D).
+/// around the construction (in 3D, the lattice plane half a spacing below the ball's centre).
 fn region_figure(p: &Plan, title: &str) -> Figure {
     let g = &p.geometry;
     let win = p.extent + 1.6;
@@ -392,7 +392,7 @@ fn region_figure(p: &Plan, title: &str) -> Figure {
     let mut groups: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); p.picture.len() + 1];
     for q in 0..g.n_qubits() {
         let d = g.displacement(&g.positions[q], &p.centre);
-        if d[0].abs() > win || d[1].abs() > win || (g.dim == 3 && d[2].abs() > 0.6) {
+        if d[0].abs() > win || d[1].abs() > win || (g.dim == 3 && (d[2] + 0.5).abs() > 1e-6) {
             continue;
         }
         let (x, y) = (p.centre[0] + d[0], p.centre[1] + d[1]);
@@ -422,7 +422,7 @@ fn region_figure(p: &Plan, title: &str) -> Figure {
         fig.layers.push(Layer::Points { label: Some(name.clone()), x, y, color: Some((*color).into()), size: 4 });
     }
     if g.dim == 3 {
-        fig.note = "3D: the slice through the centre of the ball".into();
+        fig.note = "3D: the lattice plane half a spacing below the centre of the ball".into();
     }
     fig
 }

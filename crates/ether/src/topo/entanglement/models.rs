@@ -64,6 +64,24 @@ impl StabilizerModel {
     }
 }
 
+/// A locality order of the qubits of a torus: lattice order with the slowest axis folded
+/// (`0, L−1, 1, L−2, …` become positions `0, 1, 2, 3, …`), so that checks which wrap around
+/// that axis stay local in column order. `per_site` qubits per site (d for links, 1 for sites).
+pub fn folded_order(lat: &Lattice, per_site: usize) -> Vec<u32> {
+    let d = lat.dim();
+    let ls = lat.extents()[d - 1];
+    let fold = |y: usize| if 2 * y < ls { 2 * y } else { 2 * (ls - 1 - y) + 1 };
+    let slab = lat.strides()[d - 1];
+    (0..lat.n_sites() * per_site)
+        .map(|q| {
+            let (r, a) = (q / per_site, q % per_site);
+            let y = lat.coords(r)[d - 1];
+            let rest = r % slab;
+            ((fold(y) * slab + rest) * per_site + a) as u32
+        })
+        .collect()
+}
+
 fn require_dim(lat: &Lattice, d: usize, model: &str) -> Result<()> {
     if lat.dim() != d {
         return Err(Error::invalid(
@@ -139,7 +157,7 @@ pub fn toric_code_2d(lat: &Lattice) -> Result<StabilizerModel> {
         let links: Vec<usize> = lat.plaquette_links(p).iter().map(|x| x.0).collect();
         gens.push(PauliString::uniform(&links, Pauli::Z)?);
     }
-    let checks = StabilizerGroup::new(lat.n_links(), gens)?;
+    let checks = StabilizerGroup::new(lat.n_links(), gens)?.with_order(folded_order(lat, 2))?;
     let logical_z = (0..2).map(|a| PauliString::uniform(&straight_loop(lat, a), Pauli::Z)).collect::<Result<_>>()?;
     let logical_x = (0..2).map(|a| PauliString::uniform(&piercing_links(lat, a), Pauli::X)).collect::<Result<_>>()?;
     Ok(StabilizerModel { name: "toric code (2D)", checks, logical_z, logical_x, geometry: link_geometry(lat) })
@@ -157,7 +175,7 @@ pub fn toric_code_3d(lat: &Lattice) -> Result<StabilizerModel> {
         let links: Vec<usize> = lat.plaquette_links(p).iter().map(|x| x.0).collect();
         gens.push(PauliString::uniform(&links, Pauli::Z)?);
     }
-    let checks = StabilizerGroup::new(lat.n_links(), gens)?;
+    let checks = StabilizerGroup::new(lat.n_links(), gens)?.with_order(folded_order(lat, 3))?;
     let logical_z = (0..3).map(|a| PauliString::uniform(&straight_loop(lat, a), Pauli::Z)).collect::<Result<_>>()?;
     let logical_x = (0..3).map(|a| PauliString::uniform(&piercing_links(lat, a), Pauli::X)).collect::<Result<_>>()?;
     Ok(StabilizerModel { name: "toric code (3D)", checks, logical_z, logical_x, geometry: link_geometry(lat) })
@@ -177,7 +195,7 @@ pub fn ferromagnet(lat: &Lattice) -> Result<StabilizerModel> {
             gens.push(PauliString::uniform(&[r, lat.forward(r, a)], Pauli::Z)?);
         }
     }
-    let checks = StabilizerGroup::new(lat.n_sites(), gens)?;
+    let checks = StabilizerGroup::new(lat.n_sites(), gens)?.with_order(folded_order(lat, 1))?;
     let all: Vec<usize> = (0..lat.n_sites()).collect();
     let positions = (0..lat.n_sites())
         .map(|r| {
