@@ -129,7 +129,9 @@ impl LoopGas {
                         let occ = legs.iter().filter(|&&e| (x >> e) & 1 == 1).count();
                         // occ is even on closed configurations (sum of vertex parities); i^occ = ±1.
                         if occ % 2 == 1 {
-                            f64::NAN
+                            // An open vertex: B_p would not be real here; fail the check loudly
+                            // (f64::max ignores NaN, so use infinity).
+                            f64::INFINITY
                         } else if (occ / 2) % 2 == 0 {
                             1.0
                         } else {
