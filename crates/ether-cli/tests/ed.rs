@@ -37,7 +37,18 @@ fn refuses(args: &[&str], needle: &str) {
 fn json_contract_and_chain_energies() {
     // spin-waves.md A.4: N = 12, E0 = −5.387390917445 (sector sz=0,k=0,...), the lowest S = 1
     // level −5.031543403742 lies at k = π (index 6) with spinflip −1 in sz = 0.
-    let v = json(&["ed", "--model", "heisenberg", "--lattice", "12", "--sector", "sz=0,k=0,parity=1,spinflip=1", "--nev", "2", "--json"]);
+    let v = json(&[
+        "ed",
+        "--model",
+        "heisenberg",
+        "--lattice",
+        "12",
+        "--sector",
+        "sz=0,k=0,parity=1,spinflip=1",
+        "--nev",
+        "2",
+        "--json",
+    ]);
     for key in ["energies", "sector", "dimension", "converged", "gap"] {
         assert!(v.get(key).is_some(), "missing key {key}");
     }
@@ -56,8 +67,16 @@ fn observables_and_run_directory() {
     let dir = tmp("obs");
     let d = dir.to_string_lossy().to_string();
     let v = json(&[
-        "ed", "--lattice", "12", "--sector", "sz=0,k=0,parity=1,spinflip=1", "--observables",
-        "correlations,structure-factor,entanglement,dynamic", "--json", "--out", &d,
+        "ed",
+        "--lattice",
+        "12",
+        "--sector",
+        "sz=0,k=0,parity=1,spinflip=1",
+        "--observables",
+        "correlations,structure-factor,entanglement,dynamic",
+        "--json",
+        "--out",
+        &d,
     ]);
     let o = &v["observables"];
     // C(0) = 1/4 exactly; S(q) summed over the zone is N C(0).
@@ -99,9 +118,15 @@ fn bad_input_exits_2_with_the_numbers() {
     refuses(&["ed", "--lattice", "12", "--sector", "sz=0,colour=1"], "known keys");
     refuses(&["ed", "--lattice", "12", "--sector", "sz=0,k=3,parity=1"], "parity");
     refuses(&["ed", "--lattice", "4", "--sector", "sz=2", "--nev", "2"], "only 1 states");
-    refuses(&["ed", "--model", "heisenberg", "--coupling", "-1", "--lattice", "9", "--sector", "spinflip=1"], "odd number of sites");
+    refuses(
+        &["ed", "--model", "heisenberg", "--coupling", "-1", "--lattice", "9", "--sector", "spinflip=1"],
+        "odd number of sites",
+    );
     refuses(&["ed", "--lattice", "60", "--sector", "sz=0"], "needs about");
     refuses(&["ed", "--model", "rotor", "--lattice", "2x2"], "truncation");
-    refuses(&["ed", "--model", "transverse-ising", "--field", "0.5", "--lattice", "8", "--sector", "sz=0"], "does not conserve");
+    refuses(
+        &["ed", "--model", "transverse-ising", "--field", "0.5", "--lattice", "8", "--sector", "sz=0"],
+        "does not conserve",
+    );
     refuses(&["ed", "--lattice", "7"], "bipartite");
 }

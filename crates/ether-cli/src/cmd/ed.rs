@@ -6,9 +6,11 @@ use crate::demo::DemoContext;
 use crate::report::Chapter;
 use anyhow::Result;
 use ether::ed::basis::{Sector, SpinBasis};
-use ether::ed::observables::{dynamic_structure_factor, entanglement_entropy, structure_factor, zz_correlations, DynamicStructureFactor};
+use ether::ed::observables::{
+    dynamic_structure_factor, entanglement_entropy, structure_factor, zz_correlations, DynamicStructureFactor,
+};
 use ether::ed::operator::Scalar;
-use ether::ed::solve::{spin_lowest, spin_sector, Levels, SolveOptions, Vectors};
+use ether::ed::solve::{spin_lowest, spin_sector, spin_sector_in, Levels, SolveOptions, Vectors};
 use ether::ed::spin::{estimate_memory, sector_is_complex, SpinTerms, Storage};
 use ether::error::{check_memory, human_bytes};
 use ether::lattice::Lattice;
@@ -164,7 +166,9 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
 fn spin_terms(args: &Args, lattice: &Lattice) -> Result<SpinTerms> {
     Ok(match args.model {
         ModelKind::Heisenberg => SpinTerms::heisenberg(&Heisenberg::new(lattice.clone(), 0.5, args.coupling)?)?,
-        ModelKind::TransverseIsing => SpinTerms::transverse_ising(&TransverseIsing::new(lattice.clone(), args.coupling, args.field)?),
+        ModelKind::TransverseIsing => {
+            SpinTerms::transverse_ising(&TransverseIsing::new(lattice.clone(), args.coupling, args.field)?)
+        }
         _ => unreachable!("gauge models are handled in ed_gauge"),
     })
 }
@@ -172,13 +176,13 @@ fn spin_terms(args: &Args, lattice: &Lattice) -> Result<SpinTerms> {
 fn run_spin(args: Args, g: &Global) -> Result<()> {
     let t0 = Instant::now();
     // ---- validate everything before writing anything ----
-    if !(args.tol > 0.0 && args.tol < 1e-2) {
+    if args.tol.is_nan() || args.tol <= 0.0 || args.tol >= 1e-2 {
         return usage(format!("--tol {}: give a small positive tolerance, e.g. 1e-10", args.tol));
     }
     if args.nev == 0 {
         return usage("--nev 0: ask for at least one level");
     }
-    if !(args.eta > 0.0) {
+    if args.eta.is_nan() || args.eta <= 0.0 {
         return usage(format!("--eta {}: the broadening must be positive, e.g. 0.05", args.eta));
     }
     if args.lmax.is_some() || args.link_spin.is_some() || args.lambda != 0.0 {
@@ -189,7 +193,11 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
     let terms = spin_terms(&args, &lattice)?;
     let n = lattice.n_sites();
     if n > ether::ed::basis::MAX_SITES {
-        return usage(format!("--lattice {}: {n} sites; the spin-½ ED holds at most {} sites", args.lattice, ether::ed::basis::MAX_SITES));
+        return usage(format!(
+            "--lattice {}: {n} sites; the spin-½ ED holds at most {} sites",
+            args.lattice,
+            ether::ed::basis::MAX_SITES
+        ));
     }
     let sector = match &args.sector {
         Some(s) => {
@@ -202,7 +210,12 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
     // Memory estimate and refusal (before any basis is built).
     let biggest = sector.clone().unwrap_or_else(|| {
         // Whole space: the largest sector is S^z = 0 (or the plain space) at one momentum.
-        Sector { n_up: terms.conserves_sz().then_some(n / 2), k: Some(vec![0; lattice.dim()]), parity: None, spinflip: None }
+        Sector {
+            n_up: terms.conserves_sz().then_some(n / 2),
+            k: Some(vec![0; lattice.dim()]),
+            parity: None,
+            spinflip: None,
+        }
     });
     let complex = sector_is_complex(&lattice, &biggest);
     let est_dim = SpinBasis::estimate_dim(&lattice, &biggest);
@@ -212,44 +225,64 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
         mem,
         "fix more quantum numbers with --sector (sz=0,k=0,parity=1,spinflip=1) or use a smaller lattice",
     )?;
-    let group = if biggest.k.is_some() { n } else { 1 } * if biggest.parity.is_some() { 2 } else { 1 } * if biggest.spinflip.is_some() { 2 } else { 1 };
+    let group = if biggest.k.is_some() { n } else { 1 }
+        * if biggest.parity.is_some() { 2 } else { 1 }
+        * if biggest.spinflip.is_some() { 2 } else { 1 };
     // Rough time: ~150 products of dim × bonds × |G| × 2 ns on the available threads.
-    let secs = 150.0 * est_dim * (terms.bonds.len() as f64 / 2.0 + 1.0) * group as f64 * 2e-9 / rayon::current_num_threads() as f64;
+    let secs = 150.0 * est_dim * (terms.bonds.len() as f64 / 2.0 + 1.0) * group as f64 * 2e-9
+        / rayon::current_num_threads() as f64;
     let opts = SolveOptions { nev: args.nev, tol: args.tol, storage: store, eigenvectors: false, ..Default::default() };
-    // nev against the sector dimension (exact, from the basis).
+    if !g.quiet {
+        eprintln!(
+            "ed: {} on {} ({n} sites), largest sector ~{} states, memory ~{}, time ~{}",
+            model_name(args.model),
+            args.lattice,
+            est_dim as u64,
+            human_bytes(mem),
+            if secs < 1.0 { "< 1 s".to_string() } else { format!("{secs:.0} s") }
+        );
+    }
+    // nev against the sector dimension (exact, from the basis, which is then reused).
+    let mut basis = None;
     if let Some(sec) = &sector {
-        let dim = SpinBasis::new(&lattice, sec, terms.conserves_sz())?.dim();
+        let b = SpinBasis::new(&lattice, sec, terms.conserves_sz())?;
+        let dim = b.dim();
         if dim == 0 {
-            return usage(format!("--sector {}: this sector has no states on the {} lattice", sec.label(n), args.lattice));
+            return usage(format!(
+                "--sector {}: this sector has no states on the {} lattice",
+                sec.label(n),
+                args.lattice
+            ));
         }
         if args.nev > dim {
-            return usage(format!("--nev {}: sector {} has only {dim} states; ask for at most {dim}", args.nev, sec.label(n)));
+            return usage(format!(
+                "--nev {}: sector {} has only {dim} states; ask for at most {dim}",
+                args.nev,
+                sec.label(n)
+            ));
         }
+        basis = Some(b);
     } else if args.nev as f64 > 2f64.powi(n as i32) {
         return usage(format!("--nev {}: the whole space has only {} states", args.nev, 1u64 << n));
     }
-    let wants = |o: Observable| args.observables.contains(&o);
-    if wants(Observable::Dynamic) && lattice.dim() != 1 && !args.observables.is_empty() {
-        // fine: S(q, ω) along the grid path
-    }
 
     let mut out = Output::new(&args.out, g)?;
-    out.say(format!(
-        "ed: {} on {} ({} sites), largest sector ~{} states, memory ~{}, time ~{}",
-        model_name(args.model).to_string(),
-        args.lattice,
-        n,
-        est_dim as u64,
-        human_bytes(mem),
-        if secs < 1.0 { "< 1 s".to_string() } else { format!("{secs:.0} s") }
-    ));
 
     // ---- levels ----
     let (levels, energies, labels, dimension, converged, residuals, iterations, method) = match &sector {
-        Some(sec) => {
-            let (l, _) = spin_sector(&terms, sec, &opts)?;
+        Some(_) => {
+            let (l, _) = spin_sector_in(&terms, basis.take().expect("built above"), &opts)?;
             let labels = vec![l.sector.clone(); l.energies.len()];
-            (vec![l.clone()], l.energies.clone(), labels, l.dimension, l.converged, l.residuals.clone(), l.iterations, l.method.clone())
+            (
+                vec![l.clone()],
+                l.energies.clone(),
+                labels,
+                l.dimension,
+                l.converged,
+                l.residuals.clone(),
+                l.iterations,
+                l.method.clone(),
+            )
         }
         None => {
             let pb = out.progress(1, "all sectors");
@@ -275,7 +308,8 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
             Some(s) => s.clone(),
             None => Sector::parse(&labels[0], &lattice)?,
         };
-        let so = SolveOptions { nev: 1, tol: args.tol.min(1e-10), storage: store, eigenvectors: true, ..Default::default() };
+        let so =
+            SolveOptions { nev: 1, tol: args.tol.min(1e-10), storage: store, eigenvectors: true, ..Default::default() };
         let (gl, vecs) = spin_sector(&terms, &gs_sector, &so)?;
         let basis = SpinBasis::new(&lattice, &gs_sector, terms.conserves_sz())?;
         match vecs {
@@ -284,7 +318,8 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
             None => unreachable!("eigenvectors were requested"),
         }
     }
-    let per_sector: Vec<serde_json::Value> = levels.iter().map(|l: &Levels| serde_json::to_value(l).unwrap_or_default()).collect();
+    let per_sector: Vec<serde_json::Value> =
+        levels.iter().map(|l: &Levels| serde_json::to_value(l).unwrap_or_default()).collect();
     out.json_file("sectors.json", "levels of every sector that was solved", &per_sector)?;
     let result = EdResult {
         model: model_name(args.model).to_string(),
@@ -352,11 +387,14 @@ fn observe<S: Scalar>(
             (0..=n / 2).map(|m| vec![m]).collect()
         } else {
             let path = lattice.grid_path();
-            path.points.iter().map(|k| {
-                let i = lattice.momentum_index(k);
-                let c = lattice.coords(i);
-                (0..lattice.dim()).map(|a| c[a]).collect()
-            }).collect()
+            path.points
+                .iter()
+                .map(|k| {
+                    let i = lattice.momentum_index(k);
+                    let c = lattice.coords(i);
+                    (0..lattice.dim()).map(|a| c[a]).collect()
+                })
+                .collect()
         };
         let pb = out.progress(qs.len() as u64, "S(q, ω)");
         let mut dsf = Vec::new();
@@ -366,7 +404,12 @@ fn observe<S: Scalar>(
         }
         pb.finish_and_clear();
         let (fig, grid, omegas) = dsf_figure(lattice, &dsf, args.eta);
-        out.npy("s_q_omega.npy", "S(q, ω): rows ω (omega.npy), columns q (as in result.json)", &[omegas.len(), dsf.len()], &grid)?;
+        out.npy(
+            "s_q_omega.npy",
+            "S(q, ω): rows ω (omega.npy), columns q (as in result.json)",
+            &[omegas.len(), dsf.len()],
+            &grid,
+        )?;
         out.npy("omega.npy", "frequency grid of s_q_omega.npy", &[omegas.len()], &omegas)?;
         out.figure("s_q_omega", "S^zz(q, ω) of the ground state by the continued-fraction method", &fig)?;
         obs.insert(
@@ -381,11 +424,16 @@ fn observe<S: Scalar>(
 /// Heatmap of S(q, ω) over the q list (x = index or |q| on the chain), with the dCP curve
 /// (π/2)|sin q| for the chain.
 fn dsf_figure(lattice: &Lattice, dsf: &[DynamicStructureFactor], eta: f64) -> (Figure, Vec<f64>, Vec<f64>) {
-    let wmax = dsf.iter().flat_map(|d| d.poles.iter().zip(&d.residues).filter(|(_, &r)| r > 1e-3 * d.weight).map(|(w, _)| *w)).fold(1.0, f64::max) * 1.1;
+    let wmax = dsf
+        .iter()
+        .flat_map(|d| d.poles.iter().zip(&d.residues).filter(|(_, &r)| r > 1e-3 * d.weight).map(|(w, _)| *w))
+        .fold(1.0, f64::max)
+        * 1.1;
     let nw = 240;
     let omegas: Vec<f64> = (0..nw).map(|i| wmax * (i as f64 + 0.5) / nw as f64).collect();
     let chain = lattice.dim() == 1;
-    let xs: Vec<f64> = if chain { dsf.iter().map(|d| d.q[0]).collect() } else { (0..dsf.len()).map(|i| i as f64).collect() };
+    let xs: Vec<f64> =
+        if chain { dsf.iter().map(|d| d.q[0]).collect() } else { (0..dsf.len()).map(|i| i as f64).collect() };
     let mut z = vec![0.0; nw * dsf.len()];
     for (iq, d) in dsf.iter().enumerate() {
         for (iw, &w) in omegas.iter().enumerate() {
@@ -393,18 +441,29 @@ fn dsf_figure(lattice: &Lattice, dsf: &[DynamicStructureFactor], eta: f64) -> (F
         }
     }
     let mut fig = Figure::new(
-        format!("S^zz(q, ω) of the spin-½ Heisenberg {} {} (exact diagonalization)", if chain { "chain N =" } else { "torus" }, lattice),
+        format!(
+            "S^zz(q, ω) of the spin-½ Heisenberg {} {} (exact diagonalization)",
+            if chain { "chain N =" } else { "torus" },
+            lattice
+        ),
         if chain { "q (radians)" } else { "q along the grid path (index)" },
         "ω / J",
     );
-    fig.heatmap = Some(Heatmap { x: xs.clone(), y: omegas.clone(), z: z.clone(), log_scale: true, label: format!("log S(q,ω), η = {eta}") });
+    fig.heatmap = Some(Heatmap {
+        x: xs.clone(),
+        y: omegas.clone(),
+        z: z.clone(),
+        log_scale: true,
+        label: format!("log S(q,ω), η = {eta}"),
+    });
     if chain {
         let qq: Vec<f64> = (0..=200).map(|i| PI * i as f64 / 200.0).collect();
         let dcp: Vec<f64> = qq.iter().map(|q| PI / 2.0 * q.sin().abs()).collect();
         let upper: Vec<f64> = qq.iter().map(|q| PI * (q / 2.0).sin().abs()).collect();
         fig = fig.line("des Cloizeaux-Pearson (π/2)|sin q|", qq.clone(), dcp, "C1", false);
         fig = fig.line("two-spinon upper edge π|sin(q/2)|", qq, upper, "C3", true);
-        let (px, py): (Vec<f64>, Vec<f64>) = dsf.iter().filter_map(|d| d.lowest_pole(0.01).map(|w| (d.q[0], w))).unzip();
+        let (px, py): (Vec<f64>, Vec<f64>) =
+            dsf.iter().filter_map(|d| d.lowest_pole(0.01).map(|w| (d.q[0], w))).unzip();
         fig = fig.points("lowest ED pole (≥ 1% weight)", px, py, "C2");
     }
     (fig, z, omegas)
@@ -445,7 +504,9 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
         let (g16, v16) = spin_sector(&t16, &s16, &so)?;
         let Some(Vectors::Real(v16)) = v16 else { anyhow::bail!("the k = 0 sector is real") };
         let b16 = SpinBasis::new(&l16, &s16, true)?;
-        dynamic_structure_factor(&t16, &b16, &v16[0], g16.energies[0], &[n16 / 4], 120)?.lowest_pole(0.01).unwrap_or(f64::NAN)
+        dynamic_structure_factor(&t16, &b16, &v16[0], g16.energies[0], &[n16 / 4], 120)?
+            .lowest_pole(0.01)
+            .unwrap_or(f64::NAN)
     };
     // ω(N) = ω_∞ + b/N through N = 16 and 20.
     let w_inf = (20.0 * w20 - 16.0 * w16) / 4.0;

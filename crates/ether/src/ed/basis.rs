@@ -54,9 +54,9 @@ impl Sector {
         let n = lattice.n_sites();
         let mut sec = Sector::default();
         for item in s.split(',').map(str::trim).filter(|x| !x.is_empty()) {
-            let (key, val) = item.split_once('=').ok_or_else(|| {
-                Error::invalid("sector", item, "write key=value pairs: sz=0,k=0,parity=1,spinflip=1")
-            })?;
+            let (key, val) = item
+                .split_once('=')
+                .ok_or_else(|| Error::invalid("sector", item, "write key=value pairs: sz=0,k=0,parity=1,spinflip=1"))?;
             let bad = |hint: &str| Error::invalid("sector", item.to_string(), hint.to_string());
             match key.trim() {
                 "sz" => {
@@ -97,7 +97,8 @@ impl Sector {
                     }
                     let mut k = Vec::new();
                     for (a, p) in parts.iter().enumerate() {
-                        let m: i64 = p.trim().parse().map_err(|_| bad("momentum indices are integers m_a (k = 2π m / L)"))?;
+                        let m: i64 =
+                            p.trim().parse().map_err(|_| bad("momentum indices are integers m_a (k = 2π m / L)"))?;
                         let l = lattice.extents()[a] as i64;
                         if m < 0 || m >= l {
                             return Err(Error::invalid(
@@ -521,7 +522,16 @@ impl SpinBasis {
             sqrt_norm.extend(nr);
         }
         buckets.push(states.len() as u32);
-        Ok(SpinBasis { n_sites: n, lattice: lattice.clone(), sector: sector.clone(), group, states, sqrt_norm, prefix_bits: pb, buckets })
+        Ok(SpinBasis {
+            n_sites: n,
+            lattice: lattice.clone(),
+            sector: sector.clone(),
+            group,
+            states,
+            sqrt_norm,
+            prefix_bits: pb,
+            buckets,
+        })
     }
 
     /// Number of states of the sector.
@@ -629,10 +639,7 @@ mod tests {
         // The union of all sectors is the whole Hilbert space: Σ dims = 2^N.
         for (lat, sz) in [("10", true), ("9", true), ("4x2", true), ("3x3", false), ("8", false)] {
             let l = Lattice::parse(lat).unwrap();
-            let total: usize = all_sectors(&l, sz, true)
-                .iter()
-                .map(|s| SpinBasis::new(&l, s, sz).unwrap().dim())
-                .sum();
+            let total: usize = all_sectors(&l, sz, true).iter().map(|s| SpinBasis::new(&l, s, sz).unwrap().dim()).sum();
             assert_eq!(total, 1 << l.n_sites(), "{lat}");
         }
     }

@@ -3,7 +3,7 @@
 //! reference every fast path in [`crate::ed`] is tested against, and the solver for tiny
 //! sectors, where it also resolves degeneracies that Lanczos cannot.
 
-use crate::ed::operator::{LinearOperator, Scalar};
+use crate::ed::operator::{EigenPairs, LinearOperator, Scalar};
 use crate::error::{Error, Result};
 
 /// Largest dimension the dense path accepts (a 6000² complex matrix is 576 MB).
@@ -51,7 +51,7 @@ pub fn dense_spectrum<A: LinearOperator>(op: &A) -> Result<Vec<f64>> {
 }
 
 /// All eigenpairs of `op` (ascending values; `vectors[j]` belongs to `values[j]`).
-pub fn dense_eigh<A: LinearOperator>(op: &A) -> Result<(Vec<f64>, Vec<Vec<A::Scalar>>)> {
+pub fn dense_eigh<A: LinearOperator>(op: &A) -> Result<EigenPairs<A::Scalar>> {
     let a = dense_matrix(op)?;
     A::Scalar::eigh(op.dim(), &a)
 }

@@ -323,7 +323,11 @@ pub fn toric_code(model: &ToricCode, winding: [u8; 2]) -> Result<GaugeSector> {
     let lat = &model.lattice;
     let nl = lat.n_links();
     if nl > 64 {
-        return Err(Error::invalid("lattice", lat.to_string(), "the toric code ED holds at most 64 links (a 5x5 torus has 50)"));
+        return Err(Error::invalid(
+            "lattice",
+            lat.to_string(),
+            "the toric code ED holds at most 64 links (a 5x5 torus has 50)",
+        ));
     }
     let mut reference = 0u64;
     // A non-contractible dual loop: flipping the x-links at x = 0 (all y) makes W_x = −1
@@ -339,10 +343,14 @@ pub fn toric_code(model: &ToricCode, winding: [u8; 2]) -> Result<GaugeSector> {
     }
     let stars: Vec<u64> = (0..lat.n_sites())
         .map(|v| {
-            (1u64 << lat.link(v, 0)) | (1 << lat.link(v, 1)) | (1 << lat.link(lat.backward(v, 0), 0)) | (1 << lat.link(lat.backward(v, 1), 1))
+            (1u64 << lat.link(v, 0))
+                | (1 << lat.link(v, 1))
+                | (1 << lat.link(lat.backward(v, 0), 0))
+                | (1 << lat.link(lat.backward(v, 1), 1))
         })
         .collect();
-    let plaqs: Vec<u64> = (0..lat.n_plaquettes()).map(|p| lat.plaquette_links(p).iter().fold(0u64, |m, &(l, _)| m | (1 << l))).collect();
+    let plaqs: Vec<u64> =
+        (0..lat.n_plaquettes()).map(|p| lat.plaquette_links(p).iter().fold(0u64, |m, &(l, _)| m | (1 << l))).collect();
     let (je, jm, h) = (model.star, model.plaquette, model.field);
     build_sector(
         reference,
@@ -479,7 +487,8 @@ mod tests {
         let a = dense_spectrum(&sec.hamiltonian).unwrap();
         let tfim = SpinTerms::transverse_ising(&TransverseIsing::new(lat.clone(), 0.45, 1.0).unwrap());
         let s = Sector { spinflip: Some(1), ..Default::default() };
-        let (l, _) = spin_sector(&tfim, &s, &SolveOptions { nev: 256, dense_below: usize::MAX, ..Default::default() }).unwrap();
+        let (l, _) =
+            spin_sector(&tfim, &s, &SolveOptions { nev: 256, dense_below: usize::MAX, ..Default::default() }).unwrap();
         let worst = a.iter().zip(&l.energies).map(|(x, y)| (x - (y - 0.8 * 9.0)).abs()).fold(0.0, f64::max);
         assert!(worst < 1e-10, "toric code vs Ising dual: {worst:.3e}");
     }

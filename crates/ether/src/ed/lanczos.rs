@@ -18,8 +18,8 @@
 //! Lanczos from a single start vector finds one vector per degenerate eigenspace: use the
 //! symmetry sectors of [`crate::ed::basis`] to split degeneracies, or the dense oracle.
 
-use crate::ed::operator::{axpy, dot, norm, scale, Scalar};
 pub use crate::ed::operator::LinearOperator;
+use crate::ed::operator::{axpy, dot, norm, scale, Scalar};
 use crate::error::{available_memory_bytes, Error, Result};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -258,7 +258,15 @@ pub fn lanczos_from<A: LinearOperator>(
     } else {
         None
     };
-    Ok(LanczosResult { eigenvalues, residuals, converged, exhausted, iterations: m, reorthogonalization: reorth, eigenvectors })
+    Ok(LanczosResult {
+        eigenvalues,
+        residuals,
+        converged,
+        exhausted,
+        iterations: m,
+        reorthogonalization: reorth,
+        eigenvectors,
+    })
 }
 
 /// Ritz values of the tridiagonal matrix with their residual bounds, ghosts merged.
@@ -390,7 +398,14 @@ mod tests {
     fn check<S: Scalar>(n: usize, seed: u64, reorth: Reorthogonalization, nev: usize) {
         let a = random_sparse::<S>(n, 6, seed);
         let exact = dense_spectrum(&a).unwrap();
-        let opts = LanczosOptions { nev, tol: 1e-11, max_iter: n, reorthogonalize: reorth, eigenvectors: true, ..Default::default() };
+        let opts = LanczosOptions {
+            nev,
+            tol: 1e-11,
+            max_iter: n,
+            reorthogonalize: reorth,
+            eigenvectors: true,
+            ..Default::default()
+        };
         let r = lanczos(&a, &opts).unwrap();
         assert!(r.converged);
         assert_eq!(r.eigenvalues.len(), nev);

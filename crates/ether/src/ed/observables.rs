@@ -97,7 +97,11 @@ pub fn entanglement_entropy<S: Scalar>(basis: &SpinBasis, psi: &[S], n_a: usize)
         return Err(Error::invalid("subsystem size", n_a.to_string(), format!("give 1 <= n_A < {n}")));
     }
     if n_a > 14 || n - n_a > 22 {
-        return Err(Error::invalid("subsystem size", n_a.to_string(), "entanglement entropy is limited to n_A <= 14 and n_B <= 22"));
+        return Err(Error::invalid(
+            "subsystem size",
+            n_a.to_string(),
+            "entanglement entropy is limited to n_A <= 14 and n_B <= 22",
+        ));
     }
     let nb = n - n_a;
     let mask_a = (1u64 << n_a) - 1;
@@ -109,7 +113,8 @@ pub fn entanglement_entropy<S: Scalar>(basis: &SpinBasis, psi: &[S], n_a: usize)
     let mut entropy = 0.0;
     let mut trace = 0.0;
     for &pa in &blocks {
-        let rows: Vec<u64> = (0..(1u64 << n_a)).filter(|&a| pa == usize::MAX || a.count_ones() as usize == pa).collect();
+        let rows: Vec<u64> =
+            (0..(1u64 << n_a)).filter(|&a| pa == usize::MAX || a.count_ones() as usize == pa).collect();
         let cols: Vec<u64> = (0..(1u64 << nb))
             .filter(|&b| match basis.sector.n_up {
                 Some(m) => pa <= m && b.count_ones() as usize == m - pa,
@@ -143,7 +148,9 @@ pub fn entanglement_entropy<S: Scalar>(basis: &SpinBasis, psi: &[S], n_a: usize)
     }
     let _ = mask_a;
     if (trace - 1.0).abs() > 1e-8 {
-        return Err(Error::Invariant(format!("reduced density matrix has trace {trace}, expected 1 (state not normalized?)")));
+        return Err(Error::Invariant(format!(
+            "reduced density matrix has trace {trace}, expected 1 (state not normalized?)"
+        )));
     }
     Ok(entropy)
 }
@@ -208,9 +215,14 @@ pub fn dynamic_structure_factor<S: Scalar>(
     let n = l.n_sites();
     let k0 = basis.sector.k.clone().unwrap_or_else(|| vec![0; l.dim()]);
     if basis.sector.k.is_none() {
-        return Err(Error::invalid("sector", basis.sector.label(n), "S(q, ω) needs a ground state with definite momentum: fix k"));
+        return Err(Error::invalid(
+            "sector",
+            basis.sector.label(n),
+            "S(q, ω) needs a ground state with definite momentum: fix k",
+        ));
     }
-    let k1: Vec<usize> = (0..l.dim()).map(|a| (k0[a] + l.extents()[a] - q_idx[a] % l.extents()[a]) % l.extents()[a]).collect();
+    let k1: Vec<usize> =
+        (0..l.dim()).map(|a| (k0[a] + l.extents()[a] - q_idx[a] % l.extents()[a]) % l.extents()[a]).collect();
     let target = Sector { n_up: basis.sector.n_up, k: Some(k1), parity: None, spinflip: None };
     let h1 = SpinHamiltonian::<C64>::new(terms, &target, Storage::Auto)?;
     let qv: Vec<f64> = (0..l.dim()).map(|a| 2.0 * PI * q_idx[a] as f64 / l.extents()[a] as f64).collect();
@@ -261,7 +273,8 @@ mod tests {
     }
 
     fn ground(t: &SpinTerms, sec: &Sector) -> (SpinBasis, Vec<f64>, f64) {
-        let (l, v) = spin_sector(t, sec, &SolveOptions { eigenvectors: true, tol: 1e-12, ..Default::default() }).unwrap();
+        let (l, v) =
+            spin_sector(t, sec, &SolveOptions { eigenvectors: true, tol: 1e-12, ..Default::default() }).unwrap();
         let Some(Vectors::Real(v)) = v else { panic!("real sector") };
         (SpinBasis::new(&t.lattice, sec, true).unwrap(), v[0].clone(), l.energies[0])
     }
@@ -335,7 +348,8 @@ mod tests {
                 .iter()
                 .zip(&g)
                 .map(|(&s, &a)| {
-                    let z: C64 = (0..n).map(|r| C64::from_polar(1.0 / (n as f64).sqrt(), -q * r as f64) * sz(s, r)).sum();
+                    let z: C64 =
+                        (0..n).map(|r| C64::from_polar(1.0 / (n as f64).sqrt(), -q * r as f64) * sz(s, r)).sum();
                     z * a
                 })
                 .collect();

@@ -12,6 +12,9 @@ use rayon::prelude::*;
 use std::fmt::Debug;
 use std::ops::{Add, AddAssign, Mul, Neg, Sub, SubAssign};
 
+/// Eigenvalues (ascending) and eigenvectors (`vectors[j]` belongs to `values[j]`).
+pub type EigenPairs<S> = (Vec<f64>, Vec<Vec<S>>);
+
 /// A field element of a Hamiltonian sector: `f64` (real sectors) or [`C64`] (complex ones).
 pub trait Scalar:
     Copy
@@ -49,7 +52,7 @@ pub trait Scalar:
     fn random(rng: &mut Xoshiro256PlusPlus) -> Self;
     /// Dense Hermitian eigen-decomposition of a row-major n×n matrix (ascending values,
     /// `vectors[j]` the j-th eigenvector) through [`crate::linalg`].
-    fn eigh(n: usize, a: &[Self]) -> Result<(Vec<f64>, Vec<Vec<Self>>)>;
+    fn eigh(n: usize, a: &[Self]) -> Result<EigenPairs<Self>>;
 }
 
 impl Scalar for f64 {
@@ -79,7 +82,7 @@ impl Scalar for f64 {
     fn random(rng: &mut Xoshiro256PlusPlus) -> Self {
         rng.random::<f64>() * 2.0 - 1.0
     }
-    fn eigh(n: usize, a: &[Self]) -> Result<(Vec<f64>, Vec<Vec<Self>>)> {
+    fn eigh(n: usize, a: &[Self]) -> Result<EigenPairs<Self>> {
         let e = linalg::eigh_real(n, a)?;
         Ok((e.values, e.vectors))
     }
@@ -112,7 +115,7 @@ impl Scalar for C64 {
     fn random(rng: &mut Xoshiro256PlusPlus) -> Self {
         C64::new(rng.random::<f64>() * 2.0 - 1.0, rng.random::<f64>() * 2.0 - 1.0)
     }
-    fn eigh(n: usize, a: &[Self]) -> Result<(Vec<f64>, Vec<Vec<Self>>)> {
+    fn eigh(n: usize, a: &[Self]) -> Result<EigenPairs<Self>> {
         let e = linalg::eigh_complex(n, a)?;
         Ok((e.values, e.vectors))
     }

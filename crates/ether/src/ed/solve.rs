@@ -4,7 +4,7 @@
 use crate::ed::basis::{all_sectors, Sector, SpinBasis};
 use crate::ed::dense::dense_eigh;
 use crate::ed::lanczos::{lanczos, LanczosOptions, Reorthogonalization};
-use crate::ed::operator::{LinearOperator, Scalar};
+use crate::ed::operator::LinearOperator;
 use crate::ed::spin::{sector_is_complex, SpinHamiltonian, SpinTerms, Storage};
 use crate::error::{Error, Result};
 use crate::linalg::C64;
@@ -62,8 +62,15 @@ pub enum Vectors {
     Complex(Vec<Vec<C64>>),
 }
 
+/// Levels and (if requested) eigenvectors of one operator.
+pub type SolveOutput<S> = (Levels, Option<Vec<Vec<S>>>);
+
 /// Solve a generic operator: dense below the threshold, Lanczos above.
-pub fn solve_operator<A: LinearOperator>(op: &A, label: &str, o: &SolveOptions) -> Result<(Levels, Option<Vec<Vec<A::Scalar>>>)> {
+pub fn solve_operator<A: LinearOperator>(
+    op: &A,
+    label: &str,
+    o: &SolveOptions,
+) -> Result<SolveOutput<A::Scalar>> {
     let dim = op.dim();
     if o.nev == 0 || o.nev > dim {
         return Err(Error::invalid(
@@ -77,7 +84,15 @@ pub fn solve_operator<A: LinearOperator>(op: &A, label: &str, o: &SolveOptions) 
         let energies = vals[..o.nev].to_vec();
         let v = o.eigenvectors.then(|| vecs[..o.nev].to_vec());
         return Ok((
-            Levels { sector: label.into(), dimension: dim, energies, converged: true, residuals: vec![0.0; o.nev], iterations: 0, method: "dense".into() },
+            Levels {
+                sector: label.into(),
+                dimension: dim,
+                energies,
+                converged: true,
+                residuals: vec![0.0; o.nev],
+                iterations: 0,
+                method: "dense".into(),
+            },
             v,
         ));
     }
@@ -107,6 +122,12 @@ pub fn solve_operator<A: LinearOperator>(op: &A, label: &str, o: &SolveOptions) 
 /// Build the sector operator (real or complex as needed) and solve it.
 pub fn spin_sector(terms: &SpinTerms, sector: &Sector, o: &SolveOptions) -> Result<(Levels, Option<Vectors>)> {
     let basis = SpinBasis::new(&terms.lattice, sector, terms.conserves_sz())?;
+    spin_sector_in(terms, basis, o)
+}
+
+/// Solve a sector whose basis is already built.
+pub fn spin_sector_in(terms: &SpinTerms, basis: SpinBasis, o: &SolveOptions) -> Result<(Levels, Option<Vectors>)> {
+    let sector = &basis.sector.clone();
     let label = sector.label(terms.lattice.n_sites());
     if basis.dim() == 0 {
         return Err(Error::invalid("sector", label, "this sector has no states on this lattice"));
@@ -156,10 +177,4 @@ pub fn spin_lowest(terms: &SpinTerms, o: &SolveOptions) -> Result<(Vec<Level>, V
     all.sort_by(|a, b| a.energy.total_cmp(&b.energy));
     all.truncate(o.nev);
     Ok((all, per))
-}
-
-/// Apply a generic function to the scalar type of a sector (helper for callers that need
-/// to branch once on real/complex).
-pub fn is_complex<S: Scalar>() -> bool {
-    S::COMPLEX
 }

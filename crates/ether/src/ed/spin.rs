@@ -155,12 +155,17 @@ impl<S: Scalar> SpinHamiltonian<S> {
         let mut chars = Vec::with_capacity(basis.group.order());
         for &c in &basis.group.characters {
             chars.push(S::from_c64(c).ok_or_else(|| {
-                Error::invalid("sector", basis.sector.label(basis.n_sites), "this sector is complex: use the complex operator")
+                Error::invalid(
+                    "sector",
+                    basis.sector.label(basis.n_sites),
+                    "this sector is complex: use the complex operator",
+                )
             })?);
         }
         let diag: Vec<f64> = basis.states.par_iter().map(|&s| diagonal(terms, s)).collect();
         let mut h = SpinHamiltonian { terms: terms.clone(), basis, chars, diag, cache: None, _s: PhantomData };
-        let nnz_est = h.dim() as u64 * (h.terms.bonds.len() as u64 / 2 + h.terms.hx.len() as u64 * u64::from(!h.terms.conserves_sz()) + 1);
+        let nnz_est = h.dim() as u64
+            * (h.terms.bonds.len() as u64 / 2 + h.terms.hx.len() as u64 * u64::from(!h.terms.conserves_sz()) + 1);
         let per_nnz = if h.compact_amplitude().is_some() { 4 } else { 4 + std::mem::size_of::<S>() as u64 };
         let bytes = nnz_est * per_nnz + h.dim() as u64 * 4;
         let use_cache = match storage {

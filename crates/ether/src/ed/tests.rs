@@ -149,7 +149,12 @@ fn ferromagnet_one_magnon_band_is_exact() {
             assert_eq!(lv.dimension, 1);
             let mom = sec.momentum(l);
             let omega: f64 = mom.iter().map(|k| 2.0 * jj.abs() * 0.5 * (1.0 - k.cos())).sum();
-            assert!((lv.energies[0] - (e_fm + omega)).abs() < 1e-12, "{lat} k={kv:?}: {} vs {}", lv.energies[0], e_fm + omega);
+            assert!(
+                (lv.energies[0] - (e_fm + omega)).abs() < 1e-12,
+                "{lat} k={kv:?}: {} vs {}",
+                lv.energies[0],
+                e_fm + omega
+            );
         }
     }
 }

@@ -10,6 +10,9 @@ use ether::model::{QuantumLinkModel, RotorModel, ToricCode};
 use serde_json::json;
 use std::time::Instant;
 
+/// A labelled, deferred sector construction.
+type SectorBuilder = Box<dyn Fn() -> ether::Result<GaugeSector>>;
+
 /// Parse `winding=a:b[:c]` (the only sector key of the gauge models).
 fn parse_winding(s: Option<&str>, dim: usize) -> Result<Option<Vec<i64>>> {
     let Some(s) = s else { return Ok(None) };
@@ -44,13 +47,15 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
     let lattice = Lattice::parse(&args.lattice)?;
     let d = lattice.dim();
     let winding = parse_winding(args.sector.as_deref(), d)?;
-    let (label, sectors): (String, Vec<(String, Box<dyn Fn() -> ether::Result<GaugeSector>>)>) = match args.model {
+    let (label, sectors): (String, Vec<(String, SectorBuilder)>) = match args.model {
         ModelKind::ToricCode => {
             let m = ToricCode::new(lattice.clone(), args.coupling, args.coupling, args.field)?;
             let ws: Vec<[u8; 2]> = match &winding {
                 Some(w) => {
                     if w.iter().any(|&x| x != 0 && x != 1) {
-                        return usage("--sector winding: the toric code's Z2 windings are 0 or 1 (loop eigenvalue (−1)^w)");
+                        return usage(
+                            "--sector winding: the toric code's Z2 windings are 0 or 1 (loop eigenvalue (−1)^w)",
+                        );
                     }
                     vec![[w[0] as u8, w[1] as u8]]
                 }
@@ -60,10 +65,16 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
                 .into_iter()
                 .map(|w| {
                     let m = m.clone();
-                    (format!("flux=0,winding={}:{}", w[0], w[1]), Box::new(move || toric_code(&m, w)) as Box<dyn Fn() -> _>)
+                    (
+                        format!("flux=0,winding={}:{}", w[0], w[1]),
+                        Box::new(move || toric_code(&m, w)) as SectorBuilder,
+                    )
                 })
                 .collect();
-            (if winding.is_some() { "one winding sector" } else { "all four flux-free winding sectors" }.to_string(), list)
+            (
+                if winding.is_some() { "one winding sector" } else { "all four flux-free winding sectors" }.to_string(),
+                list,
+            )
         }
         ModelKind::Rotor => {
             let m = RotorModel::new(lattice.clone(), args.u, args.g, args.j)?;
@@ -72,20 +83,27 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
                 (None, Some(s)) => {
                     let t = 2.0 * s;
                     if !(s > 0.0 && t.fract() == 0.0 && t <= 15.0) {
-                        return usage(format!("--link-spin {s}: give S = 1/2, 1, 3/2, ... up to 15/2 (as 0.5, 1, 1.5, ...)"));
+                        return usage(format!(
+                            "--link-spin {s}: give S = 1/2, 1, 3/2, ... up to 15/2 (as 0.5, 1, 1.5, ...)"
+                        ));
                     }
                     Truncation::Spin(t as u32)
                 }
-                _ => return usage("the rotor model needs exactly one truncation: --lmax N (|L| <= N) or --link-spin S"),
+                _ => {
+                    return usage("the rotor model needs exactly one truncation: --lmax N (|L| <= N) or --link-spin S")
+                }
             };
             let w = winding.clone().unwrap_or_else(|| vec![0; d]);
             if let Truncation::Lmax(l) = trunc {
                 if w.iter().any(|x| x.unsigned_abs() > l as u64) {
-                    return usage(format!("--sector winding: a flux line of {w:?} needs |L| up to {}; raise --lmax", w.iter().map(|x| x.abs()).max().unwrap_or(0)));
+                    return usage(format!(
+                        "--sector winding: a flux line of {w:?} needs |L| up to {}; raise --lmax",
+                        w.iter().map(|x| x.abs()).max().unwrap_or(0)
+                    ));
                 }
             }
             let lab = format!("Q=0,winding={}", w.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(":"));
-            (lab.clone(), vec![(lab, Box::new(move || rotor(&m, trunc, &w).map(|x| x.1)) as Box<dyn Fn() -> _>)])
+            (lab.clone(), vec![(lab, Box::new(move || rotor(&m, trunc, &w).map(|x| x.1)) as SectorBuilder)])
         }
         ModelKind::QuantumLink => {
             if winding.as_ref().is_some_and(|w| w.iter().any(|&x| x != 0)) {
@@ -93,7 +111,7 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
             }
             let m = QuantumLinkModel::new(lattice.clone(), args.coupling, args.lambda)?;
             let lab = "Q=0,staggered-reference component".to_string();
-            (lab.clone(), vec![(lab, Box::new(move || quantum_link(&m).map(|x| x.1)) as Box<dyn Fn() -> _>)])
+            (lab.clone(), vec![(lab, Box::new(move || quantum_link(&m).map(|x| x.1)) as SectorBuilder)])
         }
         _ => unreachable!("spin models are handled in ed.rs"),
     };
