@@ -4,7 +4,13 @@
 
 pub mod graviton;
 pub mod heisenberg;
+pub mod ising;
+pub mod quantum_link;
 pub mod rotor;
+pub mod toric_code;
 
 pub use heisenberg::Heisenberg;
+pub use ising::TransverseIsing;
+pub use quantum_link::QuantumLinkModel;
 pub use rotor::RotorModel;
+pub use toric_code::ToricCode;

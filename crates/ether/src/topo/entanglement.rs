@@ -1,1 +1,0 @@
-//! (Filled by its issue; declared here so the module tree is stable.)
