@@ -63,15 +63,11 @@ pub struct Heatmap {
     /// What the colour means, shown in the legend row.
     #[serde(default)]
     pub label: String,
-    /// The top of the colour scale is this percentile of the values (so that one Bragg peak does
-    /// not wash out everything else); larger values are clipped.
-    #[serde(default = "default_percentile")]
-    pub clip_percentile: f64,
 }
 
-fn default_percentile() -> f64 {
-    99.5
-}
+/// The top of every colour scale is this percentile of the values, so that one Bragg peak does not
+/// wash out everything else; larger values are clipped.
+pub const CLIP_PERCENTILE: f64 = 99.5;
 
 /// One layer of a figure.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -488,7 +484,7 @@ where
                 let i = ((q / 100.0) * (sorted.len() - 1) as f64).round() as usize;
                 sorted[i.min(sorted.len() - 1)]
             };
-            let zmax = pick(hm.clip_percentile.clamp(0.0, 100.0));
+            let zmax = pick(CLIP_PERCENTILE);
             let zmin = pick(0.0);
             let map = |z: f64| -> f64 {
                 if hm.log_scale {
@@ -751,7 +747,6 @@ mod tests {
             z: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
             log_scale: true,
             label: "S(k,ω)".into(),
-            clip_percentile: 99.5,
         });
         let s = serde_json::to_string(&f).unwrap();
         let g: Figure = serde_json::from_str(&s).unwrap();

@@ -424,7 +424,6 @@ fn sk_figure(p: &Params, run: &SpectrumRun, channel_name: &str) -> Result<Figure
         z,
         log_scale: true,
         label: format!("S_T(k,ω) of {channel_name} (log)"),
-        clip_percentile: 99.5,
     });
     // Mode curve from the modes code on the continuous path, mapped onto the same distance axis.
     let cont = m.lattice.high_symmetry_path(24.0);

@@ -556,7 +556,6 @@ fn figures(r: &SpinwaveResult, out: &mut Output) -> Result<()> {
             z,
             log_scale: true,
             label: "S(k,ω), log scale".into(),
-            clip_percentile: 99.5,
         });
         if let Some(lswt) = &d.omega_lswt {
             fig = fig.line("linear spin-wave theory", d.distance.clone(), lswt.clone(), "white", true);
