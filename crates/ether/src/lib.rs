@@ -8,10 +8,11 @@
 //! 1. Heisenberg ferro- and antiferromagnets: spin waves, `ω ~ k²` and `ω ~ k`
 //!    ([`model::heisenberg`], [`modes::lswt`], [`dynamics::spin`]).
 //! 2. The rotor model on the cubic lattice: a string-net liquid whose waves obey Maxwell's
-//!    equations ([`model::rotor`], [`modes::photon`], [`dynamics::rotor`]).
+//!    equations ([`model::rotor`], [`modes::photon`], [`dynamics::rotor`]), and its phases,
+//!    Coulomb or confined, from Monte Carlo of its path integral ([`mc::gauge`]).
 //! 3. The twisted rotor model, whose string ends are fermions ([`topo::statistics`]).
 //! 4. A symmetric-tensor rotor model whose only gapless modes are helicity ±2 gravitons
-//!    ([`model::graviton`], [`modes::graviton`]).
+//!    ([`model::graviton`], [`modes::graviton`], [`dynamics::graviton`]).
 //! 5. Long-range entanglement: topological entanglement entropy ([`topo::entanglement`]).
 //!
 //! Exact diagonalization ([`ed`]) is the quantum oracle for all of them.
@@ -19,10 +20,12 @@
 //! The modules, in reading order:
 //! - [`lattice`]: periodic hypercubic lattices in 1-4 D, cells, grad/div/curl, momenta.
 //! - [`model`]: the Hamiltonians as data; they never call algorithms.
-//! - [`modes`]: linearized modes (normal modes of quadratic forms, spin-wave theory, helicity).
+//! - [`modes`]: linearized modes (normal modes of quadratic forms, spin-wave theory, helicity,
+//!   the low-k power-law fit behind every "ω ~ k^p" verdict).
 //! - [`dynamics`]: classical time evolution and S(k, ω).
 //! - [`ed`]: exact diagonalization: bases, symmetry sectors, matrix-free Lanczos.
-//! - [`mc`]: Monte Carlo sampling (classical thermal states, the rotor path integral).
+//! - [`mc`]: Monte Carlo sampling (deterministic parallel random streams, classical thermal
+//!   states, the rotor model's path integral as 4D compact U(1)).
 //! - [`topo`]: string operators, statistics of string ends, entanglement.
 //! - [`record`]: self-describing results, manifests, atomic JSON / `.npy` writers.
 //! - [`linalg`]: the dense linear-algebra facade; [`error`]: typed errors.
