@@ -260,7 +260,7 @@ impl BitMatrix {
 
 /// A set of commuting Pauli checks on `n` qubits, with the index of the checks touching each
 /// qubit. When the checks generate a group of `2^n` elements it fixes one state (a
-/// *stabilizer state*) and [`StabilizerGroup::entropy_bits`] applies.
+/// *stabilizer state*) and [`StabilizerState::entropy_bits`] applies.
 #[derive(Clone, Debug)]
 pub struct StabilizerGroup {
     n_qubits: usize,
