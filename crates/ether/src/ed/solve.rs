@@ -66,11 +66,7 @@ pub enum Vectors {
 pub type SolveOutput<S> = (Levels, Option<Vec<Vec<S>>>);
 
 /// Solve a generic operator: dense below the threshold, Lanczos above.
-pub fn solve_operator<A: LinearOperator>(
-    op: &A,
-    label: &str,
-    o: &SolveOptions,
-) -> Result<SolveOutput<A::Scalar>> {
+pub fn solve_operator<A: LinearOperator>(op: &A, label: &str, o: &SolveOptions) -> Result<SolveOutput<A::Scalar>> {
     let dim = op.dim();
     if o.nev == 0 || o.nev > dim {
         return Err(Error::invalid(

@@ -65,10 +65,7 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
                 .into_iter()
                 .map(|w| {
                     let m = m.clone();
-                    (
-                        format!("flux=0,winding={}:{}", w[0], w[1]),
-                        Box::new(move || toric_code(&m, w)) as SectorBuilder,
-                    )
+                    (format!("flux=0,winding={}:{}", w[0], w[1]), Box::new(move || toric_code(&m, w)) as SectorBuilder)
                 })
                 .collect();
             (
