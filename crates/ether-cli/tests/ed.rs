@@ -63,6 +63,19 @@ fn json_contract_and_chain_energies() {
 }
 
 #[test]
+fn full_spectrum_from_all_sectors() {
+    // Every level of the N = 8 chain, found sector by sector: 256 levels with
+    // Σ E = Tr H = 0 and Σ E² = Tr H² = N_bonds · 2^N · 3/16 = 384 (Tr (S_i·S_j)² = 3/16 · 2^N, and
+    // different bonds are trace-orthogonal). Independent of the diagonalization: 1e-9.
+    let v = json(&["ed", "--lattice", "8", "--nev", "256", "--json"]);
+    let e: Vec<f64> = v["energies"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    assert_eq!(e.len(), 256);
+    assert!(e.iter().sum::<f64>().abs() < 1e-9);
+    assert!((e.iter().map(|x| x * x).sum::<f64>() - 384.0).abs() < 1e-9);
+    assert!(e.windows(2).all(|w| w[0] <= w[1]), "ascending");
+}
+
+#[test]
 fn observables_and_run_directory() {
     let dir = tmp("obs");
     let d = dir.to_string_lossy().to_string();

@@ -130,6 +130,7 @@ struct EdResult {
     iterations: usize,
     method: String,
     estimated_memory_bytes: u64,
+    estimated_memory_cached_bytes: u64,
     seconds: f64,
     #[serde(skip_serializing_if = "serde_json::Value::is_null")]
     observables: serde_json::Value,
@@ -220,6 +221,7 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
     let complex = sector_is_complex(&lattice, &biggest);
     let est_dim = SpinBasis::estimate_dim(&lattice, &biggest);
     let mem = estimate_memory(&terms, &biggest, complex, false);
+    let mem_cached = estimate_memory(&terms, &biggest, complex, true);
     check_memory(
         &format!("exact diagonalization of {} states (sector {})", est_dim as u64, biggest.label(n)),
         mem,
@@ -228,17 +230,25 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
     let group = if biggest.k.is_some() { n } else { 1 }
         * if biggest.parity.is_some() { 2 } else { 1 }
         * if biggest.spinflip.is_some() { 2 } else { 1 };
-    // Rough time: ~150 products of dim × bonds × |G| × 2 ns on the available threads.
-    let secs = 150.0 * est_dim * (terms.bonds.len() as f64 / 2.0 + 1.0) * group as f64 * 2e-9
+    // Rough time, calibrated on the N = 24-28 chains: checking every candidate configuration
+    // (~30 ns each, early exit), one pass of representative look-ups for the row cache
+    // (~1 ns per image), then ~150 cached products (~4 ns per stored element).
+    let candidates = match biggest.n_up {
+        Some(m) => ether::ed::basis::binomial(n, m),
+        None => 2f64.powi(n as i32),
+    };
+    let offdiag = terms.bonds.len() as f64 / 2.0 + if terms.conserves_sz() { 0.0 } else { n as f64 };
+    let secs = (candidates * 30e-9 + est_dim * offdiag * group as f64 * 1e-9 + 150.0 * est_dim * offdiag * 4e-9)
         / rayon::current_num_threads() as f64;
     let opts = SolveOptions { nev: args.nev, tol: args.tol, storage: store, eigenvectors: false, ..Default::default() };
     if !g.quiet {
         eprintln!(
-            "ed: {} on {} ({n} sites), largest sector ~{} states, memory ~{}, time ~{}",
+            "ed: {} on {} ({n} sites), largest sector ~{} states, memory ~{} matrix-free / ~{} with the row cache, time ~{}",
             model_name(args.model),
             args.lattice,
             est_dim as u64,
             human_bytes(mem),
+            human_bytes(mem_cached),
             if secs < 1.0 { "< 1 s".to_string() } else { format!("{secs:.0} s") }
         );
     }
@@ -334,6 +344,7 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
         iterations,
         method,
         estimated_memory_bytes: mem,
+        estimated_memory_cached_bytes: mem_cached,
         seconds: t0.elapsed().as_secs_f64(),
         observables: if obs.is_empty() { serde_json::Value::Null } else { serde_json::Value::Object(obs) },
     };

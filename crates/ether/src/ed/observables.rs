@@ -104,7 +104,6 @@ pub fn entanglement_entropy<S: Scalar>(basis: &SpinBasis, psi: &[S], n_a: usize)
         ));
     }
     let nb = n - n_a;
-    let mask_a = (1u64 << n_a) - 1;
     // Group A configurations by popcount; full amplitude matrix per (popA) block.
     let blocks: Vec<usize> = match basis.sector.n_up {
         Some(_) => (0..=n_a).collect(),
@@ -146,7 +145,6 @@ pub fn entanglement_entropy<S: Scalar>(basis: &SpinBasis, psi: &[S], n_a: usize)
             }
         }
     }
-    let _ = mask_a;
     if (trace - 1.0).abs() > 1e-8 {
         return Err(Error::Invariant(format!(
             "reduced density matrix has trace {trace}, expected 1 (state not normalized?)"
@@ -257,7 +255,6 @@ pub fn dynamic_structure_factor<S: Scalar>(
         let (th, vecs) = tridiagonal_eigh(&alpha, &beta[..alpha.len() - 1])?;
         (th.iter().map(|t| t - e0).collect(), vecs.iter().map(|v| nrm * nrm * v[0] * v[0]).collect())
     };
-    let _ = h1.dim();
     Ok(DynamicStructureFactor { q: qv, weight: nrm * nrm, alpha, beta, poles, residues, e0 })
 }
 

@@ -75,7 +75,8 @@ pub fn solve_operator<A: LinearOperator>(op: &A, label: &str, o: &SolveOptions) 
             format!("sector {label} has only {dim} states: ask for at most {dim}"),
         ));
     }
-    if dim <= o.dense_below {
+    // Many levels of a moderate sector (e.g. the full spectrum): dense keeps multiplicities.
+    if dim <= o.dense_below || (o.nev * 4 > dim && dim <= crate::ed::dense::MAX_DENSE_DIM) {
         let (vals, vecs) = dense_eigh(op)?;
         let energies = vals[..o.nev].to_vec();
         let v = o.eigenvectors.then(|| vecs[..o.nev].to_vec());
@@ -155,10 +156,6 @@ pub fn spin_lowest(terms: &SpinTerms, o: &SolveOptions) -> Result<(Vec<Level>, V
     let mut all = Vec::new();
     let mut per = Vec::new();
     for sec in all_sectors(&terms.lattice, terms.conserves_sz(), true) {
-        let dim = SpinBasis::estimate_dim(&terms.lattice, &sec);
-        if dim < 0.5 {
-            continue;
-        }
         let basis_dim = SpinBasis::new(&terms.lattice, &sec, terms.conserves_sz())?.dim();
         if basis_dim == 0 {
             continue;

@@ -331,13 +331,16 @@ impl<S: Scalar> LinearOperator for SpinHamiltonian<S> {
 }
 
 /// Memory estimate (bytes) of a Lanczos ground-state run in a sector: basis (16 B/state),
-/// diagonal (8 B), four Lanczos vectors, and the cache if requested.
+/// diagonal (8 B), four Lanczos vectors, and the row cache if requested.
 pub fn estimate_memory(terms: &SpinTerms, sector: &Sector, complex: bool, cached: bool) -> u64 {
     let dim = SpinBasis::estimate_dim(&terms.lattice, sector);
     let sz = if complex { 16.0 } else { 8.0 };
     let mut b = dim * (16.0 + 8.0 + 4.0 * sz);
     if cached {
-        b += dim * (terms.bonds.len() as f64 / 2.0 + 1.0) * (4.0 + sz);
+        // Compact rows (4 bytes per element) for real sectors, column + value otherwise.
+        let per = if complex { 4.0 + sz } else { 4.0 };
+        let offdiag = terms.bonds.len() as f64 / 2.0 + if terms.conserves_sz() { 0.0 } else { terms.hx.len() as f64 };
+        b += dim * (offdiag * per + 4.0);
     }
     b as u64
 }
