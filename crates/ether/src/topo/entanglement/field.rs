@@ -10,8 +10,7 @@
 //! [`super::schmidt::ConfigState`] for entropies.
 //!
 //! The solver is swappable ([`GroundStateSolver`]): [`EdLanczos`] (the project's ED engine,
-//! [`crate::ed::lanczos`], the default), [`LanczosSolver`] (a small independent two-pass
-//! Lanczos kept as a cross-check) and [`DenseSolver`] for small sectors. The sector
+//! [`crate::ed::lanczos`], the default) and [`DenseSolver`] for small sectors, its oracle. The sector
 //! Hamiltonian is checked against the toric-code Hamiltonian on the full `2^n` space in the
 //! tests. The model itself is the data type [`crate::model::toric_code::ToricCode`].
 
@@ -25,13 +24,9 @@ use crate::model::toric_code::ToricCode;
 /// Largest sector dimension ether diagonalizes (`2^20` states: 1 048 576).
 pub const MAX_SECTOR_BITS: usize = 20;
 
-/// A real symmetric operator applied matrix-free.
-pub trait LinearOperator: Sync {
-    /// Dimension.
-    fn dim(&self) -> usize;
-    /// `y = H x`.
-    fn apply(&self, x: &[f64], y: &mut [f64]);
-}
+/// The ED engine's operator trait, for real symmetric sector Hamiltonians.
+pub trait LinearOperator: crate::ed::lanczos::LinearOperator<Scalar = f64> {}
+impl<T: crate::ed::lanczos::LinearOperator<Scalar = f64>> LinearOperator for T {}
 
 /// Something that finds the lowest eigenpair of a real symmetric operator.
 pub trait GroundStateSolver {
@@ -58,10 +53,10 @@ struct EdAdapter<'a>(&'a dyn LinearOperator);
 impl crate::ed::lanczos::LinearOperator for EdAdapter<'_> {
     type Scalar = f64;
     fn dim(&self) -> usize {
-        self.0.dim()
+        crate::ed::lanczos::LinearOperator::dim(self.0)
     }
     fn apply(&self, x: &[f64], y: &mut [f64]) {
-        self.0.apply(x, y)
+        crate::ed::lanczos::LinearOperator::apply(self.0, x, y)
     }
 }
 
@@ -71,10 +66,9 @@ impl GroundStateSolver for EdLanczos {
         let opts = LanczosOptions { nev: 1, eigenvectors: true, ..self.options.clone() };
         let start = vec![1.0 / (n as f64).sqrt(); n];
         let r = lanczos_from(&EdAdapter(op), start, &opts)?;
-        let v = r
-            .eigenvectors
-            .and_then(|mut v| if v.is_empty() { None } else { Some(v.swap_remove(0)) })
-            .ok_or_else(|| Error::numerical("ED Lanczos", "no eigenvector returned", "use LanczosSolver"))?;
+        let v = r.eigenvectors.and_then(|mut v| if v.is_empty() { None } else { Some(v.swap_remove(0)) }).ok_or_else(
+            || Error::numerical("ED Lanczos", "no eigenvector returned", "use DenseSolver on small sectors"),
+        )?;
         Ok((r.eigenvalues[0], v))
     }
 }
@@ -102,124 +96,6 @@ impl GroundStateSolver for DenseSolver {
         }
         let eig = linalg::eigh_real(n, &m)?;
         Ok((eig.values[0], eig.vectors[0].clone()))
-    }
-}
-
-/// Two-pass Lanczos without stored Krylov vectors: pass 1 builds the tridiagonal matrix until
-/// the lowest Ritz value settles, pass 2 regenerates the vectors to assemble the Ritz vector;
-/// restarts from that vector until the residual `‖Hv − Ev‖ < tol`.
-#[derive(Clone, Copy, Debug)]
-pub struct LanczosSolver {
-    /// Most Lanczos steps per pass.
-    pub max_steps: usize,
-    /// Residual tolerance.
-    pub tol: f64,
-    /// Most restarts.
-    pub max_restarts: usize,
-}
-
-impl Default for LanczosSolver {
-    fn default() -> Self {
-        LanczosSolver { max_steps: 300, tol: 1e-9, max_restarts: 8 }
-    }
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-impl LanczosSolver {
-    fn pass(
-        &self,
-        op: &dyn LinearOperator,
-        v0: &[f64],
-        coeffs: Option<&[f64]>,
-    ) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
-        let n = op.dim();
-        let mut v = v0.to_vec();
-        let nv = dot(&v, &v).sqrt();
-        v.iter_mut().for_each(|x| *x /= nv);
-        let mut v_prev = vec![0.0; n];
-        let mut w = vec![0.0; n];
-        let (mut alpha, mut beta) = (Vec::new(), Vec::new());
-        let mut out = vec![0.0; if coeffs.is_some() { n } else { 0 }];
-        let steps = coeffs.map_or(self.max_steps, |c| c.len());
-        let mut last = f64::INFINITY;
-        for k in 0..steps {
-            if let Some(c) = coeffs {
-                for (o, x) in out.iter_mut().zip(&v) {
-                    *o += c[k] * x;
-                }
-            }
-            op.apply(&v, &mut w);
-            let a = dot(&w, &v);
-            let b_prev = beta.last().copied().unwrap_or(0.0);
-            for i in 0..n {
-                w[i] -= a * v[i] + b_prev * v_prev[i];
-            }
-            alpha.push(a);
-            let b = dot(&w, &w).sqrt();
-            if coeffs.is_none() && (k % 5 == 4 || b < 1e-12) {
-                let e0 = tridiag_lowest(&alpha, &beta)?.0;
-                if (e0 - last).abs() < 1e-14 * e0.abs().max(1.0) || b < 1e-12 {
-                    break;
-                }
-                last = e0;
-            }
-            if k + 1 == steps || b < 1e-12 {
-                break;
-            }
-            beta.push(b);
-            std::mem::swap(&mut v_prev, &mut v);
-            for i in 0..n {
-                v[i] = w[i] / b;
-            }
-        }
-        Ok((alpha, beta, out))
-    }
-}
-
-/// Lowest eigenpair of the tridiagonal matrix (alpha on the diagonal, beta off it).
-fn tridiag_lowest(alpha: &[f64], beta: &[f64]) -> Result<(f64, Vec<f64>)> {
-    let m = alpha.len();
-    let mut t = vec![0.0; m * m];
-    for i in 0..m {
-        t[i * m + i] = alpha[i];
-        if i + 1 < m {
-            t[i * m + i + 1] = beta[i];
-            t[(i + 1) * m + i] = beta[i];
-        }
-    }
-    let e = linalg::eigh_real(m, &t)?;
-    Ok((e.values[0], e.vectors[0].clone()))
-}
-
-impl GroundStateSolver for LanczosSolver {
-    fn ground_state(&self, op: &dyn LinearOperator) -> Result<(f64, Vec<f64>)> {
-        let n = op.dim();
-        // Start from the uniform vector: every off-diagonal element of the sector Hamiltonian
-        // is <= 0, so its ground state is positive (Perron-Frobenius) and overlaps it.
-        let mut v0 = vec![1.0; n];
-        let mut hv = vec![0.0; n];
-        for _ in 0..=self.max_restarts {
-            let (alpha, beta, _) = self.pass(op, &v0, None)?;
-            let (_, y) = tridiag_lowest(&alpha, &beta[..alpha.len() - 1])?;
-            let (_, _, mut v) = self.pass(op, &v0, Some(&y))?;
-            let nv = dot(&v, &v).sqrt();
-            v.iter_mut().for_each(|x| *x /= nv);
-            op.apply(&v, &mut hv);
-            let e = dot(&v, &hv);
-            let res = hv.iter().zip(&v).map(|(a, b)| (a - e * b).powi(2)).sum::<f64>().sqrt();
-            if res < self.tol {
-                return Ok((e, v));
-            }
-            v0 = v;
-        }
-        Err(Error::numerical(
-            "Lanczos ground state",
-            "the residual did not fall below the tolerance",
-            "raise max_steps",
-        ))
     }
 }
 
@@ -317,7 +193,8 @@ impl SectorHamiltonian {
     }
 }
 
-impl LinearOperator for SectorHamiltonian {
+impl crate::ed::lanczos::LinearOperator for SectorHamiltonian {
+    type Scalar = f64;
     fn dim(&self) -> usize {
         self.diag.len()
     }
@@ -369,7 +246,8 @@ impl FullHamiltonian {
     }
 }
 
-impl LinearOperator for FullHamiltonian {
+impl crate::ed::lanczos::LinearOperator for FullHamiltonian {
+    type Scalar = f64;
     fn dim(&self) -> usize {
         self.diag.len()
     }
