@@ -34,7 +34,7 @@ pub enum ModelKind {
     ToricCode,
     /// The talk's rotor model H = U Σ Q² + J Σ L² − g Σ_p (B_p + h.c.), links truncated.
     Rotor,
-    /// Spin-½ U(1) quantum link model H = −Σ_p (U_p + U_p†) + λ Σ_p (U_p + U_p†)².
+    /// Spin-½ U(1) quantum link model H = −J Σ_p (U_p + U_p†) + λ Σ_p (U_p + U_p†)² (J = --coupling).
     QuantumLink,
 }
 
@@ -62,7 +62,7 @@ pub struct Args {
     #[arg(long, default_value = "16")]
     pub lattice: String,
     /// Exchange J in energy units (Heisenberg: J > 0 antiferromagnet; Ising: J > 0 ferromagnet;
-    /// toric code: star and plaquette strength).
+    /// toric code: star and plaquette strength; quantum link model: ring exchange).
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub coupling: f64,
     /// Field h (transverse-field Ising: coefficient of σ^x; toric code: of σ^z on every link).
