@@ -153,11 +153,16 @@ fn filtered_transverse(
             comp[a][k] = (comp[a][k] - d[a].conj() * proj) * s;
         }
     }
+    to_links(&fft, comp, lat)
+}
+
+/// Inverse-transform three momentum-space components to a real link field (`L[3r + a]`).
+fn to_links(fft: &Fft3, mut comp: Vec<Vec<C64>>, lat: &Lattice) -> Vec<f64> {
     for c in comp.iter_mut() {
         fft.run(c, false);
     }
     let mut out = vec![0.0; lat.n_links()];
-    for r in 0..n {
+    for r in 0..lat.n_sites() {
         for a in 0..3 {
             out[3 * r + a] = comp[a][r].re;
         }
@@ -199,16 +204,7 @@ pub fn coulomb_field(lat: &Lattice, charges: &[f64]) -> Result<Vec<f64>> {
             comp[a][k] = d[a].conj() * q[k] / dn;
         }
     }
-    for c in comp.iter_mut() {
-        fft.run(c, false);
-    }
-    let mut out = vec![0.0; lat.n_links()];
-    for r in 0..n {
-        for a in 0..3 {
-            out[3 * r + a] = comp[a][r].re;
-        }
-    }
-    Ok(out)
+    Ok(to_links(&fft, comp, lat))
 }
 
 /// A thermal state of the classical rotor model in the sector of `config.charges`

@@ -148,25 +148,19 @@ fn piercing_links(lat: &Lattice, a: usize) -> Vec<usize> {
 /// The 2D toric code on a torus (note C.1). Logical `Z_a` are straight `σ^z` loops along
 /// axis `a`; logical `X_a` are `σ^x` on the links that pierce the line `x_a = 1/2`.
 pub fn toric_code_2d(lat: &Lattice) -> Result<StabilizerModel> {
-    require_dim(lat, 2, "the 2D toric code")?;
-    let mut gens = Vec::with_capacity(lat.n_sites() + lat.n_plaquettes());
-    for r in 0..lat.n_sites() {
-        gens.push(PauliString::uniform(&star(lat, r), Pauli::X)?);
-    }
-    for p in 0..lat.n_plaquettes() {
-        let links: Vec<usize> = lat.plaquette_links(p).iter().map(|x| x.0).collect();
-        gens.push(PauliString::uniform(&links, Pauli::Z)?);
-    }
-    let checks = StabilizerGroup::new(lat.n_links(), gens)?.with_order(folded_order(lat, 2))?;
-    let logical_z = (0..2).map(|a| PauliString::uniform(&straight_loop(lat, a), Pauli::Z)).collect::<Result<_>>()?;
-    let logical_x = (0..2).map(|a| PauliString::uniform(&piercing_links(lat, a), Pauli::X)).collect::<Result<_>>()?;
-    Ok(StabilizerModel { name: "toric code (2D)", checks, logical_z, logical_x, geometry: link_geometry(lat) })
+    toric_code(lat, 2, "toric code (2D)")
 }
 
 /// The 3D toric code on a torus (note C.8). Logical `Z_a`: straight loops; logical `X_a`:
 /// membranes of `σ^x` on the links that pierce the plane `x_a = 1/2`.
 pub fn toric_code_3d(lat: &Lattice) -> Result<StabilizerModel> {
-    require_dim(lat, 3, "the 3D toric code")?;
+    toric_code(lat, 3, "toric code (3D)")
+}
+
+/// The toric code in `d` dimensions: `X` stars on sites, `Z` plaquettes, and one logical pair
+/// per axis.
+fn toric_code(lat: &Lattice, d: usize, name: &'static str) -> Result<StabilizerModel> {
+    require_dim(lat, d, &format!("the {d}D toric code"))?;
     let mut gens = Vec::with_capacity(lat.n_sites() + lat.n_plaquettes());
     for r in 0..lat.n_sites() {
         gens.push(PauliString::uniform(&star(lat, r), Pauli::X)?);
@@ -175,10 +169,10 @@ pub fn toric_code_3d(lat: &Lattice) -> Result<StabilizerModel> {
         let links: Vec<usize> = lat.plaquette_links(p).iter().map(|x| x.0).collect();
         gens.push(PauliString::uniform(&links, Pauli::Z)?);
     }
-    let checks = StabilizerGroup::new(lat.n_links(), gens)?.with_order(folded_order(lat, 3))?;
-    let logical_z = (0..3).map(|a| PauliString::uniform(&straight_loop(lat, a), Pauli::Z)).collect::<Result<_>>()?;
-    let logical_x = (0..3).map(|a| PauliString::uniform(&piercing_links(lat, a), Pauli::X)).collect::<Result<_>>()?;
-    Ok(StabilizerModel { name: "toric code (3D)", checks, logical_z, logical_x, geometry: link_geometry(lat) })
+    let checks = StabilizerGroup::new(lat.n_links(), gens)?.with_order(folded_order(lat, d))?;
+    let logical_z = (0..d).map(|a| PauliString::uniform(&straight_loop(lat, a), Pauli::Z)).collect::<Result<_>>()?;
+    let logical_x = (0..d).map(|a| PauliString::uniform(&piercing_links(lat, a), Pauli::X)).collect::<Result<_>>()?;
+    Ok(StabilizerModel { name, checks, logical_z, logical_x, geometry: link_geometry(lat) })
 }
 
 /// The Ising ferromagnet `H = −Σ_<ij> σ^z_i σ^z_j` on the sites of a torus (any dimension
