@@ -153,7 +153,7 @@ fn filtered_transverse(
             comp[a][k] = (comp[a][k] - d[a].conj() * proj) * s;
         }
     }
-    to_links(&fft, comp, lat)
+    to_links(fft, comp, lat)
 }
 
 /// Inverse-transform three momentum-space components to a real link field (`L[3r + a]`).
