@@ -143,3 +143,44 @@ fn bad_input_exits_2_with_the_numbers() {
     );
     refuses(&["ed", "--lattice", "7"], "bipartite");
 }
+
+/// The rotor model in a sector with static charges: a string of flux costs energy (at least the
+/// 2U of the two charges and tension along the string, minus fluctuations), so its E0 lies above
+/// the charge-free sector's; and charges are refused where they are not supported.
+#[test]
+fn rotor_sector_with_static_charges() {
+    let run = |sector: Option<&str>| {
+        let mut a = vec![
+            "-q",
+            "ed",
+            "--model",
+            "rotor",
+            "--lattice",
+            "3x3",
+            "--lmax",
+            "1",
+            "--g",
+            "0.5",
+            "--J",
+            "1",
+            "--U",
+            "2",
+            "--json",
+        ];
+        if let Some(s) = sector {
+            a.extend(["--sector", s]);
+        }
+        let o = Command::new(env!("CARGO_BIN_EXE_ether")).args(&a).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["energies"][0].as_f64().unwrap()
+    };
+    let neutral = run(None);
+    let charged = run(Some("charges=0:4"));
+    assert!(charged > neutral + 2.0 * 2.0, "{charged} vs {neutral}");
+    let o = Command::new(env!("CARGO_BIN_EXE_ether"))
+        .args(["ed", "--model", "toric-code", "--lattice", "3x3", "--sector", "charges=0:1"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}

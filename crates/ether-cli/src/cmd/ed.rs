@@ -69,7 +69,7 @@ pub struct Args {
     #[arg(long, default_value_t = 0.0)]
     pub field: f64,
     /// Symmetry sector, e.g. sz=0,k=0,parity=1,spinflip=1 (k as momentum index m, k = 2πm/L;
-    /// on a square torus k=mx:my). Gauge models: winding=wx:wy[:wz]. Without it, the lowest
+    /// on a square torus k=mx:my). Gauge models: winding=wx:wy[:wz], and for the rotor model static charges charges=i:j (+1 at site i, −1 at site j; Q = 0 otherwise). Without it, the lowest
     /// levels of the whole Hilbert space are found sector by sector and labelled.
     #[arg(long)]
     pub sector: Option<String>,

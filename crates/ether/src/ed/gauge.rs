@@ -228,9 +228,16 @@ pub const MAX_GAUGE_STATES: usize = 20_000_000;
 /// electric flux w_a along axis a through the origin (flux F_a = w_a through every plane
 /// normal to a).
 pub fn rotor(model: &RotorModel, trunc: Truncation, winding: &[i64]) -> Result<(LinkSystem, GaugeSector)> {
+    rotor_from(model, trunc, &winding_configuration(&model.lattice, winding))
+}
+
+/// The rotor model in the sector of an arbitrary reference configuration (link values `L_l`):
+/// its Gauss-law charges `Q = div L` and its windings. With [`charge_pair_configuration`] added
+/// to a [`winding_configuration`] this gives the sectors with static charges.
+pub fn rotor_from(model: &RotorModel, trunc: Truncation, reference: &[f64]) -> Result<(LinkSystem, GaugeSector)> {
     let lat = &model.lattice;
     let sys = LinkSystem::of_lattice(lat, trunc)?;
-    let reference = sys.encode(&winding_configuration(lat, winding))?;
+    let reference = sys.encode(reference)?;
     let (u, j, g) = (model.u, model.j, model.g);
     let sec = build_sector(
         reference,
@@ -267,6 +274,29 @@ pub fn winding_configuration(lat: &Lattice, winding: &[i64]) -> Vec<f64> {
         }
     }
     v
+}
+
+/// Link values of a string of electric flux +1 from site `plus` to site `minus`, stepping
+/// forward along axis 0, then 1, then 2: the reference of the sector with charges
+/// `Q_plus = +1`, `Q_minus = −1` (all other `Q_r = 0`). Errors if the two sites coincide.
+pub fn charge_pair_configuration(lat: &Lattice, plus: usize, minus: usize) -> Result<Vec<f64>> {
+    if plus >= lat.n_sites() || minus >= lat.n_sites() || plus == minus {
+        return Err(Error::invalid(
+            "charges",
+            format!("{plus}:{minus}"),
+            format!("give two different site indices below {} (first axis fastest)", lat.n_sites()),
+        ));
+    }
+    let mut v = vec![0.0; lat.n_links()];
+    let target = lat.coords(minus);
+    let mut cur = plus;
+    for a in 0..lat.dim() {
+        while lat.coords(cur)[a] != target[a] {
+            v[lat.link(cur, a)] += 1.0;
+            cur = lat.forward(cur, a);
+        }
+    }
+    Ok(v)
 }
 
 /// A single plaquette: four links, one loop current n (rotor note 6.1). Returns H on the
@@ -419,6 +449,37 @@ mod tests {
         let (e0, e1) = lowest_two(&sec.hamiltonian);
         assert!((e0 / 4.0 + 0.00501419).abs() < 1e-8, "{}", e0 / 4.0);
         assert!((e1 - e0 - 3.735431).abs() < 1e-6, "{}", e1 - e0);
+    }
+
+    #[test]
+    fn rotor_sector_with_a_static_charge_pair() {
+        // Charges +1 at site 0 and −1 at site 1 (adjacent along x) on 2x2, L_max = 2.
+        // Derivation: U Σ Q² = 2U is the same constant in every state of the sector (charges are
+        // static, [H, Q_r] = 0, rotor note 1.3), so E0 moves by exactly 2ΔU when U moves by ΔU;
+        // at g → 0 the ground state is the shortest string of the sector, one link: E0 → J + 2U,
+        // with no first-order shift (B_p has no diagonal element) and a second-order one of
+        // order N_p g²/J = 4e-6 at g = 1e-3 (tolerance 1e-4).
+        let lat = Lattice::parse("2x2").unwrap();
+        let reference = charge_pair_configuration(&lat, 0, 1).unwrap();
+        let mut q = vec![0.0; 4];
+        lat.div(&reference, &mut q);
+        assert_eq!(q, vec![1.0, -1.0, 0.0, 0.0]);
+        let e0 = |u: f64, g: f64| {
+            let m = RotorModel::new(lat.clone(), u, g, 1.0).unwrap();
+            let (sys, sec) = rotor_from(&m, Truncation::Lmax(2), &reference).unwrap();
+            // Gauss's law holds in every state of the sector
+            for &s in &sec.states {
+                let mut qs = vec![0.0; 4];
+                lat.div(&sys.values(s), &mut qs);
+                assert_eq!(qs, vec![1.0, -1.0, 0.0, 0.0]);
+            }
+            lowest_two(&sec.hamiltonian).0
+        };
+        let weak = e0(0.5, 1e-3);
+        assert!((weak - (1.0 + 2.0 * 0.5)).abs() < 1e-4, "{weak}");
+        let (a, b) = (e0(0.5, 0.3), e0(1.5, 0.3));
+        assert!((b - a - 2.0).abs() < 1e-10, "{a} {b}");
+        assert!(charge_pair_configuration(&lat, 2, 2).is_err());
     }
 
     #[test]

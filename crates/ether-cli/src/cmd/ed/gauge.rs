@@ -3,7 +3,9 @@
 use super::{Args, ModelKind};
 use crate::common::{usage, Global, Output};
 use anyhow::Result;
-use ether::ed::gauge::{quantum_link, rotor, toric_code, GaugeSector, Truncation};
+use ether::ed::gauge::{
+    charge_pair_configuration, quantum_link, rotor_from, toric_code, winding_configuration, GaugeSector, Truncation,
+};
 use ether::ed::solve::{solve_operator, SolveOptions};
 use ether::lattice::Lattice;
 use ether::model::{QuantumLinkModel, RotorModel, ToricCode};
@@ -13,12 +15,21 @@ use std::time::Instant;
 /// A labelled, deferred sector construction.
 type SectorBuilder = Box<dyn Fn() -> ether::Result<GaugeSector>>;
 
-/// Parse `winding=a:b[:c]` (the only sector key of the gauge models).
-fn parse_winding(s: Option<&str>, dim: usize) -> Result<Option<Vec<i64>>> {
-    let Some(s) = s else { return Ok(None) };
+/// The gauge sector keys: a winding and a static charge pair (+1 site, −1 site).
+type SectorKeys = (Option<Vec<i64>>, Option<(usize, usize)>);
+
+/// Parse the gauge sector keys: `winding=a:b[:c]` and, for the rotor model, `charges=i:j`
+/// (a static charge +1 at site i and −1 at site j; sites numbered with the first axis fastest).
+fn parse_winding(s: Option<&str>, dim: usize) -> Result<SectorKeys> {
+    let Some(s) = s else { return Ok((None, None)) };
     let mut w = None;
+    let mut charges = None;
     for item in s.split(',').map(str::trim).filter(|x| !x.is_empty()) {
         match item.split_once('=') {
+            Some(("charges", v)) => match v.split_once(':').map(|(a, b)| (a.trim().parse(), b.trim().parse())) {
+                Some((Ok(a), Ok(b))) => charges = Some((a, b)),
+                _ => return usage(format!("--sector {item}: give two site indices, e.g. charges=0:1 (+1 at site 0, −1 at site 1)")),
+            },
             Some(("winding", v)) => {
                 let parts: Result<Vec<i64>, _> = v.split(':').map(|p| p.trim().parse::<i64>()).collect();
                 match parts {
@@ -28,12 +39,12 @@ fn parse_winding(s: Option<&str>, dim: usize) -> Result<Option<Vec<i64>>> {
             }
             _ => {
                 return usage(format!(
-                    "--sector {item}: gauge models have Gauss-law sector Q = 0 and a winding sector: use winding=wx:wy[:wz]"
+                    "--sector {item}: gauge models take a winding sector (winding=wx:wy[:wz]) and, for the rotor model, static charges (charges=i:j)"
                 ))
             }
         }
     }
-    Ok(w)
+    Ok((w, charges))
 }
 
 pub fn run(args: Args, g: &Global) -> Result<()> {
@@ -46,7 +57,10 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
     }
     let lattice = Lattice::parse(&args.lattice)?;
     let d = lattice.dim();
-    let winding = parse_winding(args.sector.as_deref(), d)?;
+    let (winding, charges) = parse_winding(args.sector.as_deref(), d)?;
+    if charges.is_some() && !matches!(args.model, ModelKind::Rotor) {
+        return usage("--sector charges=i:j: static charges are supported for the rotor model (--model rotor)");
+    }
     let (label, sectors): (String, Vec<(String, SectorBuilder)>) = match args.model {
         ModelKind::ToricCode => {
             let m = ToricCode::new(lattice.clone(), args.coupling, args.coupling, args.field)?;
@@ -99,8 +113,18 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
                     ));
                 }
             }
-            let lab = format!("Q=0,winding={}", w.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(":"));
-            (lab.clone(), vec![(lab, Box::new(move || rotor(&m, trunc, &w).map(|x| x.1)) as SectorBuilder)])
+            let ws = w.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(":");
+            let (lab, mut reference) = match charges {
+                None => (format!("Q=0,winding={ws}"), vec![0.0; m.lattice.n_links()]),
+                Some((p, q)) => (format!("charges={p}:{q},winding={ws}"), charge_pair_configuration(&m.lattice, p, q)?),
+            };
+            for (r, x) in reference.iter_mut().zip(winding_configuration(&m.lattice, &w)) {
+                *r += x;
+            }
+            (
+                lab.clone(),
+                vec![(lab, Box::new(move || rotor_from(&m, trunc, &reference).map(|x| x.1)) as SectorBuilder)],
+            )
         }
         ModelKind::QuantumLink => {
             if winding.as_ref().is_some_and(|w| w.iter().any(|&x| x != 0)) {
