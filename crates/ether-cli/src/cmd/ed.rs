@@ -69,7 +69,9 @@ pub struct Args {
     #[arg(long, default_value_t = 0.0)]
     pub field: f64,
     /// Symmetry sector, e.g. sz=0,k=0,parity=1,spinflip=1 (k as momentum index m, k = 2πm/L;
-    /// on a square torus k=mx:my). Gauge models: winding=wx:wy[:wz], and for the rotor model static charges charges=i:j (+1 at site i, −1 at site j; Q = 0 otherwise). Without it, the lowest
+    /// on a square torus k=mx:my). On a 2D torus also mirror=±1 (x → −x, at k_x = 0 or π) and, on an
+    /// L×L torus at k=0:0 or k=L/2:L/2, rotation=±1 (90°): rotation and mirror pick the C4v irrep
+    /// (A1 = rotation=1,mirror=1; the ground state of the square antiferromagnet). Gauge models: winding=wx:wy[:wz], and for the rotor model static charges charges=i:j (+1 at site i, −1 at site j; Q = 0 otherwise). Without it, the lowest
     /// levels of the whole Hilbert space are found sector by sector and labelled.
     #[arg(long)]
     pub sector: Option<String>,
@@ -216,6 +218,7 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
             k: Some(vec![0; lattice.dim()]),
             parity: None,
             spinflip: None,
+            ..Default::default()
         }
     });
     let complex = sector_is_complex(&lattice, &biggest);
@@ -227,9 +230,7 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
         mem,
         "fix more quantum numbers with --sector (sz=0,k=0,parity=1,spinflip=1) or use a smaller lattice",
     )?;
-    let group = if biggest.k.is_some() { n } else { 1 }
-        * if biggest.parity.is_some() { 2 } else { 1 }
-        * if biggest.spinflip.is_some() { 2 } else { 1 };
+    let group = biggest.group_order(&lattice);
     // Rough time, calibrated on the N = 24-28 chains: checking every candidate configuration
     // (~30 ns each, early exit), one pass of representative look-ups for the row cache
     // (~1 ns per image), then ~150 cached products (~4 ns per stored element).
@@ -240,7 +241,20 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
     let offdiag = terms.bonds.len() as f64 / 2.0 + if terms.conserves_sz() { 0.0 } else { n as f64 };
     let secs = (candidates * 30e-9 + est_dim * offdiag * group as f64 * 1e-9 + 150.0 * est_dim * offdiag * 4e-9)
         / rayon::current_num_threads() as f64;
-    let opts = SolveOptions { nev: args.nev, tol: args.tol, storage: store, eigenvectors: false, ..Default::default() };
+    // Long runs (minutes at N ≥ 30) show what they are doing: basis, row cache, Lanczos steps.
+    let status = crate::common::status(g.quiet || secs < 2.0);
+    let progress = {
+        let st = status.clone();
+        ether::ed::lanczos::Progress::new(move |m| st(m))
+    };
+    let opts = SolveOptions {
+        nev: args.nev,
+        tol: args.tol,
+        storage: store,
+        eigenvectors: false,
+        progress,
+        ..Default::default()
+    };
     if !g.quiet {
         eprintln!(
             "ed: {} on {} ({n} sites), largest sector ~{} states, memory ~{} matrix-free / ~{} with the row cache, time ~{}",
@@ -255,6 +269,7 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
     // nev against the sector dimension (exact, from the basis, which is then reused).
     let mut basis = None;
     if let Some(sec) = &sector {
+        status(&format!("building the basis of sector {}", sec.label(n)));
         let b = SpinBasis::new(&lattice, sec, terms.conserves_sz())?;
         let dim = b.dim();
         if dim == 0 {
@@ -295,9 +310,8 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
             )
         }
         None => {
-            let pb = out.progress(1, "all sectors");
+            status("all sectors, one after the other");
             let (all, per) = spin_lowest(&terms, &opts)?;
-            pb.finish_and_clear();
             let e: Vec<f64> = all.iter().map(|l| l.energy).collect();
             let lab: Vec<String> = all.iter().map(|l| l.sector.clone()).collect();
             let conv = per.iter().all(|p| p.converged);
@@ -306,6 +320,7 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
             (per, e, lab, 1usize << n, conv, vec![res], it, "sector by sector".to_string())
         }
     };
+    status("");
     for (e, l) in energies.iter().zip(&labels) {
         out.say(format!("  E = {e:.12}   [{l}]"));
     }
@@ -486,7 +501,7 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
     let n = 20;
     let lattice = Lattice::parse(&n.to_string())?;
     let terms = SpinTerms::heisenberg(&Heisenberg::new(lattice.clone(), 0.5, 1.0)?)?;
-    let sec = Sector { n_up: Some(n / 2), k: Some(vec![0]), parity: Some(1), spinflip: Some(1) };
+    let sec = Sector { n_up: Some(n / 2), k: Some(vec![0]), parity: Some(1), spinflip: Some(1), ..Default::default() };
     let so = SolveOptions { nev: 1, tol: 1e-11, eigenvectors: true, ..Default::default() };
     let (gl, vecs) = spin_sector(&terms, &sec, &so)?;
     let Some(Vectors::Real(v)) = vecs else { anyhow::bail!("the k = 0 sector is real") };
@@ -511,7 +526,8 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
         let n16 = 16;
         let l16 = Lattice::parse("16")?;
         let t16 = SpinTerms::heisenberg(&Heisenberg::new(l16.clone(), 0.5, 1.0)?)?;
-        let s16 = Sector { n_up: Some(n16 / 2), k: Some(vec![0]), parity: Some(1), spinflip: Some(1) };
+        let s16 =
+            Sector { n_up: Some(n16 / 2), k: Some(vec![0]), parity: Some(1), spinflip: Some(1), ..Default::default() };
         let (g16, v16) = spin_sector(&t16, &s16, &so)?;
         let Some(Vectors::Real(v16)) = v16 else { anyhow::bail!("the k = 0 sector is real") };
         let b16 = SpinBasis::new(&l16, &s16, true)?;

@@ -45,6 +45,14 @@ pub struct Sector {
     pub parity: Option<i8>,
     /// Spin-flip parity ±1; needs S^z = 0 when S^z is also fixed.
     pub spinflip: Option<i8>,
+    /// Character ±1 of the 90° rotation (x, y) → (−y, x) of a square L×L lattice; needs k
+    /// invariant under it (k = (0, 0) or (π, π)). With `mirror` it selects one of the four
+    /// one-dimensional irreps of C4v (A1: +,+; A2: +,−; B1: −,+; B2: −,−).
+    #[serde(default)]
+    pub rotation: Option<i8>,
+    /// Character ±1 of the mirror x → −x of a 2D lattice; needs k_x ≡ −k_x.
+    #[serde(default)]
+    pub mirror: Option<i8>,
 }
 
 impl Sector {
@@ -113,11 +121,13 @@ impl Sector {
                 }
                 "parity" | "p" => sec.parity = Some(parse_pm(val).map_err(|_| bad("parity is +1 or -1"))?),
                 "spinflip" | "z" => sec.spinflip = Some(parse_pm(val).map_err(|_| bad("spinflip is +1 or -1"))?),
+                "rotation" | "r" => sec.rotation = Some(parse_pm(val).map_err(|_| bad("rotation is +1 or -1"))?),
+                "mirror" | "m" => sec.mirror = Some(parse_pm(val).map_err(|_| bad("mirror is +1 or -1"))?),
                 other => {
                     return Err(Error::invalid(
                         "sector",
                         other.to_string(),
-                        "known keys: sz, k, parity, spinflip (e.g. sz=0,k=0,parity=1,spinflip=1)",
+                        "known keys: sz, k, parity, spinflip, rotation, mirror (e.g. sz=0,k=0,parity=1,spinflip=1; on an L×L lattice also rotation=1,mirror=1)",
                     ))
                 }
             }
@@ -141,7 +151,19 @@ impl Sector {
         if let Some(z) = self.spinflip {
             v.push(format!("spinflip={z}"));
         }
+        if let Some(r) = self.rotation {
+            v.push(format!("rotation={r}"));
+        }
+        if let Some(m) = self.mirror {
+            v.push(format!("mirror={m}"));
+        }
         v.join(",")
+    }
+
+    /// Order of the sector's symmetry group: translations × point group × spin flip.
+    pub fn group_order(&self, lattice: &Lattice) -> usize {
+        let t = if self.k.is_some() { lattice.n_sites() } else { 1 };
+        t * point_group(lattice.dim(), self).len() * if self.spinflip.is_some() { 2 } else { 1 }
     }
 
     /// Momentum in radians (zero vector if k is not fixed).
@@ -186,6 +208,9 @@ impl Sector {
                 }
             }
         }
+        if self.rotation.is_some() || self.mirror.is_some() {
+            self.validate_point_group(lattice)?;
+        }
         if self.spinflip.is_some() {
             if n % 2 == 1 && conserves_sz {
                 return Err(Error::invalid(
@@ -215,6 +240,85 @@ impl Sector {
     }
 }
 
+impl Sector {
+    fn validate_point_group(&self, lattice: &Lattice) -> Result<()> {
+        let n = lattice.n_sites();
+        let bad = |hint: String| Err(Error::invalid("sector", self.label(n), hint));
+        let ext = lattice.extents();
+        if lattice.dim() != 2 {
+            return bad(format!(
+                "rotation= and mirror= are symmetries of two-dimensional lattices; this lattice is {}-dimensional (for a chain the mirror is parity=)",
+                lattice.dim()
+            ));
+        }
+        if self.rotation.is_some() && ext[0] != ext[1] {
+            return bad(format!(
+                "the 90° rotation maps the lattice onto itself only when it is square (L×L), not {}x{}: drop rotation=",
+                ext[0], ext[1]
+            ));
+        }
+        if self.rotation.is_some() && self.parity == Some(-1) {
+            return bad(
+                "the 180° rotation (parity) is the square of the 90° one, so its character is (±1)² = +1 in every irrep with rotation=±1; parity=-1 states live in the two-dimensional irrep E: drop rotation= or use parity=1"
+                    .into(),
+            );
+        }
+        if let Some(k) = &self.k {
+            // P must map k to itself modulo reciprocal vectors: k_a = 2π m_a / L_a.
+            let kx_neg_ok = (2 * k[0]) % ext[0] == 0;
+            if self.mirror.is_some() && !kx_neg_ok {
+                return bad(format!(
+                    "the mirror x → −x maps k_x to −k_x, so it is a quantum number only at k_x = 0 or π (m_x = 0 or {}): drop mirror=",
+                    ext[0] / 2
+                ));
+            }
+            if self.rotation.is_some() {
+                let ok = k[0] == k[1] && (2 * k[0]) % ext[0] == 0;
+                if !ok {
+                    return bad(format!(
+                        "the 90° rotation maps (k_x, k_y) to (−k_y, k_x); it is a quantum number only at k = (0, 0) or (π, π) (k=0:0 or k={h}:{h}): drop rotation=",
+                        h = ext[0] / 2
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The point-group part of a sector: integer d×d matrices P (site coordinate c → P c) with
+/// their characters, closed under multiplication, identity first (breadth-first from the
+/// generators the sector fixes: parity −1, rotation (x, y) → (−y, x), mirror x → −x).
+fn point_group(d: usize, sector: &Sector) -> Vec<(Vec<i64>, f64)> {
+    let id: Vec<i64> = (0..d * d).map(|i| i64::from(i % (d + 1) == 0)).collect();
+    let mut gens: Vec<(Vec<i64>, f64)> = Vec::new();
+    if let Some(p) = sector.parity {
+        gens.push((id.iter().map(|x| -x).collect(), f64::from(p)));
+    }
+    if let Some(r) = sector.rotation {
+        gens.push((vec![0, -1, 1, 0], f64::from(r)));
+    }
+    if let Some(m) = sector.mirror {
+        gens.push((vec![-1, 0, 0, 1], f64::from(m)));
+    }
+    let mul = |a: &[i64], b: &[i64]| -> Vec<i64> {
+        (0..d * d).map(|ij| (0..d).map(|l| a[(ij / d) * d + l] * b[l * d + ij % d]).sum()).collect()
+    };
+    let mut elems = vec![(id, 1.0)];
+    let mut i = 0;
+    while i < elems.len() {
+        for (gm, gc) in &gens {
+            let prod = mul(gm, &elems[i].0);
+            let chi = gc * elems[i].1;
+            if !elems.iter().any(|(m, _)| *m == prod) {
+                elems.push((prod, chi));
+            }
+        }
+        i += 1;
+    }
+    elems
+}
+
 fn parse_pm(v: &str) -> std::result::Result<i8, ()> {
     match v.trim() {
         "1" | "+1" | "+" | "even" => Ok(1),
@@ -240,6 +344,94 @@ pub struct SymmetryGroup {
     nbytes: usize,
     /// Fast path for chains with all translations (element index t + N(p + 2f)).
     chain: Option<ChainLayout>,
+    /// Fast path for 2D lattices with all translations (element index t + N·(point, flip)).
+    square: Option<SquareLayout>,
+}
+
+/// Bit layout of an Lx×Ly torus with all translations: site x + Lx·y is bit x + Lx·y, so
+/// row y is the `Lx`-bit field at `Lx·y`, a translation along y rotates the whole word by
+/// `Lx` bits and one along x rotates every row by one bit. The representative (the smallest
+/// image) has the smallest possible top row; `row_min[v]` is the smallest rotation of the
+/// row value v and `row_args[v]` the set of rotations reaching it, so only the translations
+/// that bring a minimal row to the top are tried (Sandvik 2010, section 4, with the search
+/// pruned by the most significant row).
+#[derive(Clone, Debug)]
+struct SquareLayout {
+    lx: u32,
+    ly: u32,
+    /// Point-group × flip combinations (element index t + N·pf).
+    npf: usize,
+    flip: bool,
+    row_mask: u64,
+    row_min: Vec<u16>,
+    row_args: Vec<u16>,
+    /// `lo[tx]`: bits with x < tx in every row; its complement in the lattice is `hi[tx]`.
+    lo: Vec<u64>,
+    hi: Vec<u64>,
+}
+
+impl SquareLayout {
+    const MAX_ROW: usize = 12;
+
+    fn new(lx: usize, ly: usize, npf: usize, flip: bool) -> Self {
+        let row_mask = (1u64 << lx) - 1;
+        let rot = |v: u64, t: usize| if t == 0 { v } else { ((v << t) | (v >> (lx - t))) & row_mask };
+        let mut row_min = vec![0u16; 1 << lx];
+        let mut row_args = vec![0u16; 1 << lx];
+        for v in 0..(1u64 << lx) {
+            let m = (0..lx).map(|t| rot(v, t)).min().unwrap_or(v);
+            row_min[v as usize] = m as u16;
+            row_args[v as usize] = (0..lx).filter(|&t| rot(v, t) == m).fold(0u16, |acc, t| acc | (1 << t));
+        }
+        let every_row = |bits: u64| (0..ly).fold(0u64, |acc, y| acc | (bits << (lx * y)));
+        let lo: Vec<u64> = (0..lx).map(|t| every_row((1u64 << t) - 1)).collect();
+        let all = every_row(row_mask);
+        let hi: Vec<u64> = lo.iter().map(|l| all & !l).collect();
+        SquareLayout { lx: lx as u32, ly: ly as u32, npf, flip, row_mask, row_min, row_args, lo, hi }
+    }
+
+    /// Translate b by (tx, 0): every row rotated left by tx bits.
+    #[inline]
+    fn shift_x(&self, b: u64, tx: u32) -> u64 {
+        if tx == 0 {
+            return b;
+        }
+        ((b << tx) & self.hi[tx as usize]) | ((b >> (self.lx - tx)) & self.lo[tx as usize])
+    }
+
+    /// Translate b by (0, ty): the n-bit word rotated left by Lx·ty bits.
+    #[inline]
+    fn shift_y(&self, b: u64, ty: u32, n: u32, mask: u64) -> u64 {
+        let s = self.lx * ty;
+        if s == 0 {
+            return b;
+        }
+        ((b << s) | (b >> (n - s))) & mask
+    }
+
+    #[inline]
+    fn row(&self, b: u64, y: u32) -> usize {
+        ((b >> (self.lx * y)) & self.row_mask) as usize
+    }
+
+    /// Necessary conditions for `s` to be a representative, checked on rows `y ≥ y_from`
+    /// only (so that a prefix of the bits can be tested): the top row is its own smallest
+    /// rotation and no row (nor, with spin flip, its complement) rotates below it.
+    #[inline]
+    fn may_be_representative(&self, s: u64, y_from: u32) -> bool {
+        let top = self.row(s, self.ly - 1);
+        if self.row_min[top] as usize != top {
+            return false;
+        }
+        let top = top as u16;
+        for y in y_from..self.ly {
+            let r = self.row(s, y);
+            if self.row_min[r] < top || (self.flip && self.row_min[r ^ self.row_mask as usize] < top) {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -255,14 +447,14 @@ impl SymmetryGroup {
         let n = lattice.n_sites();
         let d = lattice.dim();
         let trans: Vec<usize> = if sector.k.is_some() { (0..n).collect() } else { vec![0] };
-        let pars: Vec<bool> = if sector.parity.is_some() { vec![false, true] } else { vec![false] };
+        let points = point_group(d, sector);
         let flips_l: Vec<bool> = if sector.spinflip.is_some() { vec![false, true] } else { vec![false] };
         let kv = sector.momentum(lattice);
         let mut perms = Vec::new();
         let mut flips = Vec::new();
         let mut characters = Vec::new();
         for &f in &flips_l {
-            for &p in &pars {
+            for (pm, pchi) in &points {
                 for &t in &trans {
                     let tc = lattice.coords(t);
                     let shift: Vec<isize> = (0..d).map(|a| tc[a] as isize).collect();
@@ -270,15 +462,12 @@ impl SymmetryGroup {
                         .map(|r| {
                             let c = lattice.coords(r);
                             let src: Vec<isize> =
-                                (0..d).map(|a| if p { -(c[a] as isize) } else { c[a] as isize }).collect();
+                                (0..d).map(|a| (0..d).map(|b| pm[a * d + b] as isize * c[b] as isize).sum()).collect();
                             lattice.translate(lattice.site(&src), &shift)
                         })
                         .collect();
                     let phase: f64 = (0..d).map(|a| kv[a] * tc[a] as f64).sum();
-                    let mut chi = C64::from_polar(1.0, -phase);
-                    if p {
-                        chi *= f64::from(sector.parity.unwrap_or(1));
-                    }
+                    let mut chi = C64::from_polar(1.0, -phase) * *pchi;
                     if f {
                         chi *= f64::from(sector.spinflip.unwrap_or(1));
                     }
@@ -312,9 +501,12 @@ impl SymmetryGroup {
                 }
             }
         }
-        let chain = (d == 1 && sector.k.is_some()).then_some(ChainLayout { np: pars.len(), nf: flips_l.len() });
+        let chain = (d == 1 && sector.k.is_some()).then_some(ChainLayout { np: points.len(), nf: flips_l.len() });
+        let ext = lattice.extents();
+        let square = (d == 2 && sector.k.is_some() && ext[0] <= SquareLayout::MAX_ROW)
+            .then(|| SquareLayout::new(ext[0], ext[1], points.len() * flips_l.len(), sector.spinflip.is_some()));
         let mask = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
-        SymmetryGroup { n, mask, perms, flips, characters, tables, nbytes, chain }
+        SymmetryGroup { n, mask, perms, flips, characters, tables, nbytes, chain, square }
     }
 
     /// Number of elements |G|.
@@ -347,6 +539,18 @@ impl SymmetryGroup {
     pub fn representative(&self, s: u64) -> (u64, usize) {
         if let Some(ch) = self.chain {
             return self.chain_representative(s, ch);
+        }
+        if let Some(sq) = &self.square {
+            let mut best = u64::MAX;
+            let mut arg = 0;
+            self.square_candidates(s, sq, |g, img| {
+                if img < best {
+                    best = img;
+                    arg = g;
+                }
+                true
+            });
+            return (best, arg);
         }
         let mut best = s;
         let mut arg = 0;
@@ -396,7 +600,7 @@ impl SymmetryGroup {
     pub fn rep_norm(&self, s: u64) -> Option<f64> {
         let mut c = C64::new(0.0, 0.0);
         let mut smaller = false;
-        self.for_each_image(s, |g, img| {
+        let visit = |g: usize, img: u64| {
             if img < s {
                 smaller = true;
                 return false;
@@ -405,8 +609,59 @@ impl SymmetryGroup {
                 c += self.characters[g].conj();
             }
             true
-        });
+        };
+        // The pruned search visits every image whose top row is minimal; that includes every
+        // image smaller than s (if s is not minimal) and every g with g s = s (if it is).
+        match &self.square {
+            Some(sq) => self.square_candidates(s, sq, visit),
+            None => self.for_each_image(s, visit),
+        }
         (!smaller).then_some(c.re)
+    }
+
+    /// Visit `(g, g s)` for every element g whose image has the smallest top row of the
+    /// orbit (a superset of the minimisers; see [`SquareLayout`]) until `f` returns false.
+    #[inline]
+    fn square_candidates(&self, s: u64, sq: &SquareLayout, mut f: impl FnMut(usize, u64) -> bool) {
+        let n = self.n as u32;
+        let mut imgs = [0u64; 32];
+        let mut best = u16::MAX;
+        for (pf, img) in imgs.iter_mut().enumerate().take(sq.npf) {
+            let b = self.apply(pf * self.n, s);
+            *img = b;
+            for y in 0..sq.ly {
+                best = best.min(sq.row_min[sq.row(b, y)]);
+            }
+        }
+        for (pf, &b) in imgs.iter().enumerate().take(sq.npf) {
+            for y in 0..sq.ly {
+                let r = sq.row(b, y);
+                if sq.row_min[r] != best {
+                    continue;
+                }
+                let ty = sq.ly - 1 - y;
+                let by = sq.shift_y(b, ty, n, self.mask);
+                let mut args = sq.row_args[r];
+                while args != 0 {
+                    let tx = args.trailing_zeros();
+                    args &= args - 1;
+                    let g = (tx + sq.lx * ty) as usize + self.n * pf;
+                    if !f(g, sq.shift_x(by, tx)) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Cheap necessary test for `s` to be a representative, using only its bits at and
+    /// above bit `from` (always true when no fast layout applies).
+    #[inline]
+    pub fn may_be_representative(&self, s: u64, from: u32) -> bool {
+        match &self.square {
+            Some(sq) => sq.may_be_representative(s, from.div_ceil(sq.lx)),
+            None => true,
+        }
     }
 
     /// Visit `(g, g s)` for every element until `f` returns false (chains: bit rotations).
@@ -485,6 +740,9 @@ impl SpinBasis {
                 let mut st = Vec::new();
                 let mut nr = Vec::new();
                 let hp = h.count_ones() as usize;
+                if !group.may_be_representative(h << low, low) {
+                    return (st, nr);
+                }
                 let lows: Box<dyn Iterator<Item = &u64>> = match n_up {
                     Some(m) => {
                         if m < hp || m - hp > low as usize {
@@ -499,6 +757,9 @@ impl SpinBasis {
                 lows.sort_unstable();
                 for l in lows {
                     let s = (h << low) | l;
+                    if !group.may_be_representative(s, 0) {
+                        continue;
+                    }
                     if let Some(c) = group.rep_norm(s) {
                         if c > 1e-8 {
                             st.push(s);
@@ -577,17 +838,7 @@ impl SpinBasis {
             Some(m) => binomial(n, m),
             None => 2f64.powi(n as i32),
         };
-        let mut g = 1.0;
-        if sector.k.is_some() {
-            g *= n as f64;
-        }
-        if sector.parity.is_some() {
-            g *= 2.0;
-        }
-        if sector.spinflip.is_some() {
-            g *= 2.0;
-        }
-        full / g
+        full / sector.group_order(lattice) as f64
     }
 }
 
@@ -622,7 +873,7 @@ pub fn all_sectors(lattice: &Lattice, conserves_sz: bool, flip_symmetric: bool) 
             let flips: Vec<Option<i8>> = if flip_ok { vec![Some(1), Some(-1)] } else { vec![None] };
             for &p in &pars {
                 for &z in &flips {
-                    out.push(Sector { n_up: nu, k: Some(k.clone()), parity: p, spinflip: z });
+                    out.push(Sector { n_up: nu, k: Some(k.clone()), parity: p, spinflip: z, ..Default::default() });
                 }
             }
         }
@@ -647,7 +898,7 @@ mod tests {
     #[test]
     fn chain_fast_path_matches_tables() {
         let l = Lattice::parse("10").unwrap();
-        let sec = Sector { n_up: Some(5), k: Some(vec![0]), parity: Some(1), spinflip: Some(1) };
+        let sec = Sector { n_up: Some(5), k: Some(vec![0]), parity: Some(1), spinflip: Some(1), ..Default::default() };
         let g = SymmetryGroup::new(&l, &sec);
         for s in [0b1011000110u64, 0b0000011111, 0b1010101010, 0b1100110010] {
             let fast = g.representative(s);
@@ -661,6 +912,92 @@ mod tests {
             });
             assert_eq!(imgs, (0..g.order()).map(|e| (e, g.apply(e, s))).collect::<Vec<_>>(), "image order");
         }
+    }
+
+    /// Brute force over every group element (the byte tables): the oracle of the pruned
+    /// square-lattice search.
+    fn brute_force(g: &SymmetryGroup, s: u64) -> (u64, Option<f64>) {
+        let imgs: Vec<u64> = (0..g.order()).map(|e| g.apply(e, s)).collect();
+        let min = *imgs.iter().min().unwrap();
+        let c: f64 = imgs.iter().zip(&g.characters).filter(|(&i, _)| i == s).map(|(_, c)| c.conj().re).sum();
+        (min, (min == s).then_some(c))
+    }
+
+    #[test]
+    fn square_fast_path_matches_tables() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        for (lat, sec) in [
+            ("4x4", "sz=0,k=0:0,parity=1,spinflip=1"),
+            ("4x4", "sz=0,k=0:0,rotation=1,mirror=1,spinflip=1"),
+            ("4x4", "sz=0,k=2:2,rotation=-1,mirror=-1"),
+            ("6x6", "sz=0,k=0:0,rotation=1,mirror=1,spinflip=1"),
+            ("6x6", "sz=0,k=3:3,rotation=-1,mirror=1,spinflip=-1"),
+            ("6x4", "sz=0,k=3:0,parity=1,mirror=-1,spinflip=1"),
+            ("6x4", "sz=1,k=1:2"),
+            ("3x5", "k=1:1"),
+        ] {
+            let l = Lattice::parse(lat).unwrap();
+            let sector = Sector::parse(sec, &l).unwrap();
+            sector.validate(&l, true).unwrap();
+            let g = SymmetryGroup::new(&l, &sector);
+            assert!(g.square.is_some(), "{lat} {sec}: the fast layout applies");
+            let n = l.n_sites();
+            let mut states: Vec<u64> = (0..400).map(|_| rng.random::<u64>() & g.mask).collect();
+            // Symmetric states have non-trivial stabilizers: stripes, Néel, checkerboard rows.
+            states.extend([0, g.mask, 0b0101_0101_0101_0101, 0b0011_0011_0011_0011, (1 << (n / 2)) - 1]);
+            for s in states {
+                let (rep, arg) = g.representative(s);
+                let (min, norm) = brute_force(&g, s);
+                assert_eq!(rep, min, "{lat} {sec}: representative of {s:#b}");
+                assert_eq!(g.apply(arg, s), rep, "{lat} {sec}: the returned element maps s to it");
+                assert_eq!(g.rep_norm(s), norm, "{lat} {sec}: norm of {s:#b}");
+                if norm.is_some() {
+                    assert!(g.may_be_representative(s, 0), "{lat} {sec}: the pre-filter never drops a representative");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn point_group_orders_and_estimates() {
+        // C4v has 8 elements, C2v (parity and mirror) 4; with translations and spin flip the
+        // 6x6 sector at S^z = 0 holds about C(36,18)/(36·8·2) states.
+        let l = Lattice::parse("6x6").unwrap();
+        let c4v = Sector::parse("sz=0,k=0:0,rotation=1,mirror=1,spinflip=1", &l).unwrap();
+        assert_eq!(point_group(2, &c4v).len(), 8);
+        let c2v = Sector::parse("k=0:0,parity=1,mirror=1", &l).unwrap();
+        assert_eq!(point_group(2, &c2v).len(), 4);
+        let est = SpinBasis::estimate_dim(&l, &c4v);
+        assert!((est - 9_075_135_300.0 / 576.0).abs() < 1.0, "{est}");
+        // The exact dimension counts the orbits compatible with the sector: brute force over
+        // all C(16,8) states of the 4x4 torus (small orbits make it larger than the estimate).
+        let small = Lattice::parse("4x4").unwrap();
+        for sec in ["sz=0,k=0:0,rotation=1,mirror=1,spinflip=1", "sz=0,k=2:2,rotation=-1,mirror=1"] {
+            let sec = Sector::parse(sec, &small).unwrap();
+            let g = SymmetryGroup::new(&small, &sec);
+            let count = (0u64..1 << 16)
+                .filter(|s| s.count_ones() == 8)
+                .filter(|&s| brute_force(&g, s).1.is_some_and(|c| c > 1e-8))
+                .count();
+            assert_eq!(SpinBasis::new(&small, &sec, true).unwrap().dim(), count, "{}", sec.label(16));
+        }
+    }
+
+    #[test]
+    fn bad_point_group_sectors_are_rejected() {
+        let sq = Lattice::parse("4x4").unwrap();
+        let rect = Lattice::parse("4x2").unwrap();
+        let chain = Lattice::parse("8").unwrap();
+        let bad = |l: &Lattice, s: &str| Sector::parse(s, l).and_then(|x| x.validate(l, true)).is_err();
+        assert!(bad(&rect, "k=0:0,rotation=1"), "rotation on a rectangle");
+        assert!(bad(&chain, "k=0,mirror=1"), "mirror on a chain (that is parity)");
+        assert!(bad(&sq, "k=1:0,rotation=1"), "rotation at k not invariant");
+        assert!(bad(&sq, "k=2:0,rotation=1"), "rotation at (π, 0)");
+        assert!(bad(&sq, "k=1:0,mirror=1"), "mirror at k_x ≠ 0, π");
+        assert!(bad(&sq, "k=0:0,rotation=1,parity=-1"), "parity −1 is the irrep E");
+        assert!(!bad(&sq, "k=2:2,rotation=-1,parity=1,mirror=1"));
+        assert!(!bad(&sq, "k=0:1,mirror=-1"));
     }
 
     #[test]

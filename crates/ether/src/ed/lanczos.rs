@@ -24,6 +24,35 @@ use crate::error::{available_memory_bytes, Error, Result};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// A sink for progress messages of long runs ("Lanczos step 40: E0 ≈ …"). The default
+/// discards them; the CLI shows them on a spinner.
+#[derive(Clone, Default)]
+pub struct Progress(Option<Sink>);
+
+/// A shared message callback.
+pub type Sink = Arc<dyn Fn(&str) + Send + Sync>;
+
+impl Progress {
+    /// Send every message to `f`.
+    pub fn new(f: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        Progress(Some(Arc::new(f)))
+    }
+
+    /// Report a message (nothing happens without a sink).
+    pub fn say(&self, msg: impl FnOnce() -> String) {
+        if let Some(f) = &self.0 {
+            f(&msg());
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Progress(sink)" } else { "Progress(none)" })
+    }
+}
 
 /// How Lanczos vectors are kept orthogonal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +82,9 @@ pub struct LanczosOptions {
     pub eigenvectors: bool,
     /// Seed of the random start vector.
     pub seed: u64,
+    /// Where progress messages go (not part of a saved configuration).
+    #[serde(skip)]
+    pub progress: Progress,
 }
 
 impl Default for LanczosOptions {
@@ -64,6 +96,7 @@ impl Default for LanczosOptions {
             reorthogonalize: Reorthogonalization::Auto,
             eigenvectors: false,
             seed: 0x5eed_1a9c_2050,
+            progress: Progress::default(),
         }
     }
 }
@@ -180,6 +213,9 @@ pub fn lanczos_from<A: LinearOperator>(
         let breakdown = b <= 1e-13 * tnorm.max(1e-300) || m == n;
         if breakdown || m >= check_at || m == max_iter {
             let ritz = Ritz::compute(&alpha, &beta, b, opts.tol, full)?;
+            if let Some(&(e0, r0, _)) = ritz.distinct.first() {
+                opts.progress.say(|| format!("Lanczos step {m}: E0 ≈ {e0:.12}, residual {r0:.1e}"));
+            }
             let done = ritz.count_converged(opts.nev) >= opts.nev.min(ritz.distinct.len());
             let enough = ritz.distinct.len() >= opts.nev;
             last = Some(ritz);

@@ -221,7 +221,7 @@ pub fn dynamic_structure_factor<S: Scalar>(
     }
     let k1: Vec<usize> =
         (0..l.dim()).map(|a| (k0[a] + l.extents()[a] - q_idx[a] % l.extents()[a]) % l.extents()[a]).collect();
-    let target = Sector { n_up: basis.sector.n_up, k: Some(k1), parity: None, spinflip: None };
+    let target = Sector { n_up: basis.sector.n_up, k: Some(k1), parity: None, spinflip: None, ..Default::default() };
     let h1 = SpinHamiltonian::<C64>::new(terms, &target, Storage::Auto)?;
     let qv: Vec<f64> = (0..l.dim()).map(|a| 2.0 * PI * q_idx[a] as f64 / l.extents()[a] as f64).collect();
     let phases: Vec<C64> = (0..n)
@@ -281,7 +281,7 @@ mod tests {
         // N = 4 singlet ground state (E0 = −2): ⟨S_i·S_j⟩ is −1/2 (nearest) ... by E0 = 4 J ⟨S_0·S_1⟩
         // → ⟨S^z_0 S^z_1⟩ = −1/6; Σ_r C(r) = ⟨(S^z_tot)²⟩/N = 0; C(0) = 1/4.
         let t = chain(4);
-        let sec = Sector { n_up: Some(2), k: Some(vec![0]), parity: Some(1), spinflip: Some(1) };
+        let sec = Sector { n_up: Some(2), k: Some(vec![0]), parity: Some(1), spinflip: Some(1), ..Default::default() };
         let (b, psi, e0) = ground(&t, &sec);
         assert!((e0 + 2.0).abs() < 1e-12);
         let c = zz_correlations(&b, &psi);
@@ -314,7 +314,7 @@ mod tests {
     fn entanglement_same_in_reduced_and_plain_bases() {
         // The entropy of the N=12 ground state must not depend on which symmetries were used.
         let t = chain(12);
-        let full = Sector { n_up: Some(6), k: Some(vec![0]), parity: Some(1), spinflip: Some(1) };
+        let full = Sector { n_up: Some(6), k: Some(vec![0]), parity: Some(1), spinflip: Some(1), ..Default::default() };
         let plain = Sector { n_up: Some(6), ..Default::default() };
         let (b1, p1, _) = ground(&t, &full);
         let (b2, p2, _) = ground(&t, &plain);
@@ -329,7 +329,7 @@ mod tests {
         // plain S^z = 0 block (no momentum), with S^z_q applied bit by bit. N = 10.
         let n = 10;
         let t = chain(n);
-        let sec = Sector { n_up: Some(5), k: Some(vec![5]), parity: Some(1), spinflip: Some(-1) };
+        let sec = Sector { n_up: Some(5), k: Some(vec![5]), parity: Some(1), spinflip: Some(-1), ..Default::default() };
         let (b, psi, e0) = ground(&t, &sec);
         let plain_sec = Sector { n_up: Some(5), ..Default::default() };
         let hp = SpinHamiltonian::<f64>::new(&t, &plain_sec, Storage::Cached).unwrap();

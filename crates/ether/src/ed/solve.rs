@@ -3,7 +3,7 @@
 
 use crate::ed::basis::{all_sectors, Sector, SpinBasis};
 use crate::ed::dense::dense_eigh;
-use crate::ed::lanczos::{lanczos, LanczosOptions, Reorthogonalization};
+use crate::ed::lanczos::{lanczos, LanczosOptions, Progress, Reorthogonalization};
 use crate::ed::operator::LinearOperator;
 use crate::ed::spin::{sector_is_complex, SpinHamiltonian, SpinTerms, Storage};
 use crate::error::{Error, Result};
@@ -26,11 +26,20 @@ pub struct SolveOptions {
     pub storage: Storage,
     /// Return eigenvectors.
     pub eigenvectors: bool,
+    /// Where progress messages of long runs go.
+    pub progress: Progress,
 }
 
 impl Default for SolveOptions {
     fn default() -> Self {
-        SolveOptions { nev: 1, tol: 1e-10, dense_below: DENSE_BELOW, storage: Storage::Auto, eigenvectors: false }
+        SolveOptions {
+            nev: 1,
+            tol: 1e-10,
+            dense_below: DENSE_BELOW,
+            storage: Storage::Auto,
+            eigenvectors: false,
+            progress: Progress::default(),
+        }
     }
 }
 
@@ -99,6 +108,7 @@ pub fn solve_operator<A: LinearOperator>(op: &A, label: &str, o: &SolveOptions) 
         max_iter: 3000,
         reorthogonalize: if o.nev == 1 { Reorthogonalization::None } else { Reorthogonalization::Auto },
         eigenvectors: o.eigenvectors,
+        progress: o.progress.clone(),
         ..Default::default()
     };
     let r = lanczos(op, &lo)?;
@@ -129,6 +139,7 @@ pub fn spin_sector_in(terms: &SpinTerms, basis: SpinBasis, o: &SolveOptions) -> 
     if basis.dim() == 0 {
         return Err(Error::invalid("sector", label, "this sector has no states on this lattice"));
     }
+    o.progress.say(|| format!("{} states: building the sector Hamiltonian", basis.dim()));
     if sector_is_complex(&terms.lattice, sector) {
         let h = SpinHamiltonian::<C64>::from_basis(terms, basis, o.storage)?;
         let (l, v) = solve_operator(&h, &label, o)?;

@@ -74,6 +74,69 @@ fn union_of_sector_spectra_is_the_full_spectrum() {
     assert_same_spectrum(&SpinTerms::transverse_ising(&tfim), "TFIM 3x3 torus");
 }
 
+/// All levels of one sector (dense).
+fn sector_levels(t: &SpinTerms, sec: &str) -> Vec<f64> {
+    let sec = Sector::parse(sec, &t.lattice).unwrap();
+    let b = SpinBasis::new(&t.lattice, &sec, t.conserves_sz()).unwrap();
+    if b.dim() == 0 {
+        return Vec::new();
+    }
+    let o = SolveOptions { nev: b.dim(), dense_below: usize::MAX, ..Default::default() };
+    spin_sector(t, &sec, &o).unwrap().0.energies
+}
+
+fn assert_levels_equal(a: &[f64], b: &[f64], what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}: number of levels");
+    // Dense diagonalizations of exact matrices: agreement to rounding (1e-10).
+    let worst = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+    assert!(worst < 1e-10, "{what}: max level difference {worst:.3e}");
+}
+
+#[test]
+fn point_group_irreps_split_the_parity_sector() {
+    // The one-dimensional irreps of C4v (A1, A2, B1, B2: rotation and mirror characters ±1)
+    // all have χ(C2) = χ(parity) = +1, and the two-dimensional irrep E has χ(C2) = −2; so at
+    // k = (0,0) and (π,π) of an L×L torus the four 1D-irrep spectra together are exactly the
+    // parity = +1 spectrum (group theory, e.g. Dresselhaus, Dresselhaus & Jorio, "Group
+    // Theory", ch. 3), which is diagonalized without the point group as the oracle. On a
+    // rectangle the mirror x → −x alone splits each parity sector in two.
+    let sq = heis("4x4", 1.0);
+    for (k, z) in [("0:0", ",spinflip=1"), ("2:2", ""), ("0:0", ",spinflip=-1")] {
+        let oracle = sector_levels(&sq, &format!("sz=0,k={k},parity=1{z}"));
+        let mut union = Vec::new();
+        for r in [1, -1] {
+            for m in [1, -1] {
+                union.extend(sector_levels(&sq, &format!("sz=0,k={k},rotation={r},mirror={m}{z}")));
+            }
+        }
+        union.sort_by(f64::total_cmp);
+        assert_levels_equal(&oracle, &union, &format!("4x4 k={k}{z}"));
+    }
+    let rect = heis("6x2", 1.0);
+    for (k, p) in [("0:0", 1), ("3:1", -1)] {
+        let oracle = sector_levels(&rect, &format!("sz=0,k={k},parity={p}"));
+        let mut union = sector_levels(&rect, &format!("sz=0,k={k},parity={p},mirror=1"));
+        union.extend(sector_levels(&rect, &format!("sz=0,k={k},parity={p},mirror=-1")));
+        union.sort_by(f64::total_cmp);
+        assert_levels_equal(&oracle, &union, &format!("6x2 k={k} parity={p}"));
+    }
+}
+
+#[test]
+fn square_4x4_ground_state() {
+    // The 4x4 Heisenberg antiferromagnet: E0 = −11.228483208 (J = 1), a standard ED value
+    // (e.g. Schulz, Ziman & Poilblanc, J. Phys. I France 6, 675 (1996), table 1: E0/N =
+    // −0.701780). Here the oracle is independent of that number: the A1 ground state
+    // (with the point group, Lanczos) against the dense k = 0 sector without it (1e-9).
+    let t = heis("4x4", 1.0);
+    let dense = sector_levels(&t, "sz=0,k=0:0")[0];
+    let sec = Sector::parse("sz=0,k=0:0,rotation=1,mirror=1,spinflip=1", &t.lattice).unwrap();
+    let o = SolveOptions { nev: 1, dense_below: 0, ..Default::default() };
+    let (l, _) = spin_sector(&t, &sec, &o).unwrap();
+    assert!((l.energies[0] - dense).abs() < 1e-9, "{} vs {dense}", l.energies[0]);
+    assert!((dense / 16.0 + 0.701780).abs() < 1e-6, "E0/N = {}", dense / 16.0);
+}
+
 #[test]
 #[ignore = "dense 4096x4096 oracle: ~1 min on 2 cores"]
 fn union_of_sector_spectra_is_the_full_spectrum_n12() {
@@ -96,7 +159,7 @@ fn chain_min(n: usize, n_up: usize) -> f64 {
     let t = heis(&n.to_string(), 1.0);
     (0..n)
         .map(|k| {
-            let sec = Sector { n_up: Some(n_up), k: Some(vec![k]), parity: None, spinflip: None };
+            let sec = Sector { n_up: Some(n_up), k: Some(vec![k]), parity: None, spinflip: None, ..Default::default() };
             spin_sector(&t, &sec, &SolveOptions { tol: 1e-12, ..Default::default() }).unwrap().0.energies[0]
         })
         .fold(f64::INFINITY, f64::min)
@@ -121,7 +184,8 @@ fn chain_extrapolates_to_bethe() {
     for n in [16usize, 20] {
         let t = heis(&n.to_string(), 1.0);
         let k0 = if (n / 2) % 2 == 0 { 0 } else { n / 2 };
-        let sec = Sector { n_up: Some(n / 2), k: Some(vec![k0]), parity: Some(1), spinflip: Some(1) };
+        let sec =
+            Sector { n_up: Some(n / 2), k: Some(vec![k0]), parity: Some(1), spinflip: Some(1), ..Default::default() };
         let e0 = spin_sector(&t, &sec, &SolveOptions::default()).unwrap().0.energies[0];
         let corrected = e0 / n as f64 + std::f64::consts::PI.powi(2) / (12.0 * (n * n) as f64);
         assert!((corrected - e_inf).abs() < 1e-4, "N={n}: {corrected} vs {e_inf}");
@@ -144,7 +208,8 @@ fn ferromagnet_one_magnon_band_is_exact() {
         for kidx in 0..n {
             let c = l.coords(kidx);
             let kv: Vec<usize> = (0..l.dim()).map(|a| c[a]).collect();
-            let sec = Sector { n_up: Some(n - 1), k: Some(kv.clone()), parity: None, spinflip: None };
+            let sec =
+                Sector { n_up: Some(n - 1), k: Some(kv.clone()), parity: None, spinflip: None, ..Default::default() };
             let (lv, _) = spin_sector(&t, &sec, &SolveOptions::default()).unwrap();
             assert_eq!(lv.dimension, 1);
             let mom = sec.momentum(l);
@@ -166,7 +231,7 @@ fn transverse_ising_chain_matches_free_fermions() {
     for h in [0.3, 1.0, 2.5] {
         let m = TransverseIsing::new(Lattice::parse("14").unwrap(), 1.0, h).unwrap();
         let t = SpinTerms::transverse_ising(&m);
-        let sec = Sector { n_up: None, k: Some(vec![0]), parity: Some(1), spinflip: Some(1) };
+        let sec = Sector { n_up: None, k: Some(vec![0]), parity: Some(1), spinflip: Some(1), ..Default::default() };
         let e = spin_sector(&t, &sec, &SolveOptions { tol: 1e-12, ..Default::default() }).unwrap().0.energies[0];
         let exact = TransverseIsing::chain_ground_energy(14, 1.0, h);
         assert!((e - exact).abs() < 1e-9, "h={h}: {e} vs {exact}");
@@ -179,7 +244,7 @@ fn broken_symmetry_is_an_error() {
     // refused; without momentum it is fine.
     let mut t = heis("8", 1.0);
     t.bonds[3] = Bond { jz: 1.5, jxy: 1.5, ..t.bonds[3] };
-    let with_k = Sector { n_up: Some(4), k: Some(vec![0]), parity: None, spinflip: None };
+    let with_k = Sector { n_up: Some(4), k: Some(vec![0]), parity: None, spinflip: None, ..Default::default() };
     let e = SpinHamiltonian::<f64>::new(&t, &with_k, Storage::MatrixFree).unwrap_err();
     assert!(matches!(e, crate::Error::Invariant(_)), "{e}");
     let no_k = Sector { n_up: Some(4), ..Default::default() };
@@ -189,7 +254,7 @@ fn broken_symmetry_is_an_error() {
 #[test]
 fn cached_matrix_free_and_thread_count_agree_bitwise() {
     let t = heis("16", 1.0);
-    let sec = Sector { n_up: Some(8), k: Some(vec![3]), parity: None, spinflip: None };
+    let sec = Sector { n_up: Some(8), k: Some(vec![3]), parity: None, spinflip: None, ..Default::default() };
     let a = SpinHamiltonian::<C64>::new(&t, &sec, Storage::MatrixFree).unwrap();
     let b = SpinHamiltonian::<C64>::new(&t, &sec, Storage::Cached).unwrap();
     assert!(b.is_cached() && !a.is_cached());
@@ -205,7 +270,7 @@ fn cached_matrix_free_and_thread_count_agree_bitwise() {
     assert_eq!(ya, y1, "same bits on 1 thread");
     // Real sector with equal off-diagonal amplitudes: the compact cache (columns and signs
     // only) must also reproduce the matrix-free bits.
-    let sec = Sector { n_up: Some(8), k: Some(vec![8]), parity: Some(-1), spinflip: Some(1) };
+    let sec = Sector { n_up: Some(8), k: Some(vec![8]), parity: Some(-1), spinflip: Some(1), ..Default::default() };
     let c = SpinHamiltonian::<f64>::new(&t, &sec, Storage::MatrixFree).unwrap();
     let d = SpinHamiltonian::<f64>::new(&t, &sec, Storage::Cached).unwrap();
     let xr = crate::ed::lanczos::random_vector::<f64>(c.dim(), 5);
