@@ -882,7 +882,7 @@ pub fn all_sectors(lattice: &Lattice, conserves_sz: bool, flip_symmetric: bool) 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -982,6 +982,81 @@ mod tests {
                 .count();
             assert_eq!(SpinBasis::new(&small, &sec, true).unwrap().dim(), count, "{}", sec.label(16));
         }
+    }
+
+    /// The dimension of a sector by the character formula (independent of representatives):
+    /// the multiplicity of the 1D irrep χ in the permutation representation on the basis
+    /// states is `|G|⁻¹ Σ_g χ(g)* Fix(g)`, with Fix(g) the number of basis states g leaves
+    /// unchanged, counted from the cycles of g's site permutation: without a flip, choose
+    /// whole cycles holding n_up up spins (subset sum); with a flip, every cycle must be even
+    /// and alternate (2 ways per cycle).
+    pub(crate) fn character_formula_dim(l: &Lattice, sec: &Sector) -> f64 {
+        let g = SymmetryGroup::new(l, sec);
+        let n = l.n_sites();
+        let mut total = C64::new(0.0, 0.0);
+        for e in 0..g.order() {
+            let perm = &g.perms[e];
+            let mut seen = vec![false; n];
+            let mut cycles = Vec::new();
+            for r in 0..n {
+                let mut len = 0;
+                let mut x = r;
+                while !seen[x] {
+                    seen[x] = true;
+                    x = perm[x];
+                    len += 1;
+                }
+                if len > 0 {
+                    cycles.push(len);
+                }
+            }
+            let fix = if g.flips[e] {
+                if cycles.iter().all(|c| c % 2 == 0) {
+                    2f64.powi(cycles.len() as i32)
+                } else {
+                    0.0
+                }
+            } else {
+                // ways[m]: number of unions of cycles with m sites.
+                let mut ways = vec![0f64; n + 1];
+                ways[0] = 1.0;
+                for &c in &cycles {
+                    for m in (c..=n).rev() {
+                        ways[m] += ways[m - c];
+                    }
+                }
+                match sec.n_up {
+                    Some(m) => ways[m],
+                    None => ways.iter().sum(),
+                }
+            };
+            total += g.characters[e].conj() * fix;
+        }
+        total.re / g.order() as f64
+    }
+
+    #[test]
+    fn dimensions_match_the_character_formula() {
+        for (lat, sec) in [
+            ("4x4", "sz=0,k=0:0,rotation=1,mirror=1,spinflip=1"),
+            ("4x4", "sz=0,k=2:2,rotation=-1,mirror=1"),
+            ("4x4", "sz=1,k=0:0,rotation=-1,mirror=-1"),
+            ("6x4", "sz=0,k=3:0,parity=1,mirror=-1,spinflip=-1"),
+            ("4x4", "k=1:2"),
+            ("14", "sz=0,k=7,parity=-1,spinflip=1"),
+            ("13", "sz=1/2,k=4"),
+        ] {
+            let l = Lattice::parse(lat).unwrap();
+            let s = Sector::parse(sec, &l).unwrap();
+            let dim = SpinBasis::new(&l, &s, true).unwrap().dim() as f64;
+            let formula = character_formula_dim(&l, &s);
+            assert!((dim - formula).abs() < 1e-6, "{lat} {sec}: basis {dim} vs character formula {formula}");
+        }
+        // The 6x6 A1 sector of the ground state: 15,804,956 states (the ignored
+        // `square_6x6_ground_state` builds it and checks the count against this formula).
+        let l = Lattice::parse("6x6").unwrap();
+        let s = Sector::parse("sz=0,k=0:0,rotation=1,mirror=1,spinflip=1", &l).unwrap();
+        assert!((character_formula_dim(&l, &s) - 15_804_956.0).abs() < 1e-3);
     }
 
     #[test]

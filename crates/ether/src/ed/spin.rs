@@ -123,8 +123,8 @@ pub struct SpinHamiltonian<S: Scalar> {
 /// Precomputed off-diagonal rows, one block per [`CHUNK`] rows (the same blocks the parallel
 /// product uses, so no global concatenation is needed). In compact form (real sectors whose
 /// off-diagonal amplitudes are all equal) only the columns are stored, with the character's
-/// sign in the top bit; the value `±amp·sqrt(c_a/c_b)` is recomputed from the norms exactly as
-/// the matrix-free path computes it (same bits).
+/// sign in the top bit; the product is `amp/sqrt(c_b) · Σ_a ±sqrt(c_a) x_a` (equal to the
+/// matrix-free product to rounding; the same bits for any thread count).
 #[derive(Debug)]
 struct RowCache<S> {
     chunks: Vec<ChunkRows<S>>,
@@ -302,6 +302,13 @@ impl<S: Scalar> LinearOperator for SpinHamiltonian<S> {
     }
     fn apply(&self, x: &[S], y: &mut [S]) {
         let sn = &self.basis.sqrt_norm;
+        // Compact cache: (H x)_b = h_bb x_b + (amp / sqrt c_b) Σ_a ±(sqrt c_a x_a), with the
+        // products sqrt c_a x_a formed once per application, so that the inner loop gathers
+        // one vector instead of two.
+        let scaled: Vec<S> = match self.cache.as_ref().and_then(|rc| rc.compact) {
+            Some(_) => x.par_iter().zip(sn.par_iter()).map(|(&xa, &s)| xa.scale(s)).collect(),
+            None => Vec::new(),
+        };
         y.par_chunks_mut(CHUNK).enumerate().for_each(|(c, yc)| {
             let rows = self.cache.as_ref().map(|rc| (&rc.chunks[c], rc.compact));
             for (o, yb) in yc.iter_mut().enumerate() {
@@ -309,13 +316,16 @@ impl<S: Scalar> LinearOperator for SpinHamiltonian<S> {
                 let mut acc = x[b].scale(self.diag[b]);
                 match rows {
                     Some((ch, Some(amp))) => {
-                        let inv_nb = 1.0 / sn[b];
+                        let mut off = S::ZERO;
                         for &col in &ch.cols[ch.starts[o] as usize..ch.starts[o + 1] as usize] {
-                            let a = (col & !SIGN_BIT) as usize;
-                            let v = amp * sn[a] * inv_nb;
-                            let v = if col & SIGN_BIT != 0 { -v } else { v };
-                            acc += x[a].scale(v);
+                            let xa = scaled[(col & !SIGN_BIT) as usize];
+                            if col & SIGN_BIT != 0 {
+                                off -= xa;
+                            } else {
+                                off += xa;
+                            }
                         }
+                        acc += off.scale(amp / sn[b]);
                     }
                     Some((ch, None)) => {
                         for k in ch.starts[o] as usize..ch.starts[o + 1] as usize {

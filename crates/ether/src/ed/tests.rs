@@ -138,6 +138,24 @@ fn square_4x4_ground_state() {
 }
 
 #[test]
+#[ignore = "15.8 M states, 3.5 GB: ~6-9 min on 2 cores"]
+fn square_6x6_ground_state() {
+    // Issue 4's size goal, validated: the 6x6 Heisenberg antiferromagnet in the A1 sector
+    // (k = 0, C4v A1, spin flip +1; 15,804,956 states). Published E0/N = −0.678872 (Schulz,
+    // Ziman & Poilblanc, J. Phys. I France 6, 675 (1996); six digits as commonly quoted, not
+    // checked against the primary text), so the tolerance is half a unit of the sixth digit
+    // per site; Lanczos converges to 1e-10 relative, far below it.
+    let t = heis("6x6", 1.0);
+    let sec = Sector::parse("sz=0,k=0:0,rotation=1,mirror=1,spinflip=1", &t.lattice).unwrap();
+    let (l, _) = spin_sector(&t, &sec, &SolveOptions::default()).unwrap();
+    let formula = crate::ed::basis::tests::character_formula_dim(&t.lattice, &sec);
+    assert!((l.dimension as f64 - formula).abs() < 1e-3, "{} states vs {formula}", l.dimension);
+    assert!(l.converged);
+    let e = l.energies[0] / 36.0;
+    assert!((e + 0.678872).abs() < 5e-7, "E0/N = {e}");
+}
+
+#[test]
 #[ignore = "dense 4096x4096 oracle: ~1 min on 2 cores"]
 fn union_of_sector_spectra_is_the_full_spectrum_n12() {
     assert_same_spectrum(&heis("12", 1.0), "AFM chain N=12");
@@ -269,7 +287,8 @@ fn cached_matrix_free_and_thread_count_agree_bitwise() {
     pool1.install(|| a.apply(&x, &mut y1));
     assert_eq!(ya, y1, "same bits on 1 thread");
     // Real sector with equal off-diagonal amplitudes: the compact cache (columns and signs
-    // only) must also reproduce the matrix-free bits.
+    // only) sums Σ ±sqrt(c_a) x_a before scaling, so it agrees with the matrix-free product to
+    // rounding (a few ulps of the largest term: 1e-13 relative), and bitwise for any thread count.
     let sec = Sector { n_up: Some(8), k: Some(vec![8]), parity: Some(-1), spinflip: Some(1), ..Default::default() };
     let c = SpinHamiltonian::<f64>::new(&t, &sec, Storage::MatrixFree).unwrap();
     let d = SpinHamiltonian::<f64>::new(&t, &sec, Storage::Cached).unwrap();
@@ -277,7 +296,12 @@ fn cached_matrix_free_and_thread_count_agree_bitwise() {
     let (mut yc, mut yd) = (vec![0.0; c.dim()], vec![0.0; c.dim()]);
     c.apply(&xr, &mut yc);
     d.apply(&xr, &mut yd);
-    assert_eq!(yc, yd, "compact cache");
+    let scale = yc.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let worst = yc.iter().zip(&yd).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max);
+    assert!(worst < 1e-13 * scale, "compact cache: {worst:.2e} of {scale:.2e}");
+    let mut yd1 = vec![0.0; c.dim()];
+    pool1.install(|| d.apply(&xr, &mut yd1));
+    assert_eq!(yd, yd1, "compact cache: same bits on 1 thread");
     let r1 = pool1.install(|| lanczos(&a, &LanczosOptions::default()).unwrap());
     let r2 = lanczos(&a, &LanczosOptions::default()).unwrap();
     assert_eq!(r1.eigenvalues, r2.eigenvalues);
