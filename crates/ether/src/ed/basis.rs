@@ -19,8 +19,10 @@
 //! then `(H x)_b = Σ_j h_j χ(g_j) sqrt(c_{a_j}/c_b) x_{a_j}` (row-wise, so the parallel
 //! matrix-vector product needs no atomics).
 //!
-//! Lookup: representatives are generated in increasing order, bucketed by their top bits
-//! (a prefix table of `2^B` offsets, B ≤ 24), and found by binary search inside the bucket.
+//! Lookup: representatives are generated in increasing order (in parallel, by their top
+//! bits) and found through an open-addressing hash index (Fibonacci hashing, linear probing,
+//! load ≤ ½: one or two cache misses per look-up). A prefix table with binary search was
+//! slow because representatives share their top bits (they start with a minimal row).
 
 use crate::ed::operator::Scalar;
 use crate::error::{Error, Result};
@@ -351,20 +353,24 @@ pub struct SymmetryGroup {
 /// Bit layout of an Lx×Ly torus with all translations: site x + Lx·y is bit x + Lx·y, so
 /// row y is the `Lx`-bit field at `Lx·y`, a translation along y rotates the whole word by
 /// `Lx` bits and one along x rotates every row by one bit. The representative (the smallest
-/// image) has the smallest possible top row; `row_min[v]` is the smallest rotation of the
-/// row value v and `row_args[v]` the set of rotations reaching it, so only the translations
-/// that bring a minimal row to the top are tried (Sandvik 2010, section 4, with the search
-/// pruned by the most significant row).
+/// image) has the smallest possible top block of `m` rows (m·Lx ≤ 16 bits); `block_min[v]` is
+/// the smallest simultaneous row rotation of the block value v and `block_args[v]` the set of
+/// rotations reaching it, so only the translations that bring a minimal block to the top
+/// are tried (Sandvik 2010, section 4, with the search pruned by the most significant bits).
+/// `row_min` (one row) serves the cheap necessary tests of the basis construction.
 #[derive(Clone, Debug)]
 struct SquareLayout {
     lx: u32,
     ly: u32,
+    /// Rows per block.
+    m: u32,
     /// Point-group × flip combinations (element index t + N·pf).
     npf: usize,
     flip: bool,
     row_mask: u64,
     row_min: Vec<u16>,
-    row_args: Vec<u16>,
+    block_min: Vec<u16>,
+    block_args: Vec<u16>,
     /// `lo[tx]`: bits with x < tx in every row; its complement in the lattice is `hi[tx]`.
     lo: Vec<u64>,
     hi: Vec<u64>,
@@ -375,19 +381,42 @@ impl SquareLayout {
 
     fn new(lx: usize, ly: usize, npf: usize, flip: bool) -> Self {
         let row_mask = (1u64 << lx) - 1;
-        let rot = |v: u64, t: usize| if t == 0 { v } else { ((v << t) | (v >> (lx - t))) & row_mask };
-        let mut row_min = vec![0u16; 1 << lx];
-        let mut row_args = vec![0u16; 1 << lx];
-        for v in 0..(1u64 << lx) {
-            let m = (0..lx).map(|t| rot(v, t)).min().unwrap_or(v);
-            row_min[v as usize] = m as u16;
-            row_args[v as usize] = (0..lx).filter(|&t| rot(v, t) == m).fold(0u16, |acc, t| acc | (1 << t));
+        let m = (16 / lx).clamp(1, ly);
+        // Rotate every Lx-bit row of a block of `rows` rows left by t.
+        let rot = |v: u64, t: usize, rows: usize| {
+            (0..rows).fold(0u64, |acc, i| {
+                let r = (v >> (lx * i)) & row_mask;
+                let r = if t == 0 { r } else { ((r << t) | (r >> (lx - t))) & row_mask };
+                acc | (r << (lx * i))
+            })
+        };
+        let row_min: Vec<u16> =
+            (0..(1u64 << lx)).map(|v| (0..lx).map(|t| rot(v, t, 1)).min().unwrap_or(v) as u16).collect();
+        let nb = 1usize << (lx * m);
+        let mut block_min = vec![0u16; nb];
+        let mut block_args = vec![0u16; nb];
+        for v in 0..nb as u64 {
+            let mn = (0..lx).map(|t| rot(v, t, m)).min().unwrap_or(v);
+            block_min[v as usize] = mn as u16;
+            block_args[v as usize] = (0..lx).filter(|&t| rot(v, t, m) == mn).fold(0u16, |acc, t| acc | (1 << t));
         }
         let every_row = |bits: u64| (0..ly).fold(0u64, |acc, y| acc | (bits << (lx * y)));
         let lo: Vec<u64> = (0..lx).map(|t| every_row((1u64 << t) - 1)).collect();
         let all = every_row(row_mask);
         let hi: Vec<u64> = lo.iter().map(|l| all & !l).collect();
-        SquareLayout { lx: lx as u32, ly: ly as u32, npf, flip, row_mask, row_min, row_args, lo, hi }
+        SquareLayout {
+            lx: lx as u32,
+            ly: ly as u32,
+            m: m as u32,
+            npf,
+            flip,
+            row_mask,
+            row_min,
+            block_min,
+            block_args,
+            lo,
+            hi,
+        }
     }
 
     /// Translate b by (tx, 0): every row rotated left by tx bits.
@@ -503,8 +532,9 @@ impl SymmetryGroup {
         }
         let chain = (d == 1 && sector.k.is_some()).then_some(ChainLayout { np: points.len(), nf: flips_l.len() });
         let ext = lattice.extents();
-        let square = (d == 2 && sector.k.is_some() && ext[0] <= SquareLayout::MAX_ROW)
-            .then(|| SquareLayout::new(ext[0], ext[1], points.len() * flips_l.len(), sector.spinflip.is_some()));
+        let npf = points.len() * flips_l.len();
+        let square = (d == 2 && sector.k.is_some() && ext[0] <= SquareLayout::MAX_ROW && npf <= 16)
+            .then(|| SquareLayout::new(ext[0], ext[1], npf, sector.spinflip.is_some()));
         let mask = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
         SymmetryGroup { n, mask, perms, flips, characters, tables, nbytes, chain, square }
     }
@@ -613,10 +643,31 @@ impl SymmetryGroup {
         // The pruned search visits every image whose top row is minimal; that includes every
         // image smaller than s (if s is not minimal) and every g with g s = s (if it is).
         match &self.square {
-            Some(sq) => self.square_candidates(s, sq, visit),
+            Some(sq) => {
+                if !self.square_top_row_is_minimal(s, sq) {
+                    return None;
+                }
+                self.square_candidates(s, sq, visit)
+            }
             None => self.for_each_image(s, visit),
         }
         (!smaller).then_some(c.re)
+    }
+
+    /// Whether no image of s has a smaller top row than s itself (a necessary condition for a
+    /// representative), with an early exit at the first row that rotates below it: most
+    /// candidates of the basis construction are rejected after one or two point images.
+    #[inline]
+    fn square_top_row_is_minimal(&self, s: u64, sq: &SquareLayout) -> bool {
+        let top = sq.row(s, sq.ly - 1);
+        if sq.row_min[top] as usize != top {
+            return false;
+        }
+        let top = top as u16;
+        (0..sq.npf).all(|pf| {
+            let b = self.apply(pf * self.n, s);
+            (0..sq.ly).all(|y| sq.row_min[sq.row(b, y)] >= top)
+        })
     }
 
     /// Visit `(g, g s)` for every element g whose image has the smallest top row of the
@@ -624,24 +675,29 @@ impl SymmetryGroup {
     #[inline]
     fn square_candidates(&self, s: u64, sq: &SquareLayout, mut f: impl FnMut(usize, u64) -> bool) {
         let n = self.n as u32;
-        let mut imgs = [0u64; 32];
+        let top = n - sq.m * sq.lx;
+        // keys[pf·Ly + ty]: the top block of the image translated by (0, ty); Ly ≤ 31 since
+        // N ≤ 62 and Lx ≥ 2.
+        let mut keys = [0u16; 16 * 32];
+        let mut imgs = [0u64; 16];
         let mut best = u16::MAX;
-        for (pf, img) in imgs.iter_mut().enumerate().take(sq.npf) {
+        for pf in 0..sq.npf {
             let b = self.apply(pf * self.n, s);
-            *img = b;
-            for y in 0..sq.ly {
-                best = best.min(sq.row_min[sq.row(b, y)]);
+            imgs[pf] = b;
+            for ty in 0..sq.ly {
+                let key = (sq.shift_y(b, ty, n, self.mask) >> top) as u16;
+                keys[pf * sq.ly as usize + ty as usize] = key;
+                best = best.min(sq.block_min[key as usize]);
             }
         }
         for (pf, &b) in imgs.iter().enumerate().take(sq.npf) {
-            for y in 0..sq.ly {
-                let r = sq.row(b, y);
-                if sq.row_min[r] != best {
+            for ty in 0..sq.ly {
+                let key = keys[pf * sq.ly as usize + ty as usize] as usize;
+                if sq.block_min[key] != best {
                     continue;
                 }
-                let ty = sq.ly - 1 - y;
                 let by = sq.shift_y(b, ty, n, self.mask);
-                let mut args = sq.row_args[r];
+                let mut args = sq.block_args[key];
                 while args != 0 {
                     let tx = args.trailing_zeros();
                     args &= args - 1;
@@ -713,8 +769,18 @@ pub struct SpinBasis {
     pub states: Vec<u64>,
     /// sqrt(c_a) of each representative (see the module doc).
     pub sqrt_norm: Vec<f64>,
-    prefix_bits: u32,
-    buckets: Vec<u32>,
+    /// Open-addressing hash index (linear probing, load ≤ ½): slot → position in `states`.
+    slots: Vec<u32>,
+    hash_shift: u32,
+}
+
+const EMPTY_SLOT: u32 = u32::MAX;
+
+/// Fibonacci hashing: the top bits of `rep · 2^64/φ` spread the representatives, whose own
+/// top bits are nearly constant (a representative starts with its orbit's smallest row).
+#[inline]
+fn slot_of(rep: u64, shift: u32) -> usize {
+    (rep.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
 }
 
 impl SpinBasis {
@@ -770,19 +836,27 @@ impl SpinBasis {
                 (st, nr)
             })
             .collect();
-        let mut buckets = Vec::with_capacity(per_bucket.len() + 1);
         let total: usize = per_bucket.iter().map(|b| b.0.len()).sum();
-        if total > u32::MAX as usize {
+        if total >= u32::MAX as usize {
             return Err(Error::invalid("sector", sector.label(n), "more than 2^32 states: use more symmetries"));
         }
         let mut states = Vec::with_capacity(total);
         let mut sqrt_norm = Vec::with_capacity(total);
         for (st, nr) in per_bucket {
-            buckets.push(states.len() as u32);
             states.extend(st);
             sqrt_norm.extend(nr);
         }
-        buckets.push(states.len() as u32);
+        let bits = (2 * total.max(1)).next_power_of_two().trailing_zeros().max(1);
+        let hash_shift = 64 - bits;
+        let mut slots = vec![EMPTY_SLOT; 1 << bits];
+        let mask = slots.len() - 1;
+        for (i, &rep) in states.iter().enumerate() {
+            let mut h = slot_of(rep, hash_shift);
+            while slots[h] != EMPTY_SLOT {
+                h = (h + 1) & mask;
+            }
+            slots[h] = i as u32;
+        }
         Ok(SpinBasis {
             n_sites: n,
             lattice: lattice.clone(),
@@ -790,8 +864,8 @@ impl SpinBasis {
             group,
             states,
             sqrt_norm,
-            prefix_bits: pb,
-            buckets,
+            slots,
+            hash_shift,
         })
     }
 
@@ -803,10 +877,18 @@ impl SpinBasis {
     /// Index of a representative, if it is in the basis.
     #[inline]
     pub fn index(&self, rep: u64) -> Option<usize> {
-        let h = (rep >> (self.n_sites as u32 - self.prefix_bits)) as usize;
-        let lo = self.buckets[h] as usize;
-        let hi = self.buckets[h + 1] as usize;
-        self.states[lo..hi].binary_search(&rep).ok().map(|i| lo + i)
+        let mask = self.slots.len() - 1;
+        let mut h = slot_of(rep, self.hash_shift);
+        loop {
+            let i = self.slots[h];
+            if i == EMPTY_SLOT {
+                return None;
+            }
+            if self.states[i as usize] == rep {
+                return Some(i as usize);
+            }
+            h = (h + 1) & mask;
+        }
     }
 
     /// Where basis state `s` lives: (index of its representative, χ(g) with g s = rep), or
@@ -827,7 +909,7 @@ impl SpinBasis {
 
     /// Bytes held by the basis (states, norms, buckets).
     pub fn memory_bytes(&self) -> u64 {
-        (self.states.len() * 16 + self.buckets.len() * 4 + self.group.tables.len() * 8) as u64
+        (self.states.len() * 16 + self.slots.len() * 4 + self.group.tables.len() * 8) as u64
     }
 
     /// Estimated number of states of a sector without building it: the Sz block size over the
@@ -936,6 +1018,8 @@ pub(crate) mod tests {
             ("6x4", "sz=0,k=3:0,parity=1,mirror=-1,spinflip=1"),
             ("6x4", "sz=1,k=1:2"),
             ("3x5", "k=1:1"),
+            ("2x13", "sz=0,k=1:4"),
+            ("8x3", "sz=0,k=4:0,parity=1,mirror=1,spinflip=1"),
         ] {
             let l = Lattice::parse(lat).unwrap();
             let sector = Sector::parse(sec, &l).unwrap();

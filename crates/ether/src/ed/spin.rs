@@ -340,12 +340,12 @@ impl<S: Scalar> LinearOperator for SpinHamiltonian<S> {
     }
 }
 
-/// Memory estimate (bytes) of a Lanczos ground-state run in a sector: basis (16 B/state),
-/// diagonal (8 B), four Lanczos vectors, and the row cache if requested.
+/// Memory estimate (bytes) of a Lanczos ground-state run in a sector: basis (16 B/state plus
+/// 4-8 B of hash index), diagonal (8 B), four Lanczos vectors, and the row cache if requested.
 pub fn estimate_memory(terms: &SpinTerms, sector: &Sector, complex: bool, cached: bool) -> u64 {
     let dim = SpinBasis::estimate_dim(&terms.lattice, sector);
     let sz = if complex { 16.0 } else { 8.0 };
-    let mut b = dim * (16.0 + 8.0 + 4.0 * sz);
+    let mut b = dim * (16.0 + 8.0 + 8.0 + 4.0 * sz);
     if cached {
         // Compact rows (4 bytes per element) for real sectors, column + value otherwise.
         let per = if complex { 4.0 + sz } else { 4.0 };
