@@ -769,12 +769,21 @@ pub struct SpinBasis {
     pub states: Vec<u64>,
     /// sqrt(c_a) of each representative (see the module doc).
     pub sqrt_norm: Vec<f64>,
-    /// Open-addressing hash index (linear probing, load ≤ ½): slot → position in `states`.
-    slots: Vec<u32>,
+    /// Open-addressing hash index (linear probing, load ≤ ½). A slot holds
+    /// `rep << idx_bits | position` when that fits in 64 bits (one memory access per
+    /// look-up), else the position alone (checked against `states`).
+    slots: Vec<u64>,
     hash_shift: u32,
+    /// Bits of the position in a packed slot; 0 when slots are not packed.
+    idx_bits: u32,
 }
 
-const EMPTY_SLOT: u32 = u32::MAX;
+const EMPTY_SLOT: u64 = u64::MAX;
+
+/// Slots of the hash index of a basis of `dim` states (a power of two, load ≤ ½).
+pub fn index_slots(dim: usize) -> usize {
+    (2 * dim.max(1)).next_power_of_two()
+}
 
 /// Fibonacci hashing: the top bits of `rep · 2^64/φ` spread the representatives, whose own
 /// top bits are nearly constant (a representative starts with its orbit's smallest row).
@@ -800,9 +809,14 @@ impl SpinBasis {
             v
         };
         let n_up = sector.n_up;
-        let per_bucket: Vec<(Vec<u64>, Vec<f64>)> = (0..(1u64 << pb))
+        // The work is concentrated in the buckets of small top bits (representatives start
+        // with a minimal row), so rayon's default split into a few large halves would leave
+        // one thread with nearly all of it: cap the pieces at 64 buckets.
+        let per_bucket: Vec<(Vec<u64>, Vec<f64>)> = (0..(1usize << pb))
             .into_par_iter()
+            .with_max_len(64)
             .map(|h| {
+                let h = h as u64;
                 let mut st = Vec::new();
                 let mut nr = Vec::new();
                 let hp = h.count_ones() as usize;
@@ -846,8 +860,11 @@ impl SpinBasis {
             states.extend(st);
             sqrt_norm.extend(nr);
         }
-        let bits = (2 * total.max(1)).next_power_of_two().trailing_zeros().max(1);
+        let bits = index_slots(total).trailing_zeros().max(1);
         let hash_shift = 64 - bits;
+        // Positions need ceil(log2(total + 1)) bits, so a packed slot is never all ones.
+        let pos_bits = 64 - (total as u64).leading_zeros();
+        let idx_bits = if n as u32 + pos_bits <= 64 { pos_bits } else { 0 };
         let mut slots = vec![EMPTY_SLOT; 1 << bits];
         let mask = slots.len() - 1;
         for (i, &rep) in states.iter().enumerate() {
@@ -855,7 +872,7 @@ impl SpinBasis {
             while slots[h] != EMPTY_SLOT {
                 h = (h + 1) & mask;
             }
-            slots[h] = i as u32;
+            slots[h] = if idx_bits > 0 { (rep << idx_bits) | i as u64 } else { i as u64 };
         }
         Ok(SpinBasis {
             n_sites: n,
@@ -866,6 +883,7 @@ impl SpinBasis {
             sqrt_norm,
             slots,
             hash_shift,
+            idx_bits,
         })
     }
 
@@ -880,12 +898,16 @@ impl SpinBasis {
         let mask = self.slots.len() - 1;
         let mut h = slot_of(rep, self.hash_shift);
         loop {
-            let i = self.slots[h];
-            if i == EMPTY_SLOT {
+            let e = self.slots[h];
+            if e == EMPTY_SLOT {
                 return None;
             }
-            if self.states[i as usize] == rep {
-                return Some(i as usize);
+            if self.idx_bits > 0 {
+                if e >> self.idx_bits == rep {
+                    return Some((e & ((1 << self.idx_bits) - 1)) as usize);
+                }
+            } else if self.states[e as usize] == rep {
+                return Some(e as usize);
             }
             h = (h + 1) & mask;
         }
@@ -909,7 +931,7 @@ impl SpinBasis {
 
     /// Bytes held by the basis (states, norms, buckets).
     pub fn memory_bytes(&self) -> u64 {
-        (self.states.len() * 16 + self.slots.len() * 4 + self.group.tables.len() * 8) as u64
+        (self.states.len() * 16 + self.slots.len() * 8 + self.group.tables.len() * 8) as u64
     }
 
     /// Estimated number of states of a sector without building it: the Sz block size over the

@@ -201,22 +201,35 @@ impl<S: Scalar> SpinHamiltonian<S> {
     fn row_raw(&self, b: usize, mut f: impl FnMut(usize, usize, S)) {
         let s = self.basis.states[b];
         let inv_nb = 1.0 / self.basis.sqrt_norm[b];
-        let mut emit = |t: u64, h: f64| {
-            let (rep, g) = self.basis.group.representative(t);
-            if let Some(a) = self.basis.index(rep) {
-                f(a, g, self.chars[g].scale(h * self.basis.sqrt_norm[a] * inv_nb));
+        // Two passes: first every representative (compute-bound), then every index look-up
+        // (one cache miss each); the look-ups of the second pass are independent, so the
+        // processor overlaps their misses.
+        const BATCH: usize = 64;
+        let mut reps = [(0u64, 0usize, 0f64); BATCH];
+        let mut len = 0;
+        let mut flush = |reps: &[(u64, usize, f64)]| {
+            for &(rep, g, h) in reps {
+                if let Some(a) = self.basis.index(rep) {
+                    f(a, g, self.chars[g].scale(h * self.basis.sqrt_norm[a] * inv_nb));
+                }
             }
         };
-        for bd in &self.terms.bonds {
-            if bd.jxy != 0.0 && ((s >> bd.i) ^ (s >> bd.j)) & 1 == 1 {
-                emit(s ^ ((1u64 << bd.i) | (1u64 << bd.j)), 0.5 * bd.jxy);
+        let terms = self.terms.bonds.iter().filter_map(|bd| {
+            (bd.jxy != 0.0 && ((s >> bd.i) ^ (s >> bd.j)) & 1 == 1)
+                .then(|| (s ^ ((1u64 << bd.i) | (1u64 << bd.j)), 0.5 * bd.jxy))
+        });
+        let fields =
+            self.terms.hx.iter().enumerate().filter(|(_, &h)| h != 0.0).map(|(i, &h)| (s ^ (1u64 << i), 0.5 * h));
+        for (t, h) in terms.chain(fields) {
+            let (rep, g) = self.basis.group.representative(t);
+            reps[len] = (rep, g, h);
+            len += 1;
+            if len == BATCH {
+                flush(&reps[..len]);
+                len = 0;
             }
         }
-        for (i, &h) in self.terms.hx.iter().enumerate() {
-            if h != 0.0 {
-                emit(s ^ (1u64 << i), 0.5 * h);
-            }
-        }
+        flush(&reps[..len]);
     }
 
     /// The common off-diagonal amplitude, if the sector is real, every off-diagonal term has
@@ -341,11 +354,12 @@ impl<S: Scalar> LinearOperator for SpinHamiltonian<S> {
 }
 
 /// Memory estimate (bytes) of a Lanczos ground-state run in a sector: basis (16 B/state plus
-/// 4-8 B of hash index), diagonal (8 B), four Lanczos vectors, and the row cache if requested.
+/// the hash index, 8 B per slot), diagonal (8 B), four Lanczos vectors, and the row cache if
+/// requested.
 pub fn estimate_memory(terms: &SpinTerms, sector: &Sector, complex: bool, cached: bool) -> u64 {
     let dim = SpinBasis::estimate_dim(&terms.lattice, sector);
     let sz = if complex { 16.0 } else { 8.0 };
-    let mut b = dim * (16.0 + 8.0 + 8.0 + 4.0 * sz);
+    let mut b = dim * (16.0 + 8.0 + 4.0 * sz) + 8.0 * crate::ed::basis::index_slots(dim as usize) as f64;
     if cached {
         // Compact rows (4 bytes per element) for real sectors, column + value otherwise.
         let per = if complex { 4.0 + sz } else { 4.0 };
