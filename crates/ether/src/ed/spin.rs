@@ -214,10 +214,12 @@ impl<S: Scalar> SpinHamiltonian<S> {
                 }
             }
         };
-        let terms = self.terms.bonds.iter().filter_map(|bd| {
-            (bd.jxy != 0.0 && ((s >> bd.i) ^ (s >> bd.j)) & 1 == 1)
-                .then(|| (s ^ ((1u64 << bd.i) | (1u64 << bd.j)), 0.5 * bd.jxy))
-        });
+        let terms = self
+            .terms
+            .bonds
+            .iter()
+            .filter(|bd| bd.jxy != 0.0 && ((s >> bd.i) ^ (s >> bd.j)) & 1 == 1)
+            .map(|bd| (s ^ ((1u64 << bd.i) | (1u64 << bd.j)), 0.5 * bd.jxy));
         let fields =
             self.terms.hx.iter().enumerate().filter(|(_, &h)| h != 0.0).map(|(i, &h)| (s ^ (1u64 << i), 0.5 * h));
         for (t, h) in terms.chain(fields) {
