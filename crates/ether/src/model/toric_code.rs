@@ -7,7 +7,7 @@
 //! non-contractible Z loops) — the Z2 topological order of the talk's section 6. The field h
 //! commutes with every `B_p` and with the Z loops; in the flux-free sector the model is the
 //! transverse-field Ising model of the vertices (`τ^x_v = A_v`, `σ^z_l = τ^z_i τ^z_j`), which
-//! confines the anyons for h/J_e above ≈ 0.33 (2D TFIM critical point, [unverified] here).
+//! confines the anyons for h/J_e above ≈ 0.33 (2D TFIM critical point, not verified here).
 
 use crate::error::{require_finite, require_non_negative, require_positive, Error, Result};
 use crate::lattice::Lattice;
