@@ -63,11 +63,15 @@ fn sin_reduced(x: f64) -> f64 {
 /// `out[i] = sin(x[i])` with an absolute error below 1e-15 (see the module doc).
 pub(crate) fn sin_into(x: &[f64], out: &mut [f64]) {
     assert_eq!(x.len(), out.len(), "sin_into: slices of different lengths");
+    // `over` flags arguments beyond the fast range (an OR, so the loop stays branch-free and
+    // vectorized). NaN is not flagged: the fast path already returns NaN for it.
+    let mut over = 0u64;
     for (o, &v) in out.iter_mut().zip(x) {
         *o = sin_reduced(v);
+        over |= u64::from(v.abs() > FAST_LIMIT);
     }
-    // Rare: large or non-finite arguments (a separate pass keeps the loop above branch-free).
-    if x.iter().any(|v| !(v.abs() <= FAST_LIMIT)) {
+    // Rare: large or infinite arguments get the library sine.
+    if over != 0 {
         for (o, &v) in out.iter_mut().zip(x) {
             if !(v.abs() <= FAST_LIMIT) {
                 *o = v.sin();
