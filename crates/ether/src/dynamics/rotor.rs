@@ -124,19 +124,35 @@ fn plane_sum(nz: usize, f: impl Fn(usize) -> f64 + Sync + Send) -> f64 {
 // one fixed expression of its inputs, whoever calls the kernel: this is what makes the fused
 // step bitwise independent of how the lattice is cut into slabs.
 
+// Within a row the kernels walk x with zipped iterators over 3-link cells (no index
+// arithmetic, no bounds checks, no periodic wrap inside the loop); the one cell whose x
+// neighbour wraps around is done separately with the same per-cell function.
+
+/// The rows `y` and `y ± 1` of a plane, as slices of `w` values per site.
+#[inline(always)]
+fn row(v: &[f64], lx: usize, w: usize, y: usize) -> &[f64] {
+    &v[w * lx * y..w * lx * (y + 1)]
+}
+
 /// Site charges of one plane, `Q = div L` (the z-links entering from the plane below).
 /// The one place where charges are computed (initial charges, every step, the energy).
 fn charge_plane(g: &Cubic, l: &[f64], l_below: &[f64], q: &mut [f64]) {
     let lx = g.lx;
-    for y in 0..g.ly {
-        let ym = Cubic::dn(y, g.ly);
-        for x in 0..lx {
-            let xm = Cubic::dn(x, lx);
-            let i = x + lx * y;
-            q[i] = l[3 * i] + l[3 * i + 1] + l[3 * i + 2]
-                - l[3 * (xm + lx * y)]
-                - l[3 * (x + lx * ym) + 1]
-                - l_below[3 * i + 2];
+    #[inline(always)]
+    fn cell(c: &[f64], xm: &[f64], ym: &[f64], b: &[f64]) -> f64 {
+        c[0] + c[1] + c[2] - xm[0] - ym[1] - b[2]
+    }
+    for (y, qy) in q.chunks_exact_mut(lx).enumerate() {
+        let (lr, lym, lb) = (row(l, lx, 3, y), row(l, lx, 3, Cubic::dn(y, g.ly)), row(l_below, lx, 3, y));
+        qy[0] = cell(&lr[..3], &lr[3 * lx - 3..], &lym[..3], &lb[..3]);
+        for ((((o, c), xm), ym), b) in qy[1..]
+            .iter_mut()
+            .zip(lr[3..].chunks_exact(3))
+            .zip(lr.chunks_exact(3))
+            .zip(lym[3..].chunks_exact(3))
+            .zip(lb[3..].chunks_exact(3))
+        {
+            *o = cell(c, xm, ym, b);
         }
     }
 }
@@ -151,59 +167,86 @@ fn kick_plane(l: &mut [f64], f: &[f64], h: f64) {
 /// charges of the plane above.
 fn drift_plane(g: &Cubic, th: &mut [f64], l: &[f64], q: &[f64], q_up: &[f64], tj: f64, tu: f64) {
     let lx = g.lx;
-    for y in 0..g.ly {
-        let yp = Cubic::up(y, g.ly);
-        for x in 0..lx {
-            let xp = Cubic::up(x, lx);
-            let i = x + lx * y;
-            let qr = q[i];
-            th[3 * i] += tj * l[3 * i] - tu * (q[xp + lx * y] - qr);
-            th[3 * i + 1] += tj * l[3 * i + 1] - tu * (q[x + lx * yp] - qr);
-            th[3 * i + 2] += tj * l[3 * i + 2] - tu * (q_up[i] - qr);
+    // t, l: the cell's three links; q0, qx, qy, qz: Q at the site and its +x, +y, +z neighbours.
+    #[inline(always)]
+    fn cell(t: &mut [f64], l: &[f64], q0: f64, qx: f64, qy: f64, qz: f64, tj: f64, tu: f64) {
+        t[0] += tj * l[0] - tu * (qx - q0);
+        t[1] += tj * l[1] - tu * (qy - q0);
+        t[2] += tj * l[2] - tu * (qz - q0);
+    }
+    for (y, ty) in th.chunks_exact_mut(3 * lx).enumerate() {
+        let (lr, qr, qyp, qu) =
+            (row(l, lx, 3, y), row(q, lx, 1, y), row(q, lx, 1, Cubic::up(y, g.ly)), row(q_up, lx, 1, y));
+        let (ty, tlast) = ty.split_at_mut(3 * lx - 3);
+        for (((((t, lc), q0), qx), qy), qz) in
+            ty.chunks_exact_mut(3).zip(lr.chunks_exact(3)).zip(qr).zip(&qr[1..]).zip(qyp).zip(qu)
+        {
+            cell(t, lc, *q0, *qx, *qy, *qz, tj, tu);
         }
+        let x = lx - 1;
+        cell(tlast, &lr[3 * x..], qr[x], qr[0], qyp[x], qu[x], tj, tu);
     }
 }
 
 /// `sin Φ` of the three plaquettes based at each site of one plane (`th_up`: the angles of the
-/// plane above), row by row: the fluxes of a row go to `row`, then one vectorized sine pass.
-fn flux_sin_plane(g: &Cubic, th: &[f64], th_up: &[f64], s: &mut [f64], row: &mut [f64]) {
+/// plane above), row by row: the fluxes of a row go to `row_buf`, then one vectorized sine pass.
+fn flux_sin_plane(g: &Cubic, th: &[f64], th_up: &[f64], s: &mut [f64], row_buf: &mut [f64]) {
     let lx = g.lx;
-    for y in 0..g.ly {
-        let yp = Cubic::up(y, g.ly);
-        for x in 0..lx {
-            let xp = Cubic::up(x, lx);
-            let r = 3 * (x + lx * y);
-            let rx = 3 * (xp + lx * y);
-            let ry = 3 * (x + lx * yp);
-            let (t0, t1, t2) = (th[r], th[r + 1], th[r + 2]);
-            row[3 * x] = t0 + th[rx + 1] - th[ry] - t1;
-            row[3 * x + 1] = t0 + th[rx + 2] - th_up[r] - t2;
-            row[3 * x + 2] = t1 + th[ry + 2] - th_up[r + 1] - t2;
+    // c: the cell's links; xp, yp, zp: the links of the cells at +x, +y, +z.
+    #[inline(always)]
+    fn cell(o: &mut [f64], c: &[f64], xp: &[f64], yp: &[f64], zp: &[f64]) {
+        let (t0, t1, t2) = (c[0], c[1], c[2]);
+        o[0] = t0 + xp[1] - yp[0] - t1;
+        o[1] = t0 + xp[2] - zp[0] - t2;
+        o[2] = t1 + yp[2] - zp[1] - t2;
+    }
+    for (y, sy) in s.chunks_exact_mut(3 * lx).enumerate() {
+        let (tr, typ, tu) = (row(th, lx, 3, y), row(th, lx, 3, Cubic::up(y, g.ly)), row(th_up, lx, 3, y));
+        let (body, last) = row_buf.split_at_mut(3 * lx - 3);
+        for ((((o, c), xp), yp), zp) in body
+            .chunks_exact_mut(3)
+            .zip(tr.chunks_exact(3))
+            .zip(tr[3..].chunks_exact(3))
+            .zip(typ.chunks_exact(3))
+            .zip(tu.chunks_exact(3))
+        {
+            cell(o, c, xp, yp, zp);
         }
-        sine::sin_into(row, &mut s[3 * lx * y..3 * lx * (y + 1)]);
+        let x = 3 * lx - 3;
+        cell(last, &tr[x..], &tr[..3], &typ[x..], &tu[x..]);
+        sine::sin_into(row_buf, sy);
     }
 }
 
 /// The force `F = −2g Cᵀ sin Φ` on one plane (`s_below`: sin Φ of the plane below), with
 /// `m2g = −2g`; with `l = Some(L)` also the kick `L += h F`, row by row while F is in cache.
-fn force_plane(g: &Cubic, s: &[f64], s_below: &[f64], f: &mut [f64], l: Option<&mut [f64]>, m2g: f64, h: f64) {
+fn force_plane(g: &Cubic, s: &[f64], s_below: &[f64], f: &mut [f64], mut l: Option<&mut [f64]>, m2g: f64, h: f64) {
     let lx = g.lx;
-    for y in 0..g.ly {
-        let ym = Cubic::dn(y, g.ly);
-        for x in 0..lx {
-            let xm = Cubic::dn(x, lx);
-            let r = 3 * (x + lx * y);
-            let rxm = 3 * (xm + lx * y);
-            let rym = 3 * (x + lx * ym);
-            // Link (s, a) is +1 in (s, a, b) and −1 in (s − b, a, b) for b > a;
-            // −1 in (s, b, a) and +1 in (s − b, b, a) for b < a.
-            f[r] = m2g * ((s[r] - s[rym]) + (s[r + 1] - s_below[r + 1]));
-            f[r + 1] = m2g * ((s[r + 2] - s_below[r + 2]) + (s[rxm] - s[r]));
-            f[r + 2] = m2g * ((s[rxm + 1] - s[r + 1]) + (s[rym + 2] - s[r + 2]));
-        }
+    // c: sin Φ of the cell's plaquettes; xm, ym, zm: those of the cells at −x, −y, −z.
+    // Link (s, a) is +1 in (s, a, b) and −1 in (s − b, a, b) for b > a;
+    // −1 in (s, b, a) and +1 in (s − b, b, a) for b < a.
+    #[inline(always)]
+    fn cell(o: &mut [f64], c: &[f64], xm: &[f64], ym: &[f64], zm: &[f64], m2g: f64) {
+        o[0] = m2g * ((c[0] - ym[0]) + (c[1] - zm[1]));
+        o[1] = m2g * ((c[2] - zm[2]) + (xm[0] - c[0]));
+        o[2] = m2g * ((xm[1] - c[1]) + (ym[2] - c[2]));
     }
-    if let Some(l) = l {
-        kick_plane(l, f, h);
+    for (y, fy) in f.chunks_exact_mut(3 * lx).enumerate() {
+        let (sr, sym, sb) = (row(s, lx, 3, y), row(s, lx, 3, Cubic::dn(y, g.ly)), row(s_below, lx, 3, y));
+        let (first, body) = fy.split_at_mut(3);
+        cell(first, &sr[..3], &sr[3 * lx - 3..], &sym[..3], &sb[..3], m2g);
+        for ((((o, c), xm), ym), zm) in body
+            .chunks_exact_mut(3)
+            .zip(sr[3..].chunks_exact(3))
+            .zip(sr.chunks_exact(3))
+            .zip(sym[3..].chunks_exact(3))
+            .zip(sb[3..].chunks_exact(3))
+        {
+            cell(o, c, xm, ym, zm, m2g);
+        }
+        if let Some(l) = l.as_deref_mut() {
+            kick_plane(&mut l[3 * lx * y..3 * lx * (y + 1)], fy, h);
+        }
     }
 }
 
