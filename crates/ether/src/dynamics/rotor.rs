@@ -18,9 +18,15 @@
 //! charges are recomputed at every step (the drift needs them) and `max_r |Q_r(t) − Q_r(0)|`
 //! is tracked.
 //!
-//! Parallelism: every pass writes disjoint z-planes of its output with rayon; each output
-//! value is a fixed expression of its inputs, and the energy is summed per z-plane then over
-//! planes in order, so results are bitwise identical for any number of threads.
+//! Speed and parallelism: a step is one sweep over memory. The lattice is cut into one slab of
+//! z-planes per rayon thread; each thread copies the few old planes it needs from its
+//! neighbours' slabs (the halo), then sweeps its slab once, running the five stages (half
+//! kick, charges, drift, sin Φ, force and half kick) a few planes apart with small rolling
+//! buffers, so θ, L and F are each read and written once per step. The sine is a vectorized
+//! polynomial (`dynamics::sine`, within 1e-15 of `f64::sin`). Each output value is a fixed
+//! expression of its inputs (halo planes are recomputed with the same expressions), and the
+//! energy is summed per z-plane then over planes in order, so results are bitwise identical
+//! for any number of threads.
 //!
 //! Fields for S(k, ω) ([`fields`]): `E = L` on links (component a = link direction) and the
 //! magnetic vector `B` on plaquettes, `B_x = Φ_yz`, `B_y = −Φ_xz`, `B_z = Φ_xy` (wrapped to
@@ -169,7 +175,7 @@ fn drift_plane(g: &Cubic, th: &mut [f64], l: &[f64], q: &[f64], q_up: &[f64], tj
     let lx = g.lx;
     // t, l: the cell's three links; q0, qx, qy, qz: Q at the site and its +x, +y, +z neighbours.
     #[inline(always)]
-    fn cell(t: &mut [f64], l: &[f64], q0: f64, qx: f64, qy: f64, qz: f64, tj: f64, tu: f64) {
+    fn cell(t: &mut [f64], l: &[f64], q0: f64, [qx, qy, qz]: [f64; 3], tj: f64, tu: f64) {
         t[0] += tj * l[0] - tu * (qx - q0);
         t[1] += tj * l[1] - tu * (qy - q0);
         t[2] += tj * l[2] - tu * (qz - q0);
@@ -181,10 +187,10 @@ fn drift_plane(g: &Cubic, th: &mut [f64], l: &[f64], q: &[f64], q_up: &[f64], tj
         for (((((t, lc), q0), qx), qy), qz) in
             ty.chunks_exact_mut(3).zip(lr.chunks_exact(3)).zip(qr).zip(&qr[1..]).zip(qyp).zip(qu)
         {
-            cell(t, lc, *q0, *qx, *qy, *qz, tj, tu);
+            cell(t, lc, *q0, [*qx, *qy, *qz], tj, tu);
         }
         let x = lx - 1;
-        cell(tlast, &lr[3 * x..], qr[x], qr[0], qyp[x], qu[x], tj, tu);
+        cell(tlast, &lr[3 * x..], qr[x], [qr[0], qyp[x], qu[x]], tj, tu);
     }
 }
 

@@ -24,7 +24,7 @@ pub(crate) const FAST_LIMIT: f64 = 67_108_864.0; // 2^26
 /// is the rest rounded to a double (residual 3.3e-26, times |n| ≤ 2²⁵: 1.1e-18).
 const PI_A: f64 = 3.141592651605606;
 const PI_B: f64 = 1.984187159361081e-09;
-const INV_PI: f64 = 0.3183098861837907;
+const INV_PI: f64 = std::f64::consts::FRAC_1_PI;
 /// 1.5·2⁵²: adding it rounds a number of size < 2⁵¹ to an integer held in the low mantissa bits.
 const MAGIC: f64 = 6_755_399_441_055_744.0;
 
@@ -73,7 +73,7 @@ pub(crate) fn sin_into(x: &[f64], out: &mut [f64]) {
     // Rare: large or infinite arguments get the library sine.
     if over != 0 {
         for (o, &v) in out.iter_mut().zip(x) {
-            if !(v.abs() <= FAST_LIMIT) {
+            if v.abs() > FAST_LIMIT {
                 *o = v.sin();
             }
         }
