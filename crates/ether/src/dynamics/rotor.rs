@@ -1030,9 +1030,10 @@ mod tests {
         // Oracle: `oracle_step`. The fused step differs from it only by rounding: the fast
         // sine (≤ 1e-15 absolute, sine.rs) and the order of the four terms of Cᵀ. With |F| ≤ 8g
         // and 30 steps of dt = 0.02 these differences stay below ~1e-13; tolerance 1e-11.
-        // Extents 3x4x5 and 4x3x2 (fewer planes than threads) with 1, 2 and 3 threads: slabs
-        // of 1 to 5 planes, halo planes that wrap around and alias the slab's own planes.
-        for ext in ["3x4x5", "4x3x2"] {
+        // Extents 3x4x5, 4x3x2 (fewer planes than threads) and 2x2x7 (the shortest rows) with
+        // 1, 2 and 3 threads: slabs of 1 to 7 planes, halo planes that wrap around and alias
+        // the slab's own planes.
+        for ext in ["3x4x5", "4x3x2", "2x2x7"] {
             let lat = Lattice::parse(ext).unwrap();
             let m = RotorModel::new_3d(lat.clone(), 2.0, 1.3, 0.4).unwrap();
             let s0 = random_state(&lat, 21, 3.0);
