@@ -82,10 +82,6 @@ impl Cubic {
         self.lx * self.ly
     }
     #[inline]
-    fn site(&self, x: usize, y: usize, z: usize) -> usize {
-        x + self.lx * (y + self.ly * z)
-    }
-    #[inline]
     fn up(x: usize, l: usize) -> usize {
         if x + 1 == l {
             0
@@ -101,21 +97,6 @@ impl Cubic {
             x - 1
         }
     }
-}
-
-/// Plaquette fluxes at one site: `[Φ_xy, Φ_xz, Φ_yz]` (the lattice's plane order).
-#[inline]
-fn fluxes(g: &Cubic, th: &[f64], x: usize, y: usize, z: usize) -> [f64; 3] {
-    let r = g.site(x, y, z);
-    let rx = g.site(Cubic::up(x, g.lx), y, z);
-    let ry = g.site(x, Cubic::up(y, g.ly), z);
-    let rz = g.site(x, y, Cubic::up(z, g.lz));
-    let (t0, t1, t2) = (th[3 * r], th[3 * r + 1], th[3 * r + 2]);
-    [
-        t0 + th[3 * rx + 1] - th[3 * ry] - t1,
-        t0 + th[3 * rx + 2] - th[3 * rz] - t2,
-        t1 + th[3 * ry + 2] - th[3 * rz + 1] - t2,
-    ]
 }
 
 /// Sum of `f(z)` over z-planes, computed in parallel and added in plane order (deterministic).
@@ -194,9 +175,9 @@ fn drift_plane(g: &Cubic, th: &mut [f64], l: &[f64], q: &[f64], q_up: &[f64], tj
     }
 }
 
-/// `sin Φ` of the three plaquettes based at each site of one plane (`th_up`: the angles of the
-/// plane above), row by row: the fluxes of a row go to `row_buf`, then one vectorized sine pass.
-fn flux_sin_plane(g: &Cubic, th: &[f64], th_up: &[f64], s: &mut [f64], row_buf: &mut [f64]) {
+/// The fluxes `[Φ_xy, Φ_xz, Φ_yz]` of the plaquettes based at each site of row `y` of a plane
+/// into `out` (`th_up`: the angles of the plane above).
+fn flux_row(g: &Cubic, y: usize, th: &[f64], th_up: &[f64], out: &mut [f64]) {
     let lx = g.lx;
     // c: the cell's links; xp, yp, zp: the links of the cells at +x, +y, +z.
     #[inline(always)]
@@ -206,20 +187,26 @@ fn flux_sin_plane(g: &Cubic, th: &[f64], th_up: &[f64], s: &mut [f64], row_buf: 
         o[1] = t0 + xp[2] - zp[0] - t2;
         o[2] = t1 + yp[2] - zp[1] - t2;
     }
-    for (y, sy) in s.chunks_exact_mut(3 * lx).enumerate() {
-        let (tr, typ, tu) = (row(th, lx, 3, y), row(th, lx, 3, Cubic::up(y, g.ly)), row(th_up, lx, 3, y));
-        let (body, last) = row_buf.split_at_mut(3 * lx - 3);
-        for ((((o, c), xp), yp), zp) in body
-            .chunks_exact_mut(3)
-            .zip(tr.chunks_exact(3))
-            .zip(tr[3..].chunks_exact(3))
-            .zip(typ.chunks_exact(3))
-            .zip(tu.chunks_exact(3))
-        {
-            cell(o, c, xp, yp, zp);
-        }
-        let x = 3 * lx - 3;
-        cell(last, &tr[x..], &tr[..3], &typ[x..], &tu[x..]);
+    let (tr, typ, tu) = (row(th, lx, 3, y), row(th, lx, 3, Cubic::up(y, g.ly)), row(th_up, lx, 3, y));
+    let (body, last) = out.split_at_mut(3 * lx - 3);
+    for ((((o, c), xp), yp), zp) in body
+        .chunks_exact_mut(3)
+        .zip(tr.chunks_exact(3))
+        .zip(tr[3..].chunks_exact(3))
+        .zip(typ.chunks_exact(3))
+        .zip(tu.chunks_exact(3))
+    {
+        cell(o, c, xp, yp, zp);
+    }
+    let x = 3 * lx - 3;
+    cell(last, &tr[x..], &tr[..3], &typ[x..], &tu[x..]);
+}
+
+/// `sin Φ` of the three plaquettes based at each site of one plane (`th_up`: the angles of the
+/// plane above), row by row: the fluxes of a row go to `row_buf`, then one vectorized sine pass.
+fn flux_sin_plane(g: &Cubic, th: &[f64], th_up: &[f64], s: &mut [f64], row_buf: &mut [f64]) {
+    for (y, sy) in s.chunks_exact_mut(3 * g.lx).enumerate() {
+        flux_row(g, y, th, th_up, row_buf);
         sine::sin_into(row_buf, sy);
     }
 }
@@ -543,18 +530,22 @@ pub fn energy(model: &RotorModel, state: &RotorState) -> f64 {
     };
     let (th, l) = (&state.theta, &state.l);
     let p3 = 3 * g.plane();
+    let lx = g.lx;
     plane_sum(g.lz, |z| {
-        let zm = Cubic::dn(z, g.lz);
+        let (zm, zp) = (Cubic::dn(z, g.lz), Cubic::up(z, g.lz));
+        let (lz, thz) = (&l[z * p3..(z + 1) * p3], &th[z * p3..(z + 1) * p3]);
         let mut q = vec![0.0; g.plane()];
-        charge_plane(&g, &l[z * p3..(z + 1) * p3], &l[zm * p3..(zm + 1) * p3], &mut q);
+        charge_plane(&g, lz, &l[zm * p3..(zm + 1) * p3], &mut q);
+        let (mut phi, mut cos) = (vec![0.0; 3 * lx], vec![0.0; 3 * lx]);
         let mut e = 0.0;
         for y in 0..g.ly {
-            for x in 0..g.lx {
-                let i = x + g.lx * y;
-                let r = g.site(x, y, z);
-                let f = fluxes(&g, th, x, y, z);
-                e += model.u * q[i] * q[i] + model.j * (l[3 * r].powi(2) + l[3 * r + 1].powi(2) + l[3 * r + 2].powi(2))
-                    - 2.0 * model.g * (f[0].cos() + f[1].cos() + f[2].cos());
+            flux_row(&g, y, thz, &th[zp * p3..(zp + 1) * p3], &mut phi);
+            sine::cos_into(&phi, &mut cos);
+            for ((qr, lc), c) in
+                row(&q, lx, 1, y).iter().zip(row(lz, lx, 3, y).chunks_exact(3)).zip(cos.chunks_exact(3))
+            {
+                e += model.u * qr * qr + model.j * (lc[0].powi(2) + lc[1].powi(2) + lc[2].powi(2))
+                    - 2.0 * model.g * (c[0] + c[1] + c[2]);
             }
         }
         e

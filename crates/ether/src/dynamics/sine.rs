@@ -1,5 +1,6 @@
-//! A branch-free sine for slices, written so that the compiler vectorizes it (the rotor
-//! dynamics evaluates one sine per plaquette and step; `f64::sin` is a library call per value).
+//! A branch-free sine (and cosine) for slices, written so that the compiler vectorizes it (the
+//! rotor dynamics evaluates one sine per plaquette and step, and its energy one cosine per
+//! plaquette; `f64::sin` is a library call per value).
 //!
 //! Method: Cody-Waite reduction `x = nπ + r`, `|r| ≤ π/2`, with π split into two parts
 //! (the first with 27 significant bits, so `n·PI_A` and `x − n·PI_A` are exact for
@@ -41,12 +42,9 @@ const P: [f64; 8] = [
     -0.16666666666666666633,
 ];
 
-/// The fast sine of one value in the fast range (no range check).
+/// `sin r` for `|r| ≲ π/2`: `r + r³ P(r²)`.
 #[inline(always)]
-fn sin_reduced(x: f64) -> f64 {
-    let t = x * INV_PI + MAGIC;
-    let n = t - MAGIC;
-    let r = (x - n * PI_A) - n * PI_B;
+fn sin_poly(r: f64) -> f64 {
     let r2 = r * r;
     // Estrin's scheme (shorter dependency chains than Horner's, same accuracy here).
     let r4 = r2 * r2;
@@ -56,29 +54,65 @@ fn sin_reduced(x: f64) -> f64 {
     let c = P[2] * r2 + P[3];
     let d = P[0] * r2 + P[1];
     let p = (b * r4 + a) + (d * r4 + c) * r8;
-    let s = r + r * r2 * p;
+    r + r * r2 * p
+}
+
+/// The fast sine of one value in the fast range (no range check).
+#[inline(always)]
+fn sin_reduced(x: f64) -> f64 {
+    let t = x * INV_PI + MAGIC;
+    let n = t - MAGIC;
+    let r = (x - n * PI_A) - n * PI_B;
+    let s = sin_poly(r);
     // (−1)ⁿ: the parity of n is the last mantissa bit of t (MAGIC is even).
     f64::from_bits(s.to_bits() ^ ((t.to_bits() & 1) << 63))
 }
 
-/// `out[i] = sin(x[i])` with an absolute error below 1e-15 (see the module doc).
-pub(crate) fn sin_into(x: &[f64], out: &mut [f64]) {
-    assert_eq!(x.len(), out.len(), "sin_into: slices of different lengths");
+/// π/2 in two parts: halves of PI_A and PI_B (exact). `k·HALF_PI_A` is exact for odd
+/// `|k| < 2²⁶`, which covers `|x| ≤ FAST_LIMIT`.
+const HALF_PI_A: f64 = PI_A * 0.5;
+const HALF_PI_B: f64 = PI_B * 0.5;
+
+/// The fast cosine of one value in the fast range: `x = (n + ½)π + r` with
+/// `n = round(x/π − ½)`, and `cos x = −(−1)ⁿ sin r`.
+#[inline(always)]
+fn cos_reduced(x: f64) -> f64 {
+    let t = (x * INV_PI - 0.5) + MAGIC;
+    let k = 2.0 * (t - MAGIC) + 1.0; // 2n + 1, exact
+    let r = (x - k * HALF_PI_A) - k * HALF_PI_B;
+    let s = sin_poly(r);
+    f64::from_bits(s.to_bits() ^ (((t.to_bits() & 1) ^ 1) << 63))
+}
+
+/// `out[i] = fast(x[i])`, with `slow` (the library function) for `|x| > FAST_LIMIT`.
+#[inline(always)]
+fn map_into(x: &[f64], out: &mut [f64], fast: impl Fn(f64) -> f64, slow: impl Fn(f64) -> f64) {
+    assert_eq!(x.len(), out.len(), "sine: slices of different lengths");
     // `over` flags arguments beyond the fast range (an OR, so the loop stays branch-free and
     // vectorized). NaN is not flagged: the fast path already returns NaN for it.
     let mut over = 0u64;
     for (o, &v) in out.iter_mut().zip(x) {
-        *o = sin_reduced(v);
+        *o = fast(v);
         over |= u64::from(v.abs() > FAST_LIMIT);
     }
-    // Rare: large or infinite arguments get the library sine.
+    // Rare: large or infinite arguments get the library function.
     if over != 0 {
         for (o, &v) in out.iter_mut().zip(x) {
             if v.abs() > FAST_LIMIT {
-                *o = v.sin();
+                *o = slow(v);
             }
         }
     }
+}
+
+/// `out[i] = sin(x[i])` with an absolute error below 1e-15 (see the module doc).
+pub(crate) fn sin_into(x: &[f64], out: &mut [f64]) {
+    map_into(x, out, sin_reduced, f64::sin);
+}
+
+/// `out[i] = cos(x[i])` with an absolute error below 1e-15 (same method, shifted by π/2).
+pub(crate) fn cos_into(x: &[f64], out: &mut [f64]) {
+    map_into(x, out, cos_reduced, f64::cos);
 }
 
 /// The fast sine of one value (tests and scalar callers).
@@ -111,7 +145,7 @@ mod tests {
     }
 
     #[test]
-    fn fast_sine_matches_the_library_sine() {
+    fn fast_sine_and_cosine_match_the_library_functions() {
         // Oracle: f64::sin (correctly reduced for every argument). Random arguments on several
         // scales up to the fast limit, and the edges of the reduction: multiples of π/2 and
         // their neighbours, half-integer multiples of π where round-to-nearest-even decides n.
@@ -146,21 +180,35 @@ mod tests {
             }
             assert_eq!(s, sin(x));
         }
-        assert!(worst.0 < TOL, "worst error {:e} at x = {}", worst.0, worst.1);
+        assert!(worst.0 < TOL, "sine: worst error {:e} at x = {}", worst.0, worst.1);
+        // The cosine on the same arguments (they include the multiples of π/2 where cos
+        // changes sign and the reduction picks its n).
+        cos_into(&xs, &mut out);
+        let mut worst = (0.0f64, 0.0f64);
+        for (&x, &c) in xs.iter().zip(&out) {
+            let e = (c - x.cos()).abs();
+            if e > worst.0 {
+                worst = (e, x);
+            }
+        }
+        assert!(worst.0 < TOL, "cosine: worst error {:e} at x = {}", worst.0, worst.1);
         // Tiny arguments keep their relative accuracy (sin x = x to rounding).
         assert_eq!(sin(1e-300), 1e-300);
     }
 
     #[test]
-    fn large_and_non_finite_arguments_fall_back_to_the_library_sine() {
+    fn large_and_non_finite_arguments_fall_back_to_the_library_functions() {
         let xs = [1e9, -3e12, 1e300, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 2.0];
         let mut out = vec![0.0; xs.len()];
+        let mut outc = vec![0.0; xs.len()];
         sin_into(&xs, &mut out);
-        for (i, (&x, &s)) in xs.iter().zip(&out).enumerate() {
+        cos_into(&xs, &mut outc);
+        for (i, ((&x, &s), &c)) in xs.iter().zip(&out).zip(&outc).enumerate() {
             if x.is_finite() {
                 assert!((s - x.sin()).abs() < TOL, "x = {x}: {s} vs {}", x.sin());
+                assert!((c - x.cos()).abs() < TOL, "x = {x}: {c} vs {}", x.cos());
             } else {
-                assert!(s.is_nan(), "index {i}");
+                assert!(s.is_nan() && c.is_nan(), "index {i}");
             }
         }
     }
