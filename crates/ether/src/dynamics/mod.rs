@@ -3,6 +3,7 @@
 pub mod correlation;
 pub mod graviton;
 pub mod rotor;
+pub(crate) mod sine;
 pub mod spin;
 
 pub use correlation::{Projector, StructureFactor, Trace};
