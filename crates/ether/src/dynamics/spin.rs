@@ -26,9 +26,14 @@ use crate::mc::spins::{thermalize, Metropolis};
 use crate::model::heisenberg::{Heisenberg, Order};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Spins per parallel work item: fixed, so results never depend on the thread count.
 const CHUNK: usize = 1024;
+
+/// Spins per work item of the splitting step's thread team (whole rows; at least one row).
+const TEAM_CHUNK: usize = 512;
 
 /// A time-stepping scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -72,6 +77,111 @@ pub struct SpinDynamics {
     /// z neighbours (internal indices) per internal index.
     neighbors: Vec<u32>,
     z: usize,
+    /// Row structure of the checkerboard layout (bipartite lattices of dimension >= 2).
+    rows: Option<Rows>,
+}
+
+/// The checkerboard layout as rows along axis 0 (the fastest axis of the site index).
+///
+/// On a bipartite lattice the sites of row `R` (all other coordinates fixed, `R = r / L_0`)
+/// alternate between the sublattices, so each sublattice stores row `R` as the contiguous run
+/// `R h .. (R + 1) h`, `h = L_0 / 2` (A and B spins are each kept in site order). A spin at
+/// position `m` of row `R` sits at `x = 2m + x_0`; its neighbours along axis 0 are positions
+/// `m` and `m − 1` (if `x_0 = 0`) or `m + 1` and `m` (if `x_0 = 1`) of row `R` of the other
+/// sublattice (wrapping at the ends), and its neighbours along axes `a >= 1` are position `m` of
+/// rows `R ± e_a`. The splitting step uses this instead of the neighbour table: the field needs
+/// only `2(d − 1)` row indices per row instead of `2d` indices per spin.
+#[derive(Clone, Debug)]
+struct Rows {
+    /// Spins per row and sublattice, `L_0 / 2`.
+    h: usize,
+    /// Rows per sublattice.
+    n: usize,
+    /// Neighbour rows per row, `2(d − 1)` of them: forward then backward along axes 1..d (the
+    /// order of the neighbour table, so the field sums in the same order, bit for bit).
+    nbr: Vec<u32>,
+    /// Per row: whether its first A spin sits at `x = 1` (odd sum of the other coordinates).
+    odd: Vec<bool>,
+}
+
+impl Rows {
+    fn new(lat: &Lattice) -> Option<Rows> {
+        if !lat.is_bipartite() || lat.dim() < 2 {
+            return None;
+        }
+        let l0 = lat.extents()[0];
+        let n = lat.n_sites() / l0;
+        let mut nbr = Vec::with_capacity(n * 2 * (lat.dim() - 1));
+        let mut odd = Vec::with_capacity(n);
+        for row in 0..n {
+            let r = row * l0;
+            odd.push(lat.parity(r) == -1);
+            for a in 1..lat.dim() {
+                nbr.push((lat.forward(r, a) / l0) as u32);
+                nbr.push((lat.backward(r, a) / l0) as u32);
+            }
+        }
+        Some(Rows { h: l0 / 2, n, nbr, odd })
+    }
+}
+
+/// Read access to a sublattice's spins, plain or atomic (the thread team shares atomics).
+trait SpinStore {
+    fn spin(&self, i: usize) -> [f64; 3];
+}
+
+impl SpinStore for [[f64; 3]] {
+    #[inline(always)]
+    fn spin(&self, i: usize) -> [f64; 3] {
+        self[i]
+    }
+}
+
+impl SpinStore for [[AtomicU64; 3]] {
+    #[inline(always)]
+    fn spin(&self, i: usize) -> [f64; 3] {
+        let a = &self[i];
+        [
+            f64::from_bits(a[0].load(Ordering::Relaxed)),
+            f64::from_bits(a[1].load(Ordering::Relaxed)),
+            f64::from_bits(a[2].load(Ordering::Relaxed)),
+        ]
+    }
+}
+
+/// An atomic counter on its own cache line (no false sharing between the team's counters).
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct Padded(AtomicUsize);
+
+/// Wait until `counter >= target`: spin briefly, then yield the core (so that an oversubscribed
+/// machine still makes progress).
+fn wait_until(counter: &AtomicUsize, target: usize) {
+    let mut spins = 0u32;
+    while counter.load(Ordering::Acquire) < target {
+        if spins < 2048 {
+            std::hint::spin_loop();
+            spins += 1;
+        } else {
+            std::thread::yield_now();
+        }
+    }
+}
+
+/// Claim the next unclaimed item of a range of `len` items in phase `p`. The cursor counts
+/// claims over all phases: phase `p` owns the values `p len .. (p + 1) len`.
+fn claim(cursor: &AtomicUsize, p: usize, len: usize) -> Option<usize> {
+    let mut c = cursor.load(Ordering::Relaxed);
+    loop {
+        if c >= (p + 1) * len {
+            return None;
+        }
+        debug_assert!(c >= p * len, "a phase started before the previous one was claimed");
+        match cursor.compare_exchange_weak(c, c + 1, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return Some(c - p * len),
+            Err(now) => c = now,
+        }
+    }
 }
 
 #[inline]
@@ -147,6 +257,7 @@ impl SpinDynamics {
             n_a,
             neighbors,
             z,
+            rows: Rows::new(&model.lattice),
         })
     }
 
@@ -238,6 +349,141 @@ impl SpinDynamics {
         });
     }
 
+    /// Rotate the spins of rows `rows` of sublattice `sub` about their fields, summed from the
+    /// other sublattice `other` through the row structure (`K = 2(d − 1)` neighbour rows) in the
+    /// order of the neighbour table; `update(i, field)` gets the index within the sublattice.
+    #[inline(always)]
+    fn sweep_rows<const K: usize, S: SpinStore + ?Sized>(
+        &self,
+        rw: &Rows,
+        other: &S,
+        sub: usize,
+        rows: Range<usize>,
+        mut update: impl FnMut(usize, [f64; 3]),
+    ) {
+        let h = rw.h;
+        let j = self.coupling;
+        let add = |b: &mut [f64; 3], s: [f64; 3]| {
+            b[0] += s[0];
+            b[1] += s[1];
+            b[2] += s[2];
+        };
+        for r in rows {
+            let x0_odd = rw.odd[r] ^ (sub == 1);
+            let own = r * h;
+            let mut nb = [0usize; K];
+            for k in 0..K {
+                nb[k] = rw.nbr[r * K + k] as usize * h;
+            }
+            for m in 0..h {
+                let (xp, xm) = if x0_odd {
+                    (if m + 1 == h { 0 } else { m + 1 }, m)
+                } else {
+                    (m, if m == 0 { h - 1 } else { m - 1 })
+                };
+                let mut b = [0.0; 3];
+                add(&mut b, other.spin(own + xp));
+                add(&mut b, other.spin(own + xm));
+                for k in 0..K {
+                    add(&mut b, other.spin(nb[k] + m));
+                }
+                update(own + m, [j * b[0], j * b[1], j * b[2]]);
+            }
+        }
+    }
+
+    /// [`Self::sweep_rows`] for the lattice's dimension.
+    #[inline(always)]
+    fn sweep_rows_dyn<S: SpinStore + ?Sized>(
+        &self,
+        rw: &Rows,
+        other: &S,
+        sub: usize,
+        rows: Range<usize>,
+        update: impl FnMut(usize, [f64; 3]),
+    ) {
+        match rw.nbr.len() / rw.n {
+            2 => self.sweep_rows::<2, S>(rw, other, sub, rows, update),
+            4 => self.sweep_rows::<4, S>(rw, other, sub, rows, update),
+            6 => self.sweep_rows::<6, S>(rw, other, sub, rows, update),
+            k => unreachable!("{k} neighbour rows: lattices have 2 to 4 dimensions here"),
+        }
+    }
+
+    /// The splitting integrator: Strang A(dt/2) [B(dt) A(dt)]^(n−1) B(dt) A(dt/2), consecutive A
+    /// half-steps fused, i.e. `2n + 1` half-sweeps ("phases"), A on even phases.
+    ///
+    /// With more than one thread, one team of the pool's threads runs all phases (one
+    /// `rayon::broadcast` per call instead of a fork-join per half-sweep). Each phase is cut into
+    /// fixed items of whole rows; thread `k` owns a fixed contiguous range of items, the same in
+    /// every phase, so its spins stay in its core's cache from one half-sweep to the next. A
+    /// thread that has finished its own range claims the unclaimed items of the others, so a
+    /// thread that arrives late (busy, descheduled, or running another broadcast) never blocks
+    /// the run: any one participating thread completes it. Phases are separated by a counter of
+    /// completed items (`done >= p · items` opens phase `p`). Spins live in relaxed atomics
+    /// (plain loads and stores on x86) during the run, so the sharing needs no `unsafe`; every
+    /// spin update reads only the other sublattice, frozen within a phase, so the result is
+    /// bit-identical for any thread count and any claiming order.
+    fn evolve_splitting(&self, spins: &mut [[f64; 3]], dt: f64, n_steps: usize) {
+        let phases = 2 * n_steps + 1;
+        let tau = |p: usize| if p == 0 || p + 1 == phases { 0.5 * dt } else { dt };
+        let Some(rw) = &self.rows else {
+            // A chain: the neighbour-table kernel over rayon chunks.
+            for p in 0..phases {
+                self.half_sweep(spins, p % 2, tau(p));
+            }
+            return;
+        };
+        let na = self.n_a.expect("rows exist only on bipartite lattices");
+        let rows_per_item = (TEAM_CHUNK / rw.h).max(1);
+        let items = rw.n.div_ceil(rows_per_item);
+        let t = rayon::current_num_threads().min(items);
+        if t < 2 {
+            for p in 0..phases {
+                let (a, b) = spins.split_at_mut(na);
+                let (mine, other) = if p % 2 == 0 { (a, &*b) } else { (b, &*a) };
+                let tau = tau(p);
+                self.sweep_rows_dyn(rw, other, p % 2, 0..rw.n, |i, f| mine[i] = cayley_rotate(mine[i], f, tau));
+            }
+            return;
+        }
+        let buf: Vec<[AtomicU64; 3]> = spins.iter().map(|s| s.map(|x| AtomicU64::new(x.to_bits()))).collect();
+        let ranges: Vec<Range<usize>> = (0..t).map(|k| k * items / t..(k + 1) * items / t).collect();
+        let cursors: Vec<Padded> = (0..t).map(|_| Padded::default()).collect();
+        let done = Padded::default();
+        rayon::broadcast(|ctx| {
+            let me = ctx.index() % t;
+            // A late thread joins at the first unfinished phase (or leaves if all are done).
+            let mut p = done.0.load(Ordering::Acquire) / items;
+            while p < phases {
+                wait_until(&done.0, p * items);
+                let sub = p % 2;
+                let tau = tau(p);
+                let (a, b) = buf.split_at(na);
+                let (mine, other) = if sub == 0 { (a, b) } else { (b, a) };
+                for k in (0..t).map(|i| (me + i) % t) {
+                    let range = &ranges[k];
+                    while let Some(j) = claim(&cursors[k].0, p, range.len()) {
+                        let item = range.start + j;
+                        let rows = item * rows_per_item..((item + 1) * rows_per_item).min(rw.n);
+                        self.sweep_rows_dyn(rw, other, sub, rows, |i, f| {
+                            let s = cayley_rotate(mine.spin(i), f, tau);
+                            for c in 0..3 {
+                                mine[i][c].store(s[c].to_bits(), Ordering::Relaxed);
+                            }
+                        });
+                        // Release: this item's stores happen before any thread opens phase p + 1.
+                        done.0.fetch_add(1, Ordering::AcqRel);
+                    }
+                }
+                p += 1;
+            }
+        });
+        for (i, s) in spins.iter_mut().enumerate() {
+            *s = buf[..].spin(i);
+        }
+    }
+
     /// One implicit-midpoint step; returns the number of fixed-point iterations.
     pub fn midpoint_step(
         &self,
@@ -296,12 +542,7 @@ impl SpinDynamics {
                         "sublattice splitting needs a bipartite lattice (even extents); use implicit midpoint",
                     ));
                 }
-                // Strang: A(dt/2) [B(dt) A(dt)]^(n-1) B(dt) A(dt/2): consecutive A half-steps fused.
-                self.half_sweep(spins, 0, 0.5 * dt);
-                for s in 0..n_steps {
-                    self.half_sweep(spins, 1, dt);
-                    self.half_sweep(spins, 0, if s + 1 == n_steps { 0.5 * dt } else { dt });
-                }
+                self.evolve_splitting(spins, dt, n_steps);
             }
             Integrator::ImplicitMidpoint { dt, tol } => {
                 let mut scratch = Vec::new();
@@ -591,6 +832,72 @@ mod tests {
         let mut q = p.clone();
         q.seed = 4;
         assert!(thermal_structure_factor_resumable(&m, &q, Some(cp), &mut |_, _| {}, &mut |_| Ok(())).is_err());
+    }
+
+    /// The fast splitting step (row structure instead of the neighbour table; serial, or a
+    /// thread team with claimed items) against the plain neighbour-table half-sweeps: the same
+    /// field sums in the same order, so the spins must agree bit for bit, for 1, 2 and 3 threads
+    /// and on lattices whose rows are one spin long (L_0 = 2), where the team has one row per item
+    /// (4096x4), teams in 3 and 4 dimensions, and axes of extent 2 (both neighbours the same site).
+    #[test]
+    fn row_kernel_and_team_equal_the_neighbour_table_bit_for_bit() {
+        for (lat, steps) in
+            [("8x6", 7), ("2x4x6", 5), ("64x64", 3), ("4x8x8x8", 3), ("6x16x16", 3), ("6x2x2", 4), ("4096x4", 2)]
+        {
+            let m = Heisenberg::antiferro(Lattice::parse(lat).unwrap(), 1.0, 0.7).unwrap();
+            let d = SpinDynamics::new(&m).unwrap();
+            let n = m.lattice.n_sites();
+            let s0: Vec<[f64; 3]> = (0..n)
+                .map(|i| {
+                    let (a, b) = ((i as f64 * 0.37).sin() * 3.0, (i as f64 * 0.91).cos() * 1.5);
+                    [a.cos() * b.sin(), a.sin() * b.sin(), b.cos()]
+                })
+                .collect();
+            let dt = 0.05;
+            let mut reference = s0.clone();
+            d.half_sweep(&mut reference, 0, 0.5 * dt);
+            for s in 0..steps {
+                d.half_sweep(&mut reference, 1, dt);
+                d.half_sweep(&mut reference, 0, if s + 1 == steps { 0.5 * dt } else { dt });
+            }
+            for threads in [1, 2, 3] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let mut fast = s0.clone();
+                pool.install(|| d.evolve(&mut fast, Integrator::Splitting { dt }, steps).unwrap());
+                for (i, (x, y)) in fast.iter().zip(&reference).enumerate() {
+                    for c in 0..3 {
+                        assert_eq!(x[c].to_bits(), y[c].to_bits(), "{lat}, {threads} threads, spin {i}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Two runs sharing one pool at the same time (as parallel tests do with the global pool):
+    /// each team completes even when the other holds threads, with the same bits as alone.
+    #[test]
+    fn concurrent_teams_on_one_pool_complete_and_agree() {
+        let m = Heisenberg::ferro(Lattice::parse("32x32").unwrap(), 1.0, 1.0).unwrap();
+        let d = SpinDynamics::new(&m).unwrap();
+        let s0: Vec<[f64; 3]> = (0..1024).map(|i| [(i as f64).sin() * 0.6, (i as f64).cos() * 0.6, 0.8]).collect();
+        let mut alone = s0.clone();
+        d.evolve(&mut alone, Integrator::Splitting { dt: 0.02 }, 50).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let results: Vec<Vec<[f64; 3]>> = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..4)
+                .map(|_| {
+                    sc.spawn(|| {
+                        let mut s = s0.clone();
+                        pool.install(|| d.evolve(&mut s, Integrator::Splitting { dt: 0.02 }, 50).unwrap());
+                        s
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for r in results {
+            assert!(r.iter().zip(&alone).all(|(x, y)| (0..3).all(|c| x[c].to_bits() == y[c].to_bits())));
+        }
     }
 
     #[test]
