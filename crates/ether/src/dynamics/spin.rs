@@ -27,7 +27,8 @@ use crate::model::heisenberg::{Heisenberg, Order};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{RwLock, RwLockReadGuard};
 
 /// Spins per parallel work item: fixed, so results never depend on the thread count.
 const CHUNK: usize = 1024;
@@ -125,28 +126,47 @@ impl Rows {
     }
 }
 
-/// Read access to a sublattice's spins, plain or atomic (the thread team shares atomics).
-trait SpinStore {
-    fn spin(&self, i: usize) -> [f64; 3];
-}
-
-impl SpinStore for [[f64; 3]] {
-    #[inline(always)]
-    fn spin(&self, i: usize) -> [f64; 3] {
-        self[i]
+/// Rotate the spins of one row (`mine`, `h` spins of one sublattice) about their fields: the
+/// other sublattice's spins of the same row (`same`) at positions `m, m − 1` (first spin at
+/// `x = 0`) or `m + 1, m` (`x0_odd`), wrapping, then position `m` of the `K` neighbour rows, summed
+/// in the order of the neighbour table (bit-identical to [`SpinDynamics::field_from`]).
+#[inline(always)]
+fn rotate_row<const K: usize>(
+    mine: &mut [[f64; 3]],
+    same: &[[f64; 3]],
+    nb: [&[[f64; 3]]; K],
+    x0_odd: bool,
+    j: f64,
+    tau: f64,
+) {
+    let h = mine.len();
+    let same = &same[..h];
+    let nb = nb.map(|s| &s[..h]);
+    let add = |b: &mut [f64; 3], s: [f64; 3]| {
+        b[0] += s[0];
+        b[1] += s[1];
+        b[2] += s[2];
+    };
+    for m in 0..h {
+        let (xp, xm) =
+            if x0_odd { (if m + 1 == h { 0 } else { m + 1 }, m) } else { (m, if m == 0 { h - 1 } else { m - 1 }) };
+        let mut b = [0.0; 3];
+        add(&mut b, same[xp]);
+        add(&mut b, same[xm]);
+        for row in &nb {
+            add(&mut b, row[m]);
+        }
+        mine[m] = cayley_rotate(mine[m], [j * b[0], j * b[1], j * b[2]], tau);
     }
 }
 
-impl SpinStore for [[AtomicU64; 3]] {
-    #[inline(always)]
-    fn spin(&self, i: usize) -> [f64; 3] {
-        let a = &self[i];
-        [
-            f64::from_bits(a[0].load(Ordering::Relaxed)),
-            f64::from_bits(a[1].load(Ordering::Relaxed)),
-            f64::from_bits(a[2].load(Ordering::Relaxed)),
-        ]
-    }
+/// One sublattice of the team's spins: blocks of `rows_per_item` rows, each behind its own lock.
+/// Within a phase the written sublattice's blocks are each locked by the one thread that claimed
+/// the item and the other sublattice's blocks are only read, so no lock ever waits.
+type Blocks = Vec<RwLock<Vec<[f64; 3]>>>;
+
+fn read_block(b: &RwLock<Vec<[f64; 3]>>) -> RwLockReadGuard<'_, Vec<[f64; 3]>> {
+    b.read().unwrap_or_else(|e| e.into_inner())
 }
 
 /// An atomic counter on its own cache line (no false sharing between the team's counters).
@@ -349,81 +369,14 @@ impl SpinDynamics {
         });
     }
 
-    /// Rotate the spins of rows `rows` of sublattice `sub` about their fields, summed from the
-    /// other sublattice `other` through the row structure (`K = 2(d − 1)` neighbour rows) in the
-    /// order of the neighbour table; `update(i, field)` gets the index within the sublattice.
-    #[inline(always)]
-    fn sweep_rows<const K: usize, S: SpinStore + ?Sized>(
-        &self,
-        rw: &Rows,
-        other: &S,
-        sub: usize,
-        rows: Range<usize>,
-        mut update: impl FnMut(usize, [f64; 3]),
-    ) {
-        let h = rw.h;
-        let j = self.coupling;
-        let add = |b: &mut [f64; 3], s: [f64; 3]| {
-            b[0] += s[0];
-            b[1] += s[1];
-            b[2] += s[2];
-        };
-        for r in rows {
-            let x0_odd = rw.odd[r] ^ (sub == 1);
-            let own = r * h;
-            let mut nb = [0usize; K];
-            for k in 0..K {
-                nb[k] = rw.nbr[r * K + k] as usize * h;
-            }
-            for m in 0..h {
-                let (xp, xm) = if x0_odd {
-                    (if m + 1 == h { 0 } else { m + 1 }, m)
-                } else {
-                    (m, if m == 0 { h - 1 } else { m - 1 })
-                };
-                let mut b = [0.0; 3];
-                add(&mut b, other.spin(own + xp));
-                add(&mut b, other.spin(own + xm));
-                for k in 0..K {
-                    add(&mut b, other.spin(nb[k] + m));
-                }
-                update(own + m, [j * b[0], j * b[1], j * b[2]]);
-            }
-        }
-    }
-
-    /// [`Self::sweep_rows`] for the lattice's dimension.
-    #[inline(always)]
-    fn sweep_rows_dyn<S: SpinStore + ?Sized>(
-        &self,
-        rw: &Rows,
-        other: &S,
-        sub: usize,
-        rows: Range<usize>,
-        update: impl FnMut(usize, [f64; 3]),
-    ) {
-        match rw.nbr.len() / rw.n {
-            2 => self.sweep_rows::<2, S>(rw, other, sub, rows, update),
-            4 => self.sweep_rows::<4, S>(rw, other, sub, rows, update),
-            6 => self.sweep_rows::<6, S>(rw, other, sub, rows, update),
-            k => unreachable!("{k} neighbour rows: lattices have 2 to 4 dimensions here"),
-        }
+    /// Whether the first spin of row `r` of sublattice `sub` sits at `x = 1`.
+    #[inline]
+    fn x0_odd(rw: &Rows, r: usize, sub: usize) -> bool {
+        rw.odd[r] ^ (sub == 1)
     }
 
     /// The splitting integrator: Strang A(dt/2) [B(dt) A(dt)]^(n−1) B(dt) A(dt/2), consecutive A
     /// half-steps fused, i.e. `2n + 1` half-sweeps ("phases"), A on even phases.
-    ///
-    /// With more than one thread, one team of the pool's threads runs all phases (one
-    /// `rayon::broadcast` per call instead of a fork-join per half-sweep). Each phase is cut into
-    /// fixed items of whole rows; thread `k` owns a fixed contiguous range of items, the same in
-    /// every phase, so its spins stay in its core's cache from one half-sweep to the next. A
-    /// thread that has finished its own range claims the unclaimed items of the others, so a
-    /// thread that arrives late (busy, descheduled, or running another broadcast) never blocks
-    /// the run: any one participating thread completes it. Phases are separated by a counter of
-    /// completed items (`done >= p · items` opens phase `p`). Spins live in relaxed atomics
-    /// (plain loads and stores on x86) during the run, so the sharing needs no `unsafe`; every
-    /// spin update reads only the other sublattice, frozen within a phase, so the result is
-    /// bit-identical for any thread count and any claiming order.
     fn evolve_splitting(&self, spins: &mut [[f64; 3]], dt: f64, n_steps: usize) {
         let phases = 2 * n_steps + 1;
         let tau = |p: usize| if p == 0 || p + 1 == phases { 0.5 * dt } else { dt };
@@ -434,53 +387,107 @@ impl SpinDynamics {
             }
             return;
         };
-        let na = self.n_a.expect("rows exist only on bipartite lattices");
-        let rows_per_item = (TEAM_CHUNK / rw.h).max(1);
+        match rw.nbr.len() / rw.n {
+            2 => self.evolve_rows::<2>(rw, spins, phases, &tau),
+            4 => self.evolve_rows::<4>(rw, spins, phases, &tau),
+            6 => self.evolve_rows::<6>(rw, spins, phases, &tau),
+            k => unreachable!("{k} neighbour rows: row structure exists for 2 to 4 dimensions"),
+        }
+    }
+
+    /// [`Self::evolve_splitting`] through the row structure, with `K = 2(d − 1)` neighbour rows.
+    ///
+    /// With more than one thread, one team of the pool's threads runs all phases (one
+    /// `rayon::broadcast` per call instead of a fork-join per half-sweep). Each phase is cut into
+    /// fixed items of whole rows; thread `k` owns a fixed contiguous range of items, the same in
+    /// every phase, so its spins stay in its core's cache from one half-sweep to the next. A
+    /// thread that has finished its own range claims the unclaimed items of the others, so a
+    /// thread that arrives late (busy, descheduled, or running another broadcast) never blocks
+    /// the run: any one participating thread completes it. Phases are separated by a counter of
+    /// completed items (`done >= p · items` opens phase `p`). The spins are held in per-item
+    /// blocks behind locks that are never contended (see [`Blocks`]), so the sharing needs no
+    /// `unsafe`. Every update reads only the other sublattice, frozen within a phase, so the
+    /// result is bit-identical for any thread count and any claiming order.
+    fn evolve_rows<const K: usize>(
+        &self,
+        rw: &Rows,
+        spins: &mut [[f64; 3]],
+        phases: usize,
+        tau: &(dyn Fn(usize) -> f64 + Sync),
+    ) {
+        let (h, j) = (rw.h, self.coupling);
+        let na = rw.n * h;
+        let rows_per_item = (TEAM_CHUNK / h).max(1);
         let items = rw.n.div_ceil(rows_per_item);
         let t = rayon::current_num_threads().min(items);
         if t < 2 {
             for p in 0..phases {
+                let sub = p % 2;
                 let (a, b) = spins.split_at_mut(na);
-                let (mine, other) = if p % 2 == 0 { (a, &*b) } else { (b, &*a) };
-                let tau = tau(p);
-                self.sweep_rows_dyn(rw, other, p % 2, 0..rw.n, |i, f| mine[i] = cayley_rotate(mine[i], f, tau));
+                let (mine, other) = if sub == 0 { (a, &*b) } else { (b, &*a) };
+                for (r, row) in mine.chunks_exact_mut(h).enumerate() {
+                    let nb: [&[[f64; 3]]; K] = std::array::from_fn(|k| {
+                        let o = rw.nbr[r * K + k] as usize * h;
+                        &other[o..o + h]
+                    });
+                    rotate_row::<K>(row, &other[r * h..(r + 1) * h], nb, Self::x0_odd(rw, r, sub), j, tau(p));
+                }
             }
             return;
         }
-        let buf: Vec<[AtomicU64; 3]> = spins.iter().map(|s| s.map(|x| AtomicU64::new(x.to_bits()))).collect();
+        let block = rows_per_item * h;
+        let blocks: [Blocks; 2] = [
+            spins[..na].chunks(block).map(|c| RwLock::new(c.to_vec())).collect(),
+            spins[na..].chunks(block).map(|c| RwLock::new(c.to_vec())).collect(),
+        ];
         let ranges: Vec<Range<usize>> = (0..t).map(|k| k * items / t..(k + 1) * items / t).collect();
         let cursors: Vec<Padded> = (0..t).map(|_| Padded::default()).collect();
         let done = Padded::default();
+        let run_item = |sub: usize, item: usize, tau: f64| {
+            let (mine, other) = (&blocks[sub], &blocks[1 - sub]);
+            let mut out = mine[item].write().unwrap_or_else(|e| e.into_inner());
+            let rows = item * rows_per_item..((item + 1) * rows_per_item).min(rw.n);
+            // Read locks on every block of the other sublattice that these rows touch.
+            let mut held: Vec<(usize, RwLockReadGuard<'_, Vec<[f64; 3]>>)> = Vec::with_capacity(8);
+            for r in rows.clone() {
+                for row in std::iter::once(r).chain(rw.nbr[r * K..(r + 1) * K].iter().map(|&x| x as usize)) {
+                    let b = row / rows_per_item;
+                    if !held.iter().any(|(i, _)| *i == b) {
+                        held.push((b, read_block(&other[b])));
+                    }
+                }
+            }
+            let row_of = |row: usize| -> &[[f64; 3]] {
+                let b = row / rows_per_item;
+                let g = &held.iter().find(|(i, _)| *i == b).expect("block locked above").1;
+                let o = (row % rows_per_item) * h;
+                &g[o..o + h]
+            };
+            for (r, row) in rows.zip(out.chunks_exact_mut(h)) {
+                let nb: [&[[f64; 3]]; K] = std::array::from_fn(|k| row_of(rw.nbr[r * K + k] as usize));
+                rotate_row::<K>(row, row_of(r), nb, Self::x0_odd(rw, r, sub), j, tau);
+            }
+        };
         rayon::broadcast(|ctx| {
             let me = ctx.index() % t;
             // A late thread joins at the first unfinished phase (or leaves if all are done).
             let mut p = done.0.load(Ordering::Acquire) / items;
             while p < phases {
                 wait_until(&done.0, p * items);
-                let sub = p % 2;
-                let tau = tau(p);
-                let (a, b) = buf.split_at(na);
-                let (mine, other) = if sub == 0 { (a, b) } else { (b, a) };
                 for k in (0..t).map(|i| (me + i) % t) {
                     let range = &ranges[k];
-                    while let Some(j) = claim(&cursors[k].0, p, range.len()) {
-                        let item = range.start + j;
-                        let rows = item * rows_per_item..((item + 1) * rows_per_item).min(rw.n);
-                        self.sweep_rows_dyn(rw, other, sub, rows, |i, f| {
-                            let s = cayley_rotate(mine.spin(i), f, tau);
-                            for c in 0..3 {
-                                mine[i][c].store(s[c].to_bits(), Ordering::Relaxed);
-                            }
-                        });
-                        // Release: this item's stores happen before any thread opens phase p + 1.
+                    while let Some(i) = claim(&cursors[k].0, p, range.len()) {
+                        run_item(p % 2, range.start + i, tau(p));
+                        // The item's locks are released; its writes happen before phase p + 1.
                         done.0.fetch_add(1, Ordering::AcqRel);
                     }
                 }
                 p += 1;
             }
         });
-        for (i, s) in spins.iter_mut().enumerate() {
-            *s = buf[..].spin(i);
+        let (a, b) = spins.split_at_mut(na);
+        for (dst, b) in a.chunks_mut(block).chain(b.chunks_mut(block)).zip(blocks.iter().flatten()) {
+            dst.copy_from_slice(&read_block(b));
         }
     }
 
