@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{RwLock, RwLockReadGuard};
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Spins per parallel work item: fixed, so results never depend on the thread count.
 const CHUNK: usize = 1024;
@@ -167,6 +167,10 @@ type Blocks = Vec<RwLock<Vec<[f64; 3]>>>;
 
 fn read_block(b: &RwLock<Vec<[f64; 3]>>) -> RwLockReadGuard<'_, Vec<[f64; 3]>> {
     b.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write_block(b: &RwLock<Vec<[f64; 3]>>) -> RwLockWriteGuard<'_, Vec<[f64; 3]>> {
+    b.write().unwrap_or_else(|e| e.into_inner())
 }
 
 /// An atomic counter on its own cache line (no false sharing between the team's counters).
@@ -436,16 +440,19 @@ impl SpinDynamics {
             return;
         }
         let block = rows_per_item * h;
-        let blocks: [Blocks; 2] = [
-            spins[..na].chunks(block).map(|c| RwLock::new(c.to_vec())).collect(),
-            spins[na..].chunks(block).map(|c| RwLock::new(c.to_vec())).collect(),
-        ];
+        // The caller's spins, item by item (A rows and B rows of the item), for the first phase
+        // (copy in) and the last (copy out), both done by the item's owner.
+        let (sa, sb) = spins.split_at_mut(na);
+        let user: Vec<Mutex<(&mut [[f64; 3]], &mut [[f64; 3]])>> =
+            sa.chunks_mut(block).zip(sb.chunks_mut(block)).map(Mutex::new).collect();
+        let empty = || -> Blocks { (0..items).map(|_| RwLock::new(Vec::new())).collect() };
+        let blocks: [Blocks; 2] = [empty(), empty()];
         let ranges: Vec<Range<usize>> = (0..t).map(|k| k * items / t..(k + 1) * items / t).collect();
         let cursors: Vec<Padded> = (0..t).map(|_| Padded::default()).collect();
         let done = Padded::default();
         let run_item = |sub: usize, item: usize, tau: f64| {
             let (mine, other) = (&blocks[sub], &blocks[1 - sub]);
-            let mut out = mine[item].write().unwrap_or_else(|e| e.into_inner());
+            let mut out = write_block(&mine[item]);
             let rows = item * rows_per_item..((item + 1) * rows_per_item).min(rw.n);
             // Read locks on every block of the other sublattice that these rows touch.
             let mut held: Vec<(usize, RwLockReadGuard<'_, Vec<[f64; 3]>>)> = Vec::with_capacity(8);
@@ -468,27 +475,39 @@ impl SpinDynamics {
                 rotate_row::<K>(row, row_of(r), nb, Self::x0_odd(rw, r, sub), j, tau);
             }
         };
+        // Phase 0 copies in, phases 1..=phases are the half-sweeps, the last copies out.
+        let run_phase = |q: usize, item: usize| {
+            if q == 0 || q == phases + 1 {
+                let mut u = user[item].lock().unwrap_or_else(|e| e.into_inner());
+                let (a, b) = &mut *u;
+                let (mut ba, mut bb) = (write_block(&blocks[0][item]), write_block(&blocks[1][item]));
+                if q == 0 {
+                    (*ba, *bb) = (a.to_vec(), b.to_vec());
+                } else {
+                    a.copy_from_slice(&ba);
+                    b.copy_from_slice(&bb);
+                }
+            } else {
+                run_item((q - 1) % 2, item, tau(q - 1));
+            }
+        };
         rayon::broadcast(|ctx| {
             let me = ctx.index() % t;
             // A late thread joins at the first unfinished phase (or leaves if all are done).
-            let mut p = done.0.load(Ordering::Acquire) / items;
-            while p < phases {
-                wait_until(&done.0, p * items);
+            let mut q = done.0.load(Ordering::Acquire) / items;
+            while q < phases + 2 {
+                wait_until(&done.0, q * items);
                 for k in (0..t).map(|i| (me + i) % t) {
                     let range = &ranges[k];
-                    while let Some(i) = claim(&cursors[k].0, p, range.len()) {
-                        run_item(p % 2, range.start + i, tau(p));
-                        // The item's locks are released; its writes happen before phase p + 1.
+                    while let Some(i) = claim(&cursors[k].0, q, range.len()) {
+                        run_phase(q, range.start + i);
+                        // The item's locks are released; its writes happen before phase q + 1.
                         done.0.fetch_add(1, Ordering::AcqRel);
                     }
                 }
-                p += 1;
+                q += 1;
             }
         });
-        let (a, b) = spins.split_at_mut(na);
-        for (dst, b) in a.chunks_mut(block).chain(b.chunks_mut(block)).zip(blocks.iter().flatten()) {
-            dst.copy_from_slice(&read_block(b));
-        }
     }
 
     /// One implicit-midpoint step; returns the number of fixed-point iterations.
