@@ -408,7 +408,8 @@ impl SpinDynamics {
     /// thread that has finished its own range claims the unclaimed items of the others, so a
     /// thread that arrives late (busy, descheduled, or running another broadcast) never blocks
     /// the run: any one participating thread completes it. Phases are separated by a counter of
-    /// completed items (`done >= p · items` opens phase `p`). The spins are held in per-item
+    /// completed items (`done >= p · items` opens phase `p`); an extra first and last phase copy
+    /// the caller's spins into and out of the team's storage. The spins are held in per-item
     /// blocks behind locks that are never contended (see [`Blocks`]), so the sharing needs no
     /// `unsafe`. Every update reads only the other sublattice, frozen within a phase, so the
     /// result is bit-identical for any thread count and any claiming order.
