@@ -165,6 +165,9 @@ fn rotate_row<const K: usize>(
 /// the item and the other sublattice's blocks are only read, so no lock ever waits.
 type Blocks = Vec<RwLock<Vec<[f64; 3]>>>;
 
+/// One item of the caller's spins: its A rows and its B rows.
+type CallerItem<'a> = (&'a mut [[f64; 3]], &'a mut [[f64; 3]]);
+
 fn read_block(b: &RwLock<Vec<[f64; 3]>>) -> RwLockReadGuard<'_, Vec<[f64; 3]>> {
     b.read().unwrap_or_else(|e| e.into_inner())
 }
@@ -444,8 +447,7 @@ impl SpinDynamics {
         // The caller's spins, item by item (A rows and B rows of the item), for the first phase
         // (copy in) and the last (copy out), both done by the item's owner.
         let (sa, sb) = spins.split_at_mut(na);
-        let user: Vec<Mutex<(&mut [[f64; 3]], &mut [[f64; 3]])>> =
-            sa.chunks_mut(block).zip(sb.chunks_mut(block)).map(Mutex::new).collect();
+        let user: Vec<Mutex<CallerItem>> = sa.chunks_mut(block).zip(sb.chunks_mut(block)).map(Mutex::new).collect();
         let empty = || -> Blocks { (0..items).map(|_| RwLock::new(Vec::new())).collect() };
         let blocks: [Blocks; 2] = [empty(), empty()];
         let ranges: Vec<Range<usize>> = (0..t).map(|k| k * items / t..(k + 1) * items / t).collect();
