@@ -26,9 +26,15 @@ use crate::mc::spins::{thermalize, Metropolis};
 use crate::model::heisenberg::{Heisenberg, Order};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Spins per parallel work item: fixed, so results never depend on the thread count.
 const CHUNK: usize = 1024;
+
+/// Spins per work item of the splitting step's thread team (whole rows; at least one row).
+const TEAM_CHUNK: usize = 512;
 
 /// A time-stepping scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -72,6 +78,137 @@ pub struct SpinDynamics {
     /// z neighbours (internal indices) per internal index.
     neighbors: Vec<u32>,
     z: usize,
+    /// Row structure of the checkerboard layout (bipartite lattices of dimension >= 2).
+    rows: Option<Rows>,
+}
+
+/// The checkerboard layout as rows along axis 0 (the fastest axis of the site index).
+///
+/// On a bipartite lattice the sites of row `R` (all other coordinates fixed, `R = r / L_0`)
+/// alternate between the sublattices, so each sublattice stores row `R` as the contiguous run
+/// `R h .. (R + 1) h`, `h = L_0 / 2` (A and B spins are each kept in site order). A spin at
+/// position `m` of row `R` sits at `x = 2m + x_0`; its neighbours along axis 0 are positions
+/// `m` and `m − 1` (if `x_0 = 0`) or `m + 1` and `m` (if `x_0 = 1`) of row `R` of the other
+/// sublattice (wrapping at the ends), and its neighbours along axes `a >= 1` are position `m` of
+/// rows `R ± e_a`. The splitting step uses this instead of the neighbour table: the field needs
+/// only `2(d − 1)` row indices per row instead of `2d` indices per spin.
+#[derive(Clone, Debug)]
+struct Rows {
+    /// Spins per row and sublattice, `L_0 / 2`.
+    h: usize,
+    /// Rows per sublattice.
+    n: usize,
+    /// Neighbour rows per row, `2(d − 1)` of them: forward then backward along axes 1..d (the
+    /// order of the neighbour table, so the field sums in the same order, bit for bit).
+    nbr: Vec<u32>,
+    /// Per row: whether its first A spin sits at `x = 1` (odd sum of the other coordinates).
+    odd: Vec<bool>,
+}
+
+impl Rows {
+    fn new(lat: &Lattice) -> Option<Rows> {
+        if !lat.is_bipartite() || lat.dim() < 2 {
+            return None;
+        }
+        let l0 = lat.extents()[0];
+        let n = lat.n_sites() / l0;
+        let mut nbr = Vec::with_capacity(n * 2 * (lat.dim() - 1));
+        let mut odd = Vec::with_capacity(n);
+        for row in 0..n {
+            let r = row * l0;
+            odd.push(lat.parity(r) == -1);
+            for a in 1..lat.dim() {
+                nbr.push((lat.forward(r, a) / l0) as u32);
+                nbr.push((lat.backward(r, a) / l0) as u32);
+            }
+        }
+        Some(Rows { h: l0 / 2, n, nbr, odd })
+    }
+}
+
+/// Rotate the spins of one row (`mine`, `h` spins of one sublattice) about their fields: the
+/// other sublattice's spins of the same row (`same`) at positions `m, m − 1` (first spin at
+/// `x = 0`) or `m + 1, m` (`x0_odd`), wrapping, then position `m` of the `K` neighbour rows, summed
+/// in the order of the neighbour table (bit-identical to [`SpinDynamics::field_from`]).
+#[inline(always)]
+fn rotate_row<const K: usize>(
+    mine: &mut [[f64; 3]],
+    same: &[[f64; 3]],
+    nb: [&[[f64; 3]]; K],
+    x0_odd: bool,
+    j: f64,
+    tau: f64,
+) {
+    let h = mine.len();
+    let same = &same[..h];
+    let nb = nb.map(|s| &s[..h]);
+    let add = |b: &mut [f64; 3], s: [f64; 3]| {
+        b[0] += s[0];
+        b[1] += s[1];
+        b[2] += s[2];
+    };
+    for m in 0..h {
+        let (xp, xm) =
+            if x0_odd { (if m + 1 == h { 0 } else { m + 1 }, m) } else { (m, if m == 0 { h - 1 } else { m - 1 }) };
+        let mut b = [0.0; 3];
+        add(&mut b, same[xp]);
+        add(&mut b, same[xm]);
+        for row in &nb {
+            add(&mut b, row[m]);
+        }
+        mine[m] = cayley_rotate(mine[m], [j * b[0], j * b[1], j * b[2]], tau);
+    }
+}
+
+/// One sublattice of the team's spins: blocks of `rows_per_item` rows, each behind its own lock.
+/// Within a phase the written sublattice's blocks are each locked by the one thread that claimed
+/// the item and the other sublattice's blocks are only read, so no lock ever waits.
+type Blocks = Vec<RwLock<Vec<[f64; 3]>>>;
+
+/// One item of the caller's spins: its A rows and its B rows.
+type CallerItem<'a> = (&'a mut [[f64; 3]], &'a mut [[f64; 3]]);
+
+fn read_block(b: &RwLock<Vec<[f64; 3]>>) -> RwLockReadGuard<'_, Vec<[f64; 3]>> {
+    b.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write_block(b: &RwLock<Vec<[f64; 3]>>) -> RwLockWriteGuard<'_, Vec<[f64; 3]>> {
+    b.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// An atomic counter on its own cache line (no false sharing between the team's counters).
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct Padded(AtomicUsize);
+
+/// Wait until `counter >= target`: spin briefly, then yield the core (so that an oversubscribed
+/// machine still makes progress).
+fn wait_until(counter: &AtomicUsize, target: usize) {
+    let mut spins = 0u32;
+    while counter.load(Ordering::Acquire) < target {
+        if spins < 2048 {
+            std::hint::spin_loop();
+            spins += 1;
+        } else {
+            std::thread::yield_now();
+        }
+    }
+}
+
+/// Claim the next unclaimed item of a range of `len` items in phase `p`. The cursor counts
+/// claims over all phases: phase `p` owns the values `p len .. (p + 1) len`.
+fn claim(cursor: &AtomicUsize, p: usize, len: usize) -> Option<usize> {
+    let mut c = cursor.load(Ordering::Relaxed);
+    loop {
+        if c >= (p + 1) * len {
+            return None;
+        }
+        debug_assert!(c >= p * len, "a phase started before the previous one was claimed");
+        match cursor.compare_exchange_weak(c, c + 1, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return Some(c - p * len),
+            Err(now) => c = now,
+        }
+    }
 }
 
 #[inline]
@@ -147,6 +284,7 @@ impl SpinDynamics {
             n_a,
             neighbors,
             z,
+            rows: Rows::new(&model.lattice),
         })
     }
 
@@ -238,6 +376,143 @@ impl SpinDynamics {
         });
     }
 
+    /// Whether the first spin of row `r` of sublattice `sub` sits at `x = 1`.
+    #[inline]
+    fn x0_odd(rw: &Rows, r: usize, sub: usize) -> bool {
+        rw.odd[r] ^ (sub == 1)
+    }
+
+    /// The splitting integrator: Strang A(dt/2) [B(dt) A(dt)]^(n−1) B(dt) A(dt/2), consecutive A
+    /// half-steps fused, i.e. `2n + 1` half-sweeps ("phases"), A on even phases.
+    fn evolve_splitting(&self, spins: &mut [[f64; 3]], dt: f64, n_steps: usize) {
+        let phases = 2 * n_steps + 1;
+        let tau = |p: usize| if p == 0 || p + 1 == phases { 0.5 * dt } else { dt };
+        let Some(rw) = &self.rows else {
+            // A chain: the neighbour-table kernel over rayon chunks.
+            for p in 0..phases {
+                self.half_sweep(spins, p % 2, tau(p));
+            }
+            return;
+        };
+        match rw.nbr.len() / rw.n {
+            2 => self.evolve_rows::<2>(rw, spins, phases, &tau),
+            4 => self.evolve_rows::<4>(rw, spins, phases, &tau),
+            6 => self.evolve_rows::<6>(rw, spins, phases, &tau),
+            k => unreachable!("{k} neighbour rows: row structure exists for 2 to 4 dimensions"),
+        }
+    }
+
+    /// [`Self::evolve_splitting`] through the row structure, with `K = 2(d − 1)` neighbour rows.
+    ///
+    /// With more than one thread, one team of the pool's threads runs all phases (one
+    /// `rayon::broadcast` per call instead of a fork-join per half-sweep). Each phase is cut into
+    /// fixed items of whole rows; thread `k` owns a fixed contiguous range of items, the same in
+    /// every phase, so its spins stay in its core's cache from one half-sweep to the next. A
+    /// thread that has finished its own range claims the unclaimed items of the others, so a
+    /// thread that arrives late (busy, descheduled, or running another broadcast) never blocks
+    /// the run: any one participating thread completes it. Phases are separated by a counter of
+    /// completed items (`done >= p · items` opens phase `p`); an extra first and last phase copy
+    /// the caller's spins into and out of the team's storage. The spins are held in per-item
+    /// blocks behind locks that are never contended (see [`Blocks`]), so the sharing needs no
+    /// `unsafe`. Every update reads only the other sublattice, frozen within a phase, so the
+    /// result is bit-identical for any thread count and any claiming order.
+    fn evolve_rows<const K: usize>(
+        &self,
+        rw: &Rows,
+        spins: &mut [[f64; 3]],
+        phases: usize,
+        tau: &(dyn Fn(usize) -> f64 + Sync),
+    ) {
+        let (h, j) = (rw.h, self.coupling);
+        let na = rw.n * h;
+        let rows_per_item = (TEAM_CHUNK / h).max(1);
+        let items = rw.n.div_ceil(rows_per_item);
+        let t = rayon::current_num_threads().min(items);
+        if t < 2 {
+            for p in 0..phases {
+                let sub = p % 2;
+                let (a, b) = spins.split_at_mut(na);
+                let (mine, other) = if sub == 0 { (a, &*b) } else { (b, &*a) };
+                for (r, row) in mine.chunks_exact_mut(h).enumerate() {
+                    let nb: [&[[f64; 3]]; K] = std::array::from_fn(|k| {
+                        let o = rw.nbr[r * K + k] as usize * h;
+                        &other[o..o + h]
+                    });
+                    rotate_row::<K>(row, &other[r * h..(r + 1) * h], nb, Self::x0_odd(rw, r, sub), j, tau(p));
+                }
+            }
+            return;
+        }
+        let block = rows_per_item * h;
+        // The caller's spins, item by item (A rows and B rows of the item), for the first phase
+        // (copy in) and the last (copy out), both done by the item's owner.
+        let (sa, sb) = spins.split_at_mut(na);
+        let user: Vec<Mutex<CallerItem>> = sa.chunks_mut(block).zip(sb.chunks_mut(block)).map(Mutex::new).collect();
+        let empty = || -> Blocks { (0..items).map(|_| RwLock::new(Vec::new())).collect() };
+        let blocks: [Blocks; 2] = [empty(), empty()];
+        let ranges: Vec<Range<usize>> = (0..t).map(|k| k * items / t..(k + 1) * items / t).collect();
+        let cursors: Vec<Padded> = (0..t).map(|_| Padded::default()).collect();
+        let done = Padded::default();
+        let run_item = |sub: usize, item: usize, tau: f64| {
+            let (mine, other) = (&blocks[sub], &blocks[1 - sub]);
+            let mut out = write_block(&mine[item]);
+            let rows = item * rows_per_item..((item + 1) * rows_per_item).min(rw.n);
+            // Read locks on every block of the other sublattice that these rows touch.
+            let mut held: Vec<(usize, RwLockReadGuard<'_, Vec<[f64; 3]>>)> = Vec::with_capacity(8);
+            for r in rows.clone() {
+                for row in std::iter::once(r).chain(rw.nbr[r * K..(r + 1) * K].iter().map(|&x| x as usize)) {
+                    let b = row / rows_per_item;
+                    if !held.iter().any(|(i, _)| *i == b) {
+                        held.push((b, read_block(&other[b])));
+                    }
+                }
+            }
+            let row_of = |row: usize| -> &[[f64; 3]] {
+                let b = row / rows_per_item;
+                let g = &held.iter().find(|(i, _)| *i == b).expect("block locked above").1;
+                let o = (row % rows_per_item) * h;
+                &g[o..o + h]
+            };
+            for (r, row) in rows.zip(out.chunks_exact_mut(h)) {
+                let nb: [&[[f64; 3]]; K] = std::array::from_fn(|k| row_of(rw.nbr[r * K + k] as usize));
+                rotate_row::<K>(row, row_of(r), nb, Self::x0_odd(rw, r, sub), j, tau);
+            }
+        };
+        // Phase 0 copies in, phases 1..=phases are the half-sweeps, the last copies out.
+        let run_phase = |q: usize, item: usize| {
+            if q == 0 || q == phases + 1 {
+                let mut u = user[item].lock().unwrap_or_else(|e| e.into_inner());
+                let (a, b) = &mut *u;
+                let (mut ba, mut bb) = (write_block(&blocks[0][item]), write_block(&blocks[1][item]));
+                if q == 0 {
+                    (*ba, *bb) = (a.to_vec(), b.to_vec());
+                } else {
+                    a.copy_from_slice(&ba);
+                    b.copy_from_slice(&bb);
+                }
+            } else {
+                run_item((q - 1) % 2, item, tau(q - 1));
+            }
+        };
+        rayon::broadcast(|ctx| {
+            let me = ctx.index() % t;
+            // A late thread joins at the first unfinished phase (or leaves if all are done).
+            let mut q = done.0.load(Ordering::Acquire) / items;
+            while q < phases + 2 {
+                wait_until(&done.0, q * items);
+                for k in (0..t).map(|i| (me + i) % t) {
+                    let range = &ranges[k];
+                    while let Some(i) = claim(&cursors[k].0, q, range.len()) {
+                        run_phase(q, range.start + i);
+                        // The item's locks are released; its writes happen before phase q + 1.
+                        done.0.fetch_add(1, Ordering::AcqRel);
+                    }
+                }
+                q += 1;
+            }
+        });
+    }
+
     /// One implicit-midpoint step; returns the number of fixed-point iterations.
     pub fn midpoint_step(
         &self,
@@ -296,12 +571,7 @@ impl SpinDynamics {
                         "sublattice splitting needs a bipartite lattice (even extents); use implicit midpoint",
                     ));
                 }
-                // Strang: A(dt/2) [B(dt) A(dt)]^(n-1) B(dt) A(dt/2): consecutive A half-steps fused.
-                self.half_sweep(spins, 0, 0.5 * dt);
-                for s in 0..n_steps {
-                    self.half_sweep(spins, 1, dt);
-                    self.half_sweep(spins, 0, if s + 1 == n_steps { 0.5 * dt } else { dt });
-                }
+                self.evolve_splitting(spins, dt, n_steps);
             }
             Integrator::ImplicitMidpoint { dt, tol } => {
                 let mut scratch = Vec::new();
@@ -591,6 +861,72 @@ mod tests {
         let mut q = p.clone();
         q.seed = 4;
         assert!(thermal_structure_factor_resumable(&m, &q, Some(cp), &mut |_, _| {}, &mut |_| Ok(())).is_err());
+    }
+
+    /// The fast splitting step (row structure instead of the neighbour table; serial, or a
+    /// thread team with claimed items) against the plain neighbour-table half-sweeps: the same
+    /// field sums in the same order, so the spins must agree bit for bit, for 1, 2 and 3 threads
+    /// and on lattices whose rows are one spin long (L_0 = 2), where the team has one row per item
+    /// (4096x4), teams in 3 and 4 dimensions, and axes of extent 2 (both neighbours the same site).
+    #[test]
+    fn row_kernel_and_team_equal_the_neighbour_table_bit_for_bit() {
+        for (lat, steps) in
+            [("8x6", 7), ("2x4x6", 5), ("64x64", 3), ("4x8x8x8", 3), ("6x16x16", 3), ("6x2x2", 4), ("4096x4", 2)]
+        {
+            let m = Heisenberg::antiferro(Lattice::parse(lat).unwrap(), 1.0, 0.7).unwrap();
+            let d = SpinDynamics::new(&m).unwrap();
+            let n = m.lattice.n_sites();
+            let s0: Vec<[f64; 3]> = (0..n)
+                .map(|i| {
+                    let (a, b) = ((i as f64 * 0.37).sin() * 3.0, (i as f64 * 0.91).cos() * 1.5);
+                    [a.cos() * b.sin(), a.sin() * b.sin(), b.cos()]
+                })
+                .collect();
+            let dt = 0.05;
+            let mut reference = s0.clone();
+            d.half_sweep(&mut reference, 0, 0.5 * dt);
+            for s in 0..steps {
+                d.half_sweep(&mut reference, 1, dt);
+                d.half_sweep(&mut reference, 0, if s + 1 == steps { 0.5 * dt } else { dt });
+            }
+            for threads in [1, 2, 3] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let mut fast = s0.clone();
+                pool.install(|| d.evolve(&mut fast, Integrator::Splitting { dt }, steps).unwrap());
+                for (i, (x, y)) in fast.iter().zip(&reference).enumerate() {
+                    for c in 0..3 {
+                        assert_eq!(x[c].to_bits(), y[c].to_bits(), "{lat}, {threads} threads, spin {i}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Two runs sharing one pool at the same time (as parallel tests do with the global pool):
+    /// each team completes even when the other holds threads, with the same bits as alone.
+    #[test]
+    fn concurrent_teams_on_one_pool_complete_and_agree() {
+        let m = Heisenberg::ferro(Lattice::parse("32x32").unwrap(), 1.0, 1.0).unwrap();
+        let d = SpinDynamics::new(&m).unwrap();
+        let s0: Vec<[f64; 3]> = (0..1024).map(|i| [(i as f64).sin() * 0.6, (i as f64).cos() * 0.6, 0.8]).collect();
+        let mut alone = s0.clone();
+        d.evolve(&mut alone, Integrator::Splitting { dt: 0.02 }, 50).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let results: Vec<Vec<[f64; 3]>> = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..4)
+                .map(|_| {
+                    sc.spawn(|| {
+                        let mut s = s0.clone();
+                        pool.install(|| d.evolve(&mut s, Integrator::Splitting { dt: 0.02 }, 50).unwrap());
+                        s
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for r in results {
+            assert!(r.iter().zip(&alone).all(|(x, y)| (0..3).all(|c| x[c].to_bits() == y[c].to_bits())));
+        }
     }
 
     #[test]
