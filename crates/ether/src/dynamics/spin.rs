@@ -34,7 +34,7 @@ use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 const CHUNK: usize = 1024;
 
 /// Spins per work item of the splitting step's thread team (whole rows; at least one row).
-const TEAM_CHUNK: usize = 512;
+const TEAM_CHUNK: usize = 1024;
 
 /// A time-stepping scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
