@@ -877,7 +877,19 @@ mod tests {
     #[test]
     fn row_kernel_and_team_equal_the_neighbour_table_bit_for_bit() {
         for (lat, steps) in
-            [("8x6", 7), ("2x4x6", 5), ("64x64", 3), ("4x8x8x8", 3), ("6x16x16", 3), ("6x2x2", 4), ("4096x4", 2)]
+            // 64x64 (2 items), 32x16x16 and 8x16x16x4 (4 items) and 4096x4 run the thread team with
+            // several items per thread (items of TEAM_CHUNK spins); the small ones the serial path.
+            [
+                ("8x6", 7),
+                ("2x4x6", 5),
+                ("64x64", 3),
+                ("4x8x8x8", 3),
+                ("6x16x16", 3),
+                ("32x16x16", 2),
+                ("8x16x16x4", 2),
+                ("6x2x2", 4),
+                ("4096x4", 2),
+            ]
         {
             let m = Heisenberg::antiferro(Lattice::parse(lat).unwrap(), 1.0, 0.7).unwrap();
             let d = SpinDynamics::new(&m).unwrap();
