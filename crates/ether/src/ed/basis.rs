@@ -929,7 +929,7 @@ impl SpinBasis {
         }
     }
 
-    /// Bytes held by the basis (states, norms, buckets).
+    /// Bytes held by the basis (states, norms, hash index, group tables).
     pub fn memory_bytes(&self) -> u64 {
         (self.states.len() * 16 + self.slots.len() * 8 + self.group.tables.len() * 8) as u64
     }

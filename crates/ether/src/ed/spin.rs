@@ -363,8 +363,12 @@ pub fn estimate_memory(terms: &SpinTerms, sector: &Sector, complex: bool, cached
     let sz = if complex { 16.0 } else { 8.0 };
     let mut b = dim * (16.0 + 8.0 + 4.0 * sz) + 8.0 * crate::ed::basis::index_slots(dim as usize) as f64;
     if cached {
-        // Compact rows (4 bytes per element) for real sectors, column + value otherwise.
+        // Compact rows (4 bytes per element) for real sectors, column + value otherwise; a
+        // compact product also forms sqrt(c_a) x_a, one more vector.
         let per = if complex { 4.0 + sz } else { 4.0 };
+        if !complex {
+            b += dim * sz;
+        }
         let offdiag = terms.bonds.len() as f64 / 2.0 + if terms.conserves_sz() { 0.0 } else { terms.hx.len() as f64 };
         b += dim * (offdiag * per + 4.0);
     }
