@@ -1,6 +1,6 @@
 //! Spin updates per second of the Landau-Lifshitz step (sublattice splitting), for the benchmark
 //! script `bench/spin_dynamics.sh`. Usage: `spin_step_rate LATTICE THREADS STEPS`.
-//! Prints one JSON line: {"lattice", "threads", "steps", "spins", "seconds", "updates_per_second"}.
+//! Prints one JSON line: {"lattice", "isa", "threads", "steps", "spins", "seconds", "updates_per_second"}.
 
 use ether::dynamics::spin::{Integrator, SpinDynamics};
 use ether::lattice::Lattice;
@@ -37,7 +37,8 @@ fn main() {
         let cpu = cpu_seconds() - c0;
         let n = model.lattice.n_sites();
         println!(
-            "{{\"lattice\": \"{lattice}\", \"threads\": {threads}, \"steps\": {steps}, \"spins\": {n}, \"seconds\": {secs:.4}, \"cpu_seconds\": {cpu:.3}, \"updates_per_second\": {:.4e}, \"updates_per_cpu_second\": {:.4e}}}",
+            "{{\"lattice\": \"{lattice}\", \"isa\": \"{}\", \"threads\": {threads}, \"steps\": {steps}, \"spins\": {n}, \"seconds\": {secs:.4}, \"cpu_seconds\": {cpu:.3}, \"updates_per_second\": {:.4e}, \"updates_per_cpu_second\": {:.4e}}}",
+            d.isa(),
             (n * steps) as f64 / secs,
             (n * steps) as f64 / cpu
         );

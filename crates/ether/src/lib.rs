@@ -28,7 +28,8 @@
 //!   states, the rotor model's path integral as 4D compact U(1)).
 //! - [`topo`]: string operators, statistics of string ends, entanglement.
 //! - [`record`]: self-describing results, manifests, atomic JSON / `.npy` writers.
-//! - [`linalg`]: the dense linear-algebra facade; [`error`]: typed errors.
+//! - [`linalg`]: the dense linear-algebra facade; [`error`]: typed errors; [`simd`]: the
+//!   run-time choice of vector instructions for the hot kernels.
 //!
 //! Conventions (ħ = 1, spin operators S not Pauli matrices, Fourier signs) are fixed in
 //! `docs/conventions.md`.
@@ -42,6 +43,7 @@ pub mod mc;
 pub mod model;
 pub mod modes;
 pub mod record;
+pub mod simd;
 pub mod topo;
 
 pub use error::{Error, Result};

@@ -38,6 +38,7 @@ use crate::error::{require_positive, Error, Result};
 use crate::lattice::{wrap_pi, Lattice};
 use crate::linalg::C64;
 use crate::model::RotorModel;
+use crate::simd::{multiversion, Isa};
 use rayon::prelude::*;
 
 /// A classical configuration: angles θ and angular momenta L (the electric field E) on links,
@@ -123,6 +124,7 @@ fn row(v: &[f64], lx: usize, w: usize, y: usize) -> &[f64] {
 
 /// Site charges of one plane, `Q = div L` (the z-links entering from the plane below).
 /// The one place where charges are computed (initial charges, every step, the energy).
+#[inline(always)]
 fn charge_plane(g: &Cubic, l: &[f64], l_below: &[f64], q: &mut [f64]) {
     let lx = g.lx;
     #[inline(always)]
@@ -145,13 +147,14 @@ fn charge_plane(g: &Cubic, l: &[f64], l_below: &[f64], q: &mut [f64]) {
 }
 
 /// The kick `L += h F` on one plane.
-#[inline]
+#[inline(always)]
 fn kick_plane(l: &mut [f64], f: &[f64], h: f64) {
     l.iter_mut().zip(f).for_each(|(l, f)| *l += h * f);
 }
 
 /// The drift `θ += 2dt (J L − U grad Q)` on one plane: `tj = 2 J dt`, `tu = 2 U dt`, `q_up` the
 /// charges of the plane above.
+#[inline(always)]
 fn drift_plane(g: &Cubic, th: &mut [f64], l: &[f64], q: &[f64], q_up: &[f64], tj: f64, tu: f64) {
     let lx = g.lx;
     // t, l: the cell's three links; q0, qx, qy, qz: Q at the site and its +x, +y, +z neighbours.
@@ -177,6 +180,7 @@ fn drift_plane(g: &Cubic, th: &mut [f64], l: &[f64], q: &[f64], q_up: &[f64], tj
 
 /// The fluxes `[Φ_xy, Φ_xz, Φ_yz]` of the plaquettes based at each site of row `y` of a plane
 /// into `out` (`th_up`: the angles of the plane above).
+#[inline(always)]
 fn flux_row(g: &Cubic, y: usize, th: &[f64], th_up: &[f64], out: &mut [f64]) {
     let lx = g.lx;
     // c: the cell's links; xp, yp, zp: the links of the cells at +x, +y, +z.
@@ -204,6 +208,7 @@ fn flux_row(g: &Cubic, y: usize, th: &[f64], th_up: &[f64], out: &mut [f64]) {
 
 /// `sin Φ` of the three plaquettes based at each site of one plane (`th_up`: the angles of the
 /// plane above), row by row: the fluxes of a row go to `row_buf`, then one vectorized sine pass.
+#[inline(always)]
 fn flux_sin_plane(g: &Cubic, th: &[f64], th_up: &[f64], s: &mut [f64], row_buf: &mut [f64]) {
     for (y, sy) in s.chunks_exact_mut(3 * g.lx).enumerate() {
         flux_row(g, y, th, th_up, row_buf);
@@ -213,6 +218,7 @@ fn flux_sin_plane(g: &Cubic, th: &[f64], th_up: &[f64], s: &mut [f64], row_buf: 
 
 /// The force `F = −2g Cᵀ sin Φ` on one plane (`s_below`: sin Φ of the plane below), with
 /// `m2g = −2g`; with `l = Some(L)` also the kick `L += h F`, row by row while F is in cache.
+#[inline(always)]
 fn force_plane(g: &Cubic, s: &[f64], s_below: &[f64], f: &mut [f64], mut l: Option<&mut [f64]>, m2g: f64, h: f64) {
     let lx = g.lx;
     // c: sin Φ of the cell's plaquettes; xm, ym, zm: those of the cells at −x, −y, −z.
@@ -312,7 +318,9 @@ impl Slab {
             self.halo_th[j * p3..(j + 1) * p3].copy_from_slice(&th[z * p3..(z + 1) * p3]);
         }
     }
+}
 
+multiversion! {
     /// The whole step on the slab's planes in one sweep up the slab (`th`, `l`, `f`: the
     /// slab's planes of θ, L and F, updated in place; `q0`: all initial charges). Returns
     /// `max |Q − Q0|` over the slab's sites.
@@ -321,7 +329,7 @@ impl Slab {
     /// run on `u = k` (half kick), `k − 1` (charges), `k − 2` (drift), `k − 3` (sin Φ, then
     /// force and second kick), each reading only planes that earlier stages have finished.
     fn sweep(
-        &mut self,
+        slab: &mut Slab,
         g: &Cubic,
         th: &mut [f64],
         l: &mut [f64],
@@ -331,8 +339,8 @@ impl Slab {
     ) -> f64 {
         let np = g.plane();
         let p3 = 3 * np;
-        let n = self.z1 - self.z0;
-        let Slab { z0, halo_l, halo_f, halo_th, q, s, row, .. } = self;
+        let n = slab.z1 - slab.z0;
+        let Slab { z0, halo_l, halo_f, halo_th, q, s, row, .. } = slab;
         // Windows of plane slices: u = 0 ..= n+3 for L and F, θ index u − 1 for u = 1 ..= n+2.
         let (l_lo, l_hi) = halo_l.split_at_mut(2 * p3);
         let mut lw: Vec<&mut [f64]> = l_lo.chunks_mut(p3).chain(l.chunks_mut(p3)).chain(l_hi.chunks_mut(p3)).collect();
@@ -399,6 +407,9 @@ pub struct RotorDynamics {
     slabs: Vec<Slab>,
     max_gauss: f64,
     steps: usize,
+    /// The vector instructions the step runs with (the widest the CPU has; every choice gives
+    /// the same bits).
+    isa: Isa,
 }
 
 impl RotorDynamics {
@@ -426,6 +437,7 @@ impl RotorDynamics {
             slabs: Vec::new(),
             max_gauss: 0.0,
             steps: 0,
+            isa: Isa::detect(),
         };
         d.compute_force(&state.theta);
         Ok(d)
@@ -434,6 +446,17 @@ impl RotorDynamics {
     /// The time step.
     pub fn dt(&self) -> f64 {
         self.dt
+    }
+
+    /// The vector instruction set the step runs with.
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
+    /// Run the step with `isa` (capped at what the CPU supports). Results do not depend on it:
+    /// this is for comparisons and tests.
+    pub fn set_isa(&mut self, isa: Isa) {
+        self.isa = isa.supported_cap();
     }
 
     /// Steps taken.
@@ -491,14 +514,14 @@ impl RotorDynamics {
         let th = split_slabs(&mut state.theta, &self.slabs, p3);
         let l = split_slabs(&mut state.l, &self.slabs, p3);
         let f = split_slabs(&mut self.force, &self.slabs, p3);
-        let q0 = &self.q0;
+        let (q0, isa) = (&self.q0, self.isa);
         let viol = self
             .slabs
             .par_iter_mut()
             .zip(th)
             .zip(l)
             .zip(f)
-            .map(|(((s, th), l), f)| s.sweep(&g, th, l, f, q0, c))
+            .map(|(((s, th), l), f)| sweep(isa, s, &g, th, l, f, q0, c))
             .reduce(|| 0.0, f64::max);
         self.max_gauss = self.max_gauss.max(viol);
         self.steps += 1;
@@ -1052,6 +1075,40 @@ mod tests {
                 // Gauss's law: both violations are rounding (~1e-15), and agree to that.
                 assert!((d.gauss_law_violation() - want_viol).abs() < 1e-13, "{ext}: {}", d.gauss_law_violation());
                 assert_eq!(d.steps(), 30);
+            }
+        }
+    }
+
+    #[test]
+    fn every_instruction_set_gives_the_same_bits() {
+        // Oracle: the portable (SSE2) build of the step. The AVX2 and AVX-512 versions do the
+        // same IEEE operations in the same order (no fused multiply-add), so they must agree
+        // bit for bit, with 1 and 2 slabs and a row length (5) that is not a multiple of any
+        // vector width. Versions the test machine lacks are skipped (crate::simd).
+        let lat = Lattice::parse("5x4x6").unwrap();
+        let m = RotorModel::new_3d(lat.clone(), 2.0, 1.3, 0.4).unwrap();
+        let s0 = random_state(&lat, 33, 3.0);
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let run = |isa| {
+                pool.install(|| {
+                    let mut s = s0.clone();
+                    let mut d = RotorDynamics::new(&m, &s, 0.02).unwrap();
+                    d.set_isa(isa);
+                    assert_eq!(d.isa(), isa);
+                    for _ in 0..20 {
+                        d.step(&mut s);
+                    }
+                    (s, d.gauss_law_violation())
+                })
+            };
+            let (want, want_viol) = run(Isa::Portable);
+            for isa in Isa::supported() {
+                let (got, viol) = run(isa);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got.theta), bits(&want.theta), "{isa}, {threads} threads");
+                assert_eq!(bits(&got.l), bits(&want.l), "{isa}, {threads} threads");
+                assert_eq!(viol.to_bits(), want_viol.to_bits(), "{isa}");
             }
         }
     }

@@ -106,11 +106,13 @@ fn map_into(x: &[f64], out: &mut [f64], fast: impl Fn(f64) -> f64, slow: impl Fn
 }
 
 /// `out[i] = sin(x[i])` with an absolute error below 1e-15 (see the module doc).
+#[inline(always)]
 pub(crate) fn sin_into(x: &[f64], out: &mut [f64]) {
     map_into(x, out, sin_reduced, f64::sin);
 }
 
 /// `out[i] = cos(x[i])` with an absolute error below 1e-15 (same method, shifted by π/2).
+#[inline(always)]
 pub(crate) fn cos_into(x: &[f64], out: &mut [f64]) {
     map_into(x, out, cos_reduced, f64::cos);
 }

@@ -24,6 +24,7 @@ use crate::error::{require_positive, Error, Result};
 use crate::lattice::Lattice;
 use crate::mc::spins::{thermalize, Metropolis};
 use crate::model::heisenberg::{Heisenberg, Order};
+use crate::simd::{multiversion, Isa};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::ops::Range;
@@ -80,6 +81,9 @@ pub struct SpinDynamics {
     z: usize,
     /// Row structure of the checkerboard layout (bipartite lattices of dimension >= 2).
     rows: Option<Rows>,
+    /// The vector instructions of the row kernel (the widest the CPU has; every choice gives
+    /// the same bits, see `crate::simd`).
+    isa: Isa,
 }
 
 /// The checkerboard layout as rows along axis 0 (the fastest axis of the site index).
@@ -103,6 +107,16 @@ struct Rows {
     nbr: Vec<u32>,
     /// Per row: whether its first A spin sits at `x = 1` (odd sum of the other coordinates).
     odd: Vec<bool>,
+    /// Rows per item of the thread team (`TEAM_CHUNK` spins); item `i` is rows
+    /// `i per_item .. (i + 1) per_item` of each sublattice, stored as one block.
+    per_item: usize,
+    /// Per item: the blocks of the other sublattice its rows read (the row itself and its
+    /// neighbour rows), in the order they are locked.
+    item_blocks: Vec<Vec<usize>>,
+    /// Per row, for the row itself and then its `2(d − 1)` neighbour rows: the slot of the
+    /// row's block in its item's `item_blocks` and the row's first spin within that block.
+    /// Precomputed so that the team's kernel does no division or search per row.
+    row_refs: Vec<(u32, u32)>,
 }
 
 impl Rows {
@@ -122,41 +136,60 @@ impl Rows {
                 nbr.push((lat.backward(r, a) / l0) as u32);
             }
         }
-        Some(Rows { h: l0 / 2, n, nbr, odd })
+        let (h, k) = (l0 / 2, 2 * (lat.dim() - 1));
+        let per_item = (TEAM_CHUNK / h).max(1);
+        let mut item_blocks = Vec::with_capacity(n.div_ceil(per_item));
+        let mut row_refs = Vec::with_capacity(n * (k + 1));
+        for item in 0..n.div_ceil(per_item) {
+            let mut blocks: Vec<usize> = Vec::new();
+            for r in item * per_item..((item + 1) * per_item).min(n) {
+                for row in std::iter::once(r).chain(nbr[r * k..(r + 1) * k].iter().map(|&x| x as usize)) {
+                    let b = row / per_item;
+                    let slot = blocks.iter().position(|&x| x == b).unwrap_or_else(|| {
+                        blocks.push(b);
+                        blocks.len() - 1
+                    });
+                    row_refs.push((slot as u32, ((row % per_item) * h) as u32));
+                }
+            }
+            item_blocks.push(blocks);
+        }
+        Some(Rows { h, n, nbr, odd, per_item, item_blocks, row_refs })
     }
 }
 
-/// Rotate the spins of one row (`mine`, `h` spins of one sublattice) about their fields: the
-/// other sublattice's spins of the same row (`same`) at positions `m, m − 1` (first spin at
-/// `x = 0`) or `m + 1, m` (`x0_odd`), wrapping, then position `m` of the `K` neighbour rows, summed
-/// in the order of the neighbour table (bit-identical to [`SpinDynamics::field_from`]).
-#[inline(always)]
-fn rotate_row<const K: usize>(
-    mine: &mut [[f64; 3]],
-    same: &[[f64; 3]],
-    nb: [&[[f64; 3]]; K],
-    x0_odd: bool,
-    j: f64,
-    tau: f64,
-) {
-    let h = mine.len();
-    let same = &same[..h];
-    let nb = nb.map(|s| &s[..h]);
-    let add = |b: &mut [f64; 3], s: [f64; 3]| {
-        b[0] += s[0];
-        b[1] += s[1];
-        b[2] += s[2];
-    };
-    for m in 0..h {
-        let (xp, xm) =
-            if x0_odd { (if m + 1 == h { 0 } else { m + 1 }, m) } else { (m, if m == 0 { h - 1 } else { m - 1 }) };
-        let mut b = [0.0; 3];
-        add(&mut b, same[xp]);
-        add(&mut b, same[xm]);
-        for row in &nb {
-            add(&mut b, row[m]);
+multiversion! {
+    /// Rotate the spins of one row (`mine`, `h` spins of one sublattice) about their fields: the
+    /// other sublattice's spins of the same row (`same`) at positions `m, m − 1` (first spin at
+    /// `x = 0`) or `m + 1, m` (`x0_odd`), wrapping, then position `m` of the `K` neighbour rows, summed
+    /// in the order of the neighbour table (bit-identical to [`SpinDynamics::field_from`]).
+    fn rotate_row<const K: usize>(
+        mine: &mut [[f64; 3]],
+        same: &[[f64; 3]],
+        nb: [&[[f64; 3]]; K],
+        x0_odd: bool,
+        j: f64,
+        tau: f64,
+    ) {
+        let h = mine.len();
+        let same = &same[..h];
+        let nb = nb.map(|s| &s[..h]);
+        let add = |b: &mut [f64; 3], s: [f64; 3]| {
+            b[0] += s[0];
+            b[1] += s[1];
+            b[2] += s[2];
+        };
+        for m in 0..h {
+            let (xp, xm) =
+                if x0_odd { (if m + 1 == h { 0 } else { m + 1 }, m) } else { (m, if m == 0 { h - 1 } else { m - 1 }) };
+            let mut b = [0.0; 3];
+            add(&mut b, same[xp]);
+            add(&mut b, same[xm]);
+            for row in &nb {
+                add(&mut b, row[m]);
+            }
+            mine[m] = cayley_rotate(mine[m], [j * b[0], j * b[1], j * b[2]], tau);
         }
-        mine[m] = cayley_rotate(mine[m], [j * b[0], j * b[1], j * b[2]], tau);
     }
 }
 
@@ -211,12 +244,12 @@ fn claim(cursor: &AtomicUsize, p: usize, len: usize) -> Option<usize> {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
     [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
 
-#[inline]
+#[inline(always)]
 fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
     a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
@@ -239,7 +272,7 @@ pub fn rotate(s: [f64; 3], b: [f64; 3], tau: f64) -> [f64; 3] {
 /// transform `(1 − W)⁻¹(1 + W) s`, `W = [b tau/2]×`, which is the implicit midpoint rule applied to
 /// `ds/dt = b × s` with `b` frozen. It is an exact rotation about `b` (so `s·b` and `|s|` are kept to
 /// rounding) and needs no trigonometric function: the kernel of the splitting integrator.
-#[inline]
+#[inline(always)]
 pub fn cayley_rotate(s: [f64; 3], b: [f64; 3], tau: f64) -> [f64; 3] {
     let h = 0.5 * tau;
     let w = [b[0] * h, b[1] * h, b[2] * h];
@@ -285,7 +318,19 @@ impl SpinDynamics {
             neighbors,
             z,
             rows: Rows::new(&model.lattice),
+            isa: Isa::detect(),
         })
+    }
+
+    /// The vector instruction set of the splitting step's row kernel.
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
+    /// Run the row kernel with `isa` (capped at what the CPU supports). Results do not depend
+    /// on it: this is for comparisons and tests.
+    pub fn set_isa(&mut self, isa: Isa) {
+        self.isa = isa.supported_cap();
     }
 
     /// Spin length S.
@@ -425,9 +470,9 @@ impl SpinDynamics {
         phases: usize,
         tau: &(dyn Fn(usize) -> f64 + Sync),
     ) {
-        let (h, j) = (rw.h, self.coupling);
+        let (h, j, isa) = (rw.h, self.coupling, self.isa);
         let na = rw.n * h;
-        let rows_per_item = (TEAM_CHUNK / h).max(1);
+        let rows_per_item = rw.per_item;
         let items = rw.n.div_ceil(rows_per_item);
         let t = rayon::current_num_threads().min(items);
         if t < 2 {
@@ -440,7 +485,7 @@ impl SpinDynamics {
                         let o = rw.nbr[r * K + k] as usize * h;
                         &other[o..o + h]
                     });
-                    rotate_row::<K>(row, &other[r * h..(r + 1) * h], nb, Self::x0_odd(rw, r, sub), j, tau(p));
+                    rotate_row::<K>(isa, row, &other[r * h..(r + 1) * h], nb, Self::x0_odd(rw, r, sub), j, tau(p));
                 }
             }
             return;
@@ -464,24 +509,13 @@ impl SpinDynamics {
             let mut out = write_block(&mine[item]);
             let rows = item * rows_per_item..((item + 1) * rows_per_item).min(rw.n);
             // Read locks on every block of the other sublattice that these rows touch.
-            let mut held: Vec<(usize, RwLockReadGuard<'_, Vec<[f64; 3]>>)> = Vec::with_capacity(8);
-            for r in rows.clone() {
-                for row in std::iter::once(r).chain(rw.nbr[r * K..(r + 1) * K].iter().map(|&x| x as usize)) {
-                    let b = row / rows_per_item;
-                    if !held.iter().any(|(i, _)| *i == b) {
-                        held.push((b, read_block(&other[b])));
-                    }
-                }
-            }
-            let row_of = |row: usize| -> &[[f64; 3]] {
-                let b = row / rows_per_item;
-                let g = &held.iter().find(|(i, _)| *i == b).expect("block locked above").1;
-                let o = (row % rows_per_item) * h;
-                &g[o..o + h]
-            };
+            let held: Vec<RwLockReadGuard<'_, Vec<[f64; 3]>>> =
+                rw.item_blocks[item].iter().map(|&b| read_block(&other[b])).collect();
+            let at = |(slot, o): (u32, u32)| -> &[[f64; 3]] { &held[slot as usize][o as usize..o as usize + h] };
             for (r, row) in rows.zip(out.chunks_exact_mut(h)) {
-                let nb: [&[[f64; 3]]; K] = std::array::from_fn(|k| row_of(rw.nbr[r * K + k] as usize));
-                rotate_row::<K>(row, row_of(r), nb, Self::x0_odd(rw, r, sub), j, tau);
+                let refs = &rw.row_refs[r * (K + 1)..(r + 1) * (K + 1)];
+                let nb: [&[[f64; 3]]; K] = std::array::from_fn(|k| at(refs[k + 1]));
+                rotate_row::<K>(isa, row, at(refs[0]), nb, Self::x0_odd(rw, r, sub), j, tau);
             }
         };
         // Phase 0 copies in, phases 1..=phases are the half-sweeps, the last copies out.
@@ -892,7 +926,7 @@ mod tests {
             ]
         {
             let m = Heisenberg::antiferro(Lattice::parse(lat).unwrap(), 1.0, 0.7).unwrap();
-            let d = SpinDynamics::new(&m).unwrap();
+            let mut d = SpinDynamics::new(&m).unwrap();
             let n = m.lattice.n_sites();
             let s0: Vec<[f64; 3]> = (0..n)
                 .map(|i| {
@@ -907,13 +941,17 @@ mod tests {
                 d.half_sweep(&mut reference, 1, dt);
                 d.half_sweep(&mut reference, 0, if s + 1 == steps { 0.5 * dt } else { dt });
             }
-            for threads in [1, 2, 3] {
-                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-                let mut fast = s0.clone();
-                pool.install(|| d.evolve(&mut fast, Integrator::Splitting { dt }, steps).unwrap());
-                for (i, (x, y)) in fast.iter().zip(&reference).enumerate() {
-                    for c in 0..3 {
-                        assert_eq!(x[c].to_bits(), y[c].to_bits(), "{lat}, {threads} threads, spin {i}");
+            // Every vector instruction set the machine has (crate::simd): the same bits.
+            for isa in Isa::supported() {
+                d.set_isa(isa);
+                for threads in [1, 2, 3] {
+                    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                    let mut fast = s0.clone();
+                    pool.install(|| d.evolve(&mut fast, Integrator::Splitting { dt }, steps).unwrap());
+                    for (i, (x, y)) in fast.iter().zip(&reference).enumerate() {
+                        for c in 0..3 {
+                            assert_eq!(x[c].to_bits(), y[c].to_bits(), "{lat}, {isa}, {threads} threads, spin {i}");
+                        }
                     }
                 }
             }
