@@ -195,8 +195,11 @@ multiversion! {
 
 /// One sublattice of the team's spins: blocks of `rows_per_item` rows, each behind its own lock.
 /// Within a phase the written sublattice's blocks are each locked by the one thread that claimed
-/// the item and the other sublattice's blocks are only read, so no lock ever waits.
-type Blocks = Vec<RwLock<Vec<[f64; 3]>>>;
+/// the item and the other sublattice's blocks are only read, so no lock ever waits. Each lock
+/// sits on its own cache line: neighbouring items belong to different threads at the ends of
+/// their ranges, and on small lattices several unpadded locks shared a line that bounced
+/// between the cores.
+type Blocks = Vec<Padded<RwLock<Vec<[f64; 3]>>>>;
 
 /// One item of the caller's spins: its A rows and its B rows.
 type CallerItem<'a> = (&'a mut [[f64; 3]], &'a mut [[f64; 3]]);
@@ -209,40 +212,13 @@ fn write_block(b: &RwLock<Vec<[f64; 3]>>) -> RwLockWriteGuard<'_, Vec<[f64; 3]>>
     b.write().unwrap_or_else(|e| e.into_inner())
 }
 
-/// An atomic counter on its own cache line (no false sharing between the team's counters).
+/// A value on its own cache lines (no false sharing between the team's counters and locks).
 #[derive(Debug, Default)]
 #[repr(align(128))]
-struct Padded(AtomicUsize);
+struct Padded<T>(T);
 
-/// Wait until `counter >= target`: spin briefly, then yield the core (so that an oversubscribed
-/// machine still makes progress).
-fn wait_until(counter: impl Fn() -> usize, target: usize) {
-    let mut spins = 0u32;
-    while counter() < target {
-        if spins < 2048 {
-            std::hint::spin_loop();
-            spins += 1;
-        } else {
-            std::thread::yield_now();
-        }
-    }
-}
-
-/// Claim the next unclaimed item of a range of `len` items in phase `p`. The cursor counts
-/// claims over all phases: phase `p` owns the values `p len .. (p + 1) len`.
-fn claim(cursor: &AtomicUsize, p: usize, len: usize) -> Option<usize> {
-    let mut c = cursor.load(Ordering::Relaxed);
-    loop {
-        if c >= (p + 1) * len {
-            return None;
-        }
-        debug_assert!(c >= p * len, "a phase started before the previous one was claimed");
-        match cursor.compare_exchange_weak(c, c + 1, Ordering::Relaxed, Ordering::Relaxed) {
-            Ok(_) => return Some(c - p * len),
-            Err(now) => c = now,
-        }
-    }
-}
+/// An atomic counter on its own cache line.
+type Counter = Padded<AtomicUsize>;
 
 #[inline(always)]
 fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
@@ -452,17 +428,19 @@ impl SpinDynamics {
     /// With more than one thread, one team of the pool's threads runs all phases (one
     /// `rayon::broadcast` per call instead of a fork-join per half-sweep). Each phase is cut into
     /// fixed items of whole rows; thread `k` owns a fixed contiguous range of items, the same in
-    /// every phase, so its spins stay in its core's cache from one half-sweep to the next. A
-    /// thread that has finished its own range claims the unclaimed items of the others, so a
-    /// thread that arrives late (busy, descheduled, or running another broadcast) never blocks
-    /// the run: any one participating thread completes it. Phases are separated by counters of
-    /// completed items, one per member (their sum `>= p · items` opens phase `p`; a shared
-    /// counter bounced between the cores on every item and cost ~10 % at 2 threads); an extra
-    /// first and last phase copy
-    /// the caller's spins into and out of the team's storage. The spins are held in per-item
+    /// every phase, so its spins stay in its core's cache from one half-sweep to the next.
+    /// There is no barrier between phases: an item's next phase starts as soon as the items
+    /// whose blocks it reads (its neighbour rows; the same items read its blocks) have finished
+    /// the current one (per-item phase counters). A thread can so run ahead into the next
+    /// phase in the interior of its range while the other finishes the rows at the boundary.
+    /// A thread with nothing of its own ready takes ready items of the others, so a thread
+    /// that arrives late (busy, descheduled, or running another broadcast) never blocks the
+    /// run: any one participating thread completes it. An extra first and last phase copy the
+    /// caller's spins into and out of the team's storage. The spins are held in per-item
     /// blocks behind locks that are never contended (see [`Blocks`]), so the sharing needs no
-    /// `unsafe`. Every update reads only the other sublattice, frozen within a phase, so the
-    /// result is bit-identical for any thread count and any claiming order.
+    /// `unsafe`. Every update reads only the other sublattice, whose values in the blocks it
+    /// reads are final for the phase, so the result is bit-identical for any thread count and
+    /// any order in which the items run.
     fn evolve_rows<const K: usize>(
         &self,
         rw: &Rows,
@@ -492,25 +470,28 @@ impl SpinDynamics {
         }
         let block = rows_per_item * h;
         // The caller's spins, item by item (A rows and B rows of the item), for the first phase
-        // (copy in) and the last (copy out), both done by the item's owner.
+        // (copy in) and the last (copy out).
         let (sa, sb) = spins.split_at_mut(na);
         let user: Vec<Mutex<CallerItem>> = sa.chunks_mut(block).zip(sb.chunks_mut(block)).map(Mutex::new).collect();
-        let empty = || -> Blocks { (0..items).map(|_| RwLock::new(Vec::new())).collect() };
+        let empty = || -> Blocks { (0..items).map(|_| Padded(RwLock::new(Vec::new()))).collect() };
         let blocks: [Blocks; 2] = [empty(), empty()];
         let ranges: Vec<Range<usize>> = (0..t).map(|k| k * items / t..(k + 1) * items / t).collect();
-        let cursors: Vec<Padded> = (0..t).map(|_| Padded::default()).collect();
-        // Completed items, one counter per team member on its own cache line: a member counts
-        // the items it runs without contending with the others, and the phase barrier reads
-        // the sum (each counter is Release-incremented after its item's writes).
-        let done: Vec<Padded> = (0..t).map(|_| Padded::default()).collect();
-        let completed = || done.iter().map(|d| d.0.load(Ordering::Acquire)).sum::<usize>();
+        // Per item: phases completed, and phases claimed (one more than completed while a
+        // thread runs it). Each on its own cache line.
+        let item_done: Vec<Counter> = (0..items).map(|_| Padded::default()).collect();
+        let item_claimed: Vec<Counter> = (0..items).map(|_| Padded::default()).collect();
+        // (item, phase) pairs completed, one counter per team member (no shared counter bouncing
+        // between the cores); the run is over when their sum reaches `total`.
+        let completed_by: Vec<Counter> = (0..t).map(|_| Padded::default()).collect();
+        let total = items * (phases + 2);
+        let finished = || completed_by.iter().map(|d| d.0.load(Ordering::Acquire)).sum::<usize>() >= total;
         let run_item = |sub: usize, item: usize, tau: f64| {
             let (mine, other) = (&blocks[sub], &blocks[1 - sub]);
-            let mut out = write_block(&mine[item]);
+            let mut out = write_block(&mine[item].0);
             let rows = item * rows_per_item..((item + 1) * rows_per_item).min(rw.n);
             // Read locks on every block of the other sublattice that these rows touch.
             let held: Vec<RwLockReadGuard<'_, Vec<[f64; 3]>>> =
-                rw.item_blocks[item].iter().map(|&b| read_block(&other[b])).collect();
+                rw.item_blocks[item].iter().map(|&b| read_block(&other[b].0)).collect();
             let at = |(slot, o): (u32, u32)| -> &[[f64; 3]] { &held[slot as usize][o as usize..o as usize + h] };
             for (r, row) in rows.zip(out.chunks_exact_mut(h)) {
                 let refs = &rw.row_refs[r * (K + 1)..(r + 1) * (K + 1)];
@@ -523,7 +504,7 @@ impl SpinDynamics {
             if q == 0 || q == phases + 1 {
                 let mut u = user[item].lock().unwrap_or_else(|e| e.into_inner());
                 let (a, b) = &mut *u;
-                let (mut ba, mut bb) = (write_block(&blocks[0][item]), write_block(&blocks[1][item]));
+                let (mut ba, mut bb) = (write_block(&blocks[0][item].0), write_block(&blocks[1][item].0));
                 if q == 0 {
                     (*ba, *bb) = (a.to_vec(), b.to_vec());
                 } else {
@@ -534,21 +515,57 @@ impl SpinDynamics {
                 run_item((q - 1) % 2, item, tau(q - 1));
             }
         };
+        // Claim phase p of `item` if it is ready: its previous phase is complete and so is phase
+        // p − 1 of every item whose blocks it reads (the same items read its blocks), so no
+        // block it writes is still being read and every value it reads is final.
+        let try_claim = |item: usize| -> Option<usize> {
+            let p = item_done[item].0.load(Ordering::Acquire);
+            if p >= phases + 2 || item_claimed[item].0.load(Ordering::Relaxed) != p {
+                return None;
+            }
+            if !rw.item_blocks[item].iter().all(|&b| item_done[b].0.load(Ordering::Acquire) >= p) {
+                return None;
+            }
+            item_claimed[item].0.compare_exchange(p, p + 1, Ordering::Relaxed, Ordering::Relaxed).ok()
+        };
         rayon::broadcast(|ctx| {
             let me = ctx.index() % t;
-            // A late thread joins at the first unfinished phase (or leaves if all are done).
-            let mut q = completed() / items;
-            while q < phases + 2 {
-                wait_until(completed, q * items);
-                for k in (0..t).map(|i| (me + i) % t) {
-                    let range = &ranges[k];
-                    while let Some(i) = claim(&cursors[k].0, q, range.len()) {
-                        run_phase(q, range.start + i);
-                        // The item's locks are released; its writes happen before phase q + 1.
-                        done[me].0.fetch_add(1, Ordering::Release);
-                    }
+            let own = ranges[me].clone();
+            let mut next = own.start;
+            let run = |item: usize, p: usize| {
+                run_phase(p, item);
+                // The item's locks are released; its writes happen before anyone sees p + 1.
+                item_done[item].0.store(p + 1, Ordering::Release);
+                completed_by[me].0.fetch_add(1, Ordering::Release);
+            };
+            let mut idle = 0u32;
+            loop {
+                // The member's own items, round robin from where it left off.
+                let mine = (0..own.len()).map(|k| own.start + (next - own.start + k) % own.len());
+                if let Some((item, p)) = mine.clone().find_map(|i| try_claim(i).map(|p| (i, p))) {
+                    run(item, p);
+                    next = if item + 1 == own.end { own.start } else { item + 1 };
+                    idle = 0;
+                    continue;
                 }
-                q += 1;
+                if finished() {
+                    break;
+                }
+                // Nothing of its own is ready: help with another member's ready items, from the
+                // far end of its range (where its owner gets last). This is also what lets a
+                // member that joins late, or never, hold up nobody.
+                let others = (1..t).flat_map(|d| ranges[(me + d) % t].clone().rev());
+                if let Some((item, p)) = others.clone().find_map(|i| try_claim(i).map(|p| (i, p))) {
+                    run(item, p);
+                    idle = 0;
+                    continue;
+                }
+                idle += 1;
+                if idle < 2048 {
+                    std::hint::spin_loop();
+                } else {
+                    std::thread::yield_now();
+                }
             }
         });
     }
@@ -962,9 +979,10 @@ mod tests {
     /// each team completes even when the other holds threads, with the same bits as alone.
     #[test]
     fn concurrent_teams_on_one_pool_complete_and_agree() {
-        let m = Heisenberg::ferro(Lattice::parse("32x32").unwrap(), 1.0, 1.0).unwrap();
+        // 64x128: 4 team items per sublattice, so the pool's two threads form a team.
+        let m = Heisenberg::ferro(Lattice::parse("64x128").unwrap(), 1.0, 1.0).unwrap();
         let d = SpinDynamics::new(&m).unwrap();
-        let s0: Vec<[f64; 3]> = (0..1024).map(|i| [(i as f64).sin() * 0.6, (i as f64).cos() * 0.6, 0.8]).collect();
+        let s0: Vec<[f64; 3]> = (0..8192).map(|i| [(i as f64).sin() * 0.6, (i as f64).cos() * 0.6, 0.8]).collect();
         let mut alone = s0.clone();
         d.evolve(&mut alone, Integrator::Splitting { dt: 0.02 }, 50).unwrap();
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
