@@ -999,6 +999,41 @@ mod tests {
     /// Two runs sharing one pool at the same time (as parallel tests do with the global pool):
     /// each team completes even when the other holds threads, with the same bits as alone.
     #[test]
+    fn oversubscribed_teams_steal_and_still_agree() {
+        // More team members than cores (3 and 4 threads on the CI's 2): members are descheduled
+        // mid-phase, so the others take their items, and claims race with the owners' own
+        // checks. Every run must finish and equal the serial kernel bit for bit. 32x32x16 has 8
+        // team items per sublattice; 150 steps are 301 phases of racing.
+        let m = Heisenberg::antiferro(Lattice::parse("32x32x16").unwrap(), 1.0, 1.0).unwrap();
+        let d = SpinDynamics::new(&m).unwrap();
+        let n = m.lattice.n_sites();
+        let s0: Vec<[f64; 3]> =
+            (0..n).map(|i| [(i as f64 * 0.3).sin() * 0.6, (i as f64 * 0.7).cos() * 0.6, 0.8]).collect();
+        let serial = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let mut want = s0.clone();
+        serial.install(|| d.evolve(&mut want, Integrator::Splitting { dt: 0.02 }, 150).unwrap());
+        // A lost claim shows as a team that never finishes: a watchdog turns that into a failure.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for threads in [2, 3, 4] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                for _ in 0..3 {
+                    let mut got = s0.clone();
+                    pool.install(|| d.evolve(&mut got, Integrator::Splitting { dt: 0.02 }, 150).unwrap());
+                    let same = got.iter().zip(&want).all(|(x, y)| (0..3).all(|c| x[c].to_bits() == y[c].to_bits()));
+                    tx.send((threads, same)).unwrap();
+                }
+            }
+        });
+        for _ in 0..9 {
+            let (threads, same) = rx
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .expect("a team did not finish within 60 s (a lost claim deadlocks it)");
+            assert!(same, "{threads} threads: differs from the serial kernel");
+        }
+    }
+
+    #[test]
     fn concurrent_teams_on_one_pool_complete_and_agree() {
         // 64x128: 4 team items per sublattice, so the pool's two threads form a team.
         let m = Heisenberg::ferro(Lattice::parse("64x128").unwrap(), 1.0, 1.0).unwrap();
