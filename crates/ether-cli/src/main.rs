@@ -75,6 +75,13 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     }
+    if let Some(v) = std::env::var_os("ETHER_ISA") {
+        let v = v.to_string_lossy();
+        if let Err(e) = v.parse::<ether::simd::Isa>() {
+            eprintln!("error: ETHER_ISA={v}: {e} (or unset it: the widest the CPU has is used)");
+            return ExitCode::from(2);
+        }
+    }
     let g = common::Global { quiet: cli.quiet };
     let result = match cli.command {
         Command::Spinwave(a) => cmd::spinwave::run(a, &g),

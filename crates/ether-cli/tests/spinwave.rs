@@ -198,3 +198,38 @@ fn help_teaches() {
         assert!(h.contains(needle), "--help lacks {needle}");
     }
 }
+
+#[test]
+fn a_typo_in_ether_isa_is_an_error_and_a_valid_cap_gives_the_same_numbers() {
+    let run = |isa: &str| {
+        Command::new(env!("CARGO_BIN_EXE_ether"))
+            .env("ETHER_ISA", isa)
+            .args([
+                "spinwave",
+                "--model",
+                "antiferro",
+                "--lattice",
+                "32x32",
+                "--method",
+                "dynamics",
+                "--frames",
+                "64",
+                "--samples",
+                "1",
+                "--seed",
+                "5",
+                "--json",
+            ])
+            .output()
+            .expect("run ether")
+    };
+    let bad = run("avx9000");
+    assert_eq!(bad.status.code(), Some(2));
+    let msg = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(msg.trim().lines().count(), 1, "{msg}");
+    assert!(msg.contains("portable, avx2 or avx512"), "{msg}");
+    // The instruction set changes speed, not numbers (crate::simd): the same JSON.
+    let (a, b) = (run("portable"), run("avx512"));
+    assert!(a.status.success() && b.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert_eq!(a.stdout, b.stdout);
+}

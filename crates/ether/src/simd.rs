@@ -2,7 +2,7 @@
 //!
 //! ether is built for plain x86-64 (2-wide SSE2), so that one binary runs on any x86-64
 //! machine. The few kernels that dominate long runs (the fused rotor step, the spin step) are
-//! compiled three times by [`multiversion!`]: for the baseline, for x86-64-v3 (AVX2) and for
+//! compiled three times by `multiversion!`: for the baseline, for x86-64-v3 (AVX2) and for
 //! x86-64-v4 (AVX-512), and each call picks the widest version the CPU has ([`Isa::detect`]).
 //!
 //! The versions compute the same numbers bit for bit: Rust never fuses a multiplication and an
