@@ -70,6 +70,7 @@ fn dynamics_run_directory_is_complete_and_replottable() {
     assert_eq!(m["command"], "spinwave");
     assert_eq!(m["seed"], 1);
     assert!(m["wall_time_seconds"].as_f64().unwrap() > 0.0);
+    assert!(["portable", "avx2", "avx512"].contains(&m["vector_isa"].as_str().unwrap()), "{}", m["vector_isa"]);
     // .npy magic and shape header
     let npy = std::fs::read(out.join("skw.npy")).unwrap();
     assert_eq!(&npy[..6], b"\x93NUMPY");
@@ -81,27 +82,28 @@ fn dynamics_run_directory_is_complete_and_replottable() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
+/// A short dynamics run (32x32 antiferromagnet, one sample, 64 frames) for the determinism tests.
+const SMALL_DYNAMICS: &[&str] = &[
+    "spinwave",
+    "--model",
+    "antiferro",
+    "--lattice",
+    "32x32",
+    "--method",
+    "dynamics",
+    "--frames",
+    "64",
+    "--samples",
+    "1",
+    "--seed",
+    "5",
+    "--json",
+];
+
 #[test]
 fn same_seed_same_json_for_one_and_two_threads() {
     let run = |threads: &str| {
-        let o = ether(&[
-            "--threads",
-            threads,
-            "spinwave",
-            "--model",
-            "antiferro",
-            "--lattice",
-            "32x32",
-            "--method",
-            "dynamics",
-            "--frames",
-            "64",
-            "--samples",
-            "1",
-            "--seed",
-            "5",
-            "--json",
-        ]);
+        let o = ether(&[&["--threads", threads], SMALL_DYNAMICS].concat());
         assert!(o.status.success());
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         (v["exponent"].clone(), v["dispersion"].clone())
@@ -204,22 +206,7 @@ fn a_typo_in_ether_isa_is_an_error_and_a_valid_cap_gives_the_same_numbers() {
     let run = |isa: &str| {
         Command::new(env!("CARGO_BIN_EXE_ether"))
             .env("ETHER_ISA", isa)
-            .args([
-                "spinwave",
-                "--model",
-                "antiferro",
-                "--lattice",
-                "32x32",
-                "--method",
-                "dynamics",
-                "--frames",
-                "64",
-                "--samples",
-                "1",
-                "--seed",
-                "5",
-                "--json",
-            ])
+            .args(SMALL_DYNAMICS)
             .output()
             .expect("run ether")
     };

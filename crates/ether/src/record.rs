@@ -84,6 +84,9 @@ pub struct Manifest {
     pub wall_time_seconds: f64,
     /// Worker threads used.
     pub threads: usize,
+    /// The vector instruction set of the hot kernels (`crate::simd`; results do not depend on
+    /// it, the wall time does).
+    pub vector_isa: String,
     /// Files in the directory with one-line descriptions.
     pub files: Vec<(String, String)>,
     /// When the run finished (seconds since the Unix epoch).
@@ -215,6 +218,7 @@ impl RunDir {
             git_revision: git_revision().to_string(),
             wall_time_seconds: self.started.elapsed().as_secs_f64(),
             threads: rayon::current_num_threads(),
+            vector_isa: crate::simd::Isa::detect().to_string(),
             files,
             finished_unix: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
