@@ -32,11 +32,16 @@ impl Isa {
     /// Every instruction set, narrowest first.
     pub const ALL: [Isa; 3] = [Isa::Portable, Isa::Avx2, Isa::Avx512];
 
-    /// Whether this CPU can run kernels compiled for `self` (detected once, then cached: the
-    /// kernels ask at every call).
-    pub fn is_supported(self) -> bool {
+    /// The widest instruction set this CPU has (asked once, then cached: the kernels ask at
+    /// every call). The sets are nested, so every narrower one is supported too.
+    fn widest() -> Isa {
         static WIDEST: OnceLock<Isa> = OnceLock::new();
-        self <= *WIDEST.get_or_init(|| Isa::ALL.into_iter().rev().find(|isa| isa.cpu_has()).unwrap_or(Isa::Portable))
+        *WIDEST.get_or_init(|| Isa::ALL.into_iter().rev().find(|isa| isa.cpu_has()).unwrap_or(Isa::Portable))
+    }
+
+    /// Whether this CPU can run kernels compiled for `self`.
+    pub fn is_supported(self) -> bool {
+        self <= Isa::widest()
     }
 
     /// Ask the CPU (`is_x86_feature_detected!`) whether it has every feature of `self`.
@@ -76,7 +81,7 @@ impl Isa {
 
     /// The widest supported instruction set not wider than `self`.
     pub fn supported_cap(self) -> Isa {
-        Isa::ALL.into_iter().rev().find(|isa| *isa <= self && isa.is_supported()).unwrap_or(Isa::Portable)
+        self.min(Isa::widest())
     }
 
     /// The instruction sets this CPU supports, narrowest first.
@@ -135,15 +140,14 @@ macro_rules! multiversion {
                 fn v3 $(<$(const $g: $gt),*>)? ($($arg: $ty),*) $(-> $ret)? {
                     body $(::<$($g),*>)? ($($arg),*)
                 }
-                if isa >= $crate::simd::Isa::Avx512 && $crate::simd::Isa::Avx512.is_supported() {
+                match isa.supported_cap() {
                     // SAFETY: the CPU reported every feature `v4` is compiled for.
                     #[allow(unsafe_code)]
-                    return unsafe { v4 $(::<$($g),*>)? ($($arg),*) };
-                }
-                if isa >= $crate::simd::Isa::Avx2 && $crate::simd::Isa::Avx2.is_supported() {
+                    $crate::simd::Isa::Avx512 => return unsafe { v4 $(::<$($g),*>)? ($($arg),*) },
                     // SAFETY: the CPU reported every feature `v3` is compiled for.
                     #[allow(unsafe_code)]
-                    return unsafe { v3 $(::<$($g),*>)? ($($arg),*) };
+                    $crate::simd::Isa::Avx2 => return unsafe { v3 $(::<$($g),*>)? ($($arg),*) },
+                    $crate::simd::Isa::Portable => {}
                 }
             }
             let _ = isa;

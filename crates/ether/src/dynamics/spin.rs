@@ -456,7 +456,7 @@ impl SpinDynamics {
         let (h, j, isa) = (rw.h, self.coupling, self.isa);
         let na = rw.n * h;
         let rows_per_item = rw.per_item;
-        let items = rw.n.div_ceil(rows_per_item);
+        let items = rw.item_blocks.len();
         let t = rayon::current_num_threads().min(items);
         if t < 2 {
             for p in 0..phases {
@@ -503,9 +503,8 @@ impl SpinDynamics {
             // Read locks on every block of the other sublattice that these rows touch.
             let held: Vec<RwLockReadGuard<'_, Vec<[f64; 3]>>> =
                 rw.item_blocks[item].iter().map(|&b| read_block(&other[b].0)).collect();
-            let pads: Vec<usize> = rw.item_blocks[item].iter().map(|&b| pad(1 - sub, b)).collect();
             let at = |(slot, o): (u32, u32)| -> &[[f64; 3]] {
-                let o = o as usize + pads[slot as usize];
+                let o = o as usize + pad(1 - sub, rw.item_blocks[item][slot as usize]);
                 &held[slot as usize][o..o + h]
             };
             for (r, row) in rows.zip(out.chunks_exact_mut(h)) {
@@ -560,8 +559,8 @@ impl SpinDynamics {
             let mut idle = 0u32;
             loop {
                 // The member's own items, round robin from where it left off.
-                let mine = (0..own.len()).map(|k| own.start + (next - own.start + k) % own.len());
-                if let Some((item, p)) = mine.clone().find_map(|i| try_claim(i).map(|p| (i, p))) {
+                let mut mine = (0..own.len()).map(|k| own.start + (next - own.start + k) % own.len());
+                if let Some((item, p)) = mine.find_map(|i| try_claim(i).map(|p| (i, p))) {
                     run(item, p);
                     next = if item + 1 == own.end { own.start } else { item + 1 };
                     idle = 0;
@@ -573,9 +572,8 @@ impl SpinDynamics {
                 // Nothing of its own is ready: help with another member's ready items, from the
                 // far end of its range (where its owner gets last). This is also what lets a
                 // member that joins late, or never, hold up nobody.
-                let others = (1..t).flat_map(|d| ranges[(me + d) % t].clone().rev());
-                let stolen =
-                    if idle >= STEAL_AFTER { others.clone().find_map(|i| try_claim(i).map(|p| (i, p))) } else { None };
+                let mut others = (1..t).flat_map(|d| ranges[(me + d) % t].clone().rev());
+                let stolen = if idle >= STEAL_AFTER { others.find_map(|i| try_claim(i).map(|p| (i, p))) } else { None };
                 if let Some((item, p)) = stolen {
                     run(item, p);
                     idle = 0;
@@ -996,8 +994,6 @@ mod tests {
         }
     }
 
-    /// Two runs sharing one pool at the same time (as parallel tests do with the global pool):
-    /// each team completes even when the other holds threads, with the same bits as alone.
     #[test]
     fn oversubscribed_teams_steal_and_still_agree() {
         // More team members than cores (3 and 4 threads on the CI's 2): members are descheduled
@@ -1033,6 +1029,8 @@ mod tests {
         }
     }
 
+    /// Two runs sharing one pool at the same time (as parallel tests do with the global pool):
+    /// each team completes even when the other holds threads, with the same bits as alone.
     #[test]
     fn concurrent_teams_on_one_pool_complete_and_agree() {
         // 64x128: 4 team items per sublattice, so the pool's two threads form a team.
