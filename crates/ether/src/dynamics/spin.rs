@@ -27,19 +27,19 @@ use crate::model::heisenberg::{Heisenberg, Order};
 use crate::simd::{multiversion, Isa};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// Spins per parallel work item: fixed, so results never depend on the thread count.
 const CHUNK: usize = 1024;
 
-/// Spins per work item of the splitting step's thread team (whole rows; at least one row).
-const TEAM_CHUNK: usize = 1024;
+/// Fewest spins per sublattice and team member of the splitting step: smaller lattices run
+/// on one thread, where a phase is too short to share.
+const TEAM_MIN: usize = 1024;
 
-/// Idle polls (busy-wait spins, about a microsecond in all) before a team member takes another
-/// member's ready item: a member that is only a little behind keeps its own items (and its
-/// cache), one that is absent is covered at once.
+/// Idle polls (busy-wait spins, about a microsecond in all) before a team member takes a ready
+/// stage of another member's band: a member that is only a little behind keeps its band (and
+/// its cache), one that is absent is covered at once.
 const STEAL_AFTER: u32 = 256;
 
 /// A time-stepping scheme.
@@ -112,16 +112,11 @@ struct Rows {
     nbr: Vec<u32>,
     /// Per row: whether its first A spin sits at `x = 1` (odd sum of the other coordinates).
     odd: Vec<bool>,
-    /// Rows per item of the thread team (`TEAM_CHUNK` spins); item `i` is rows
-    /// `i per_item .. (i + 1) per_item` of each sublattice, stored as one block.
-    per_item: usize,
-    /// Per item: the blocks of the other sublattice its rows read (the row itself and its
-    /// neighbour rows), in the order they are locked.
-    item_blocks: Vec<Vec<usize>>,
-    /// Per row, for the row itself and then its `2(d − 1)` neighbour rows: the slot of the
-    /// row's block in its item's `item_blocks` and the row's first spin within that block.
-    /// Precomputed so that the team's kernel does no division or search per row.
-    row_refs: Vec<(u32, u32)>,
+    /// Rows per plane: the rows with one coordinate along the last axis (one row in 2D, `L_1`
+    /// rows in 3D). The thread team splits the lattice into bands of whole planes.
+    per_plane: usize,
+    /// Planes, `L_{d−1}`.
+    planes: usize,
 }
 
 impl Rows {
@@ -141,25 +136,8 @@ impl Rows {
                 nbr.push((lat.backward(r, a) / l0) as u32);
             }
         }
-        let (h, k) = (l0 / 2, 2 * (lat.dim() - 1));
-        let per_item = (TEAM_CHUNK / h).max(1);
-        let mut item_blocks = Vec::with_capacity(n.div_ceil(per_item));
-        let mut row_refs = Vec::with_capacity(n * (k + 1));
-        for item in 0..n.div_ceil(per_item) {
-            let mut blocks: Vec<usize> = Vec::new();
-            for r in item * per_item..((item + 1) * per_item).min(n) {
-                for row in std::iter::once(r).chain(nbr[r * k..(r + 1) * k].iter().map(|&x| x as usize)) {
-                    let b = row / per_item;
-                    let slot = blocks.iter().position(|&x| x == b).unwrap_or_else(|| {
-                        blocks.push(b);
-                        blocks.len() - 1
-                    });
-                    row_refs.push((slot as u32, ((row % per_item) * h) as u32));
-                }
-            }
-            item_blocks.push(blocks);
-        }
-        Some(Rows { h, n, nbr, odd, per_item, item_blocks, row_refs })
+        let planes = lat.extents()[lat.dim() - 1];
+        Some(Rows { h: l0 / 2, n, nbr, odd, per_plane: n / planes, planes })
     }
 }
 
@@ -198,23 +176,68 @@ multiversion! {
     }
 }
 
-/// One sublattice of the team's spins: blocks of `rows_per_item` rows, each behind its own lock.
-/// Within a phase the written sublattice's blocks are each locked by the one thread that claimed
-/// the item and the other sublattice's blocks are only read, so no lock ever waits. Each lock
-/// sits on its own cache line: neighbouring items belong to different threads at the ends of
-/// their ranges, and on small lattices several unpadded locks shared a line that bounced
-/// between the cores.
-type Blocks = Vec<Padded<RwLock<Vec<[f64; 3]>>>>;
+/// A band's spins, per sublattice: ghost plane, the band's planes, ghost plane.
+type BandSpins = [Vec<[f64; 3]>; 2];
 
-/// One item of the caller's spins: its A rows and its B rows.
+/// One band of the caller's spins: its A rows and its B rows.
 type CallerItem<'a> = (&'a mut [[f64; 3]], &'a mut [[f64; 3]]);
 
-fn read_block(b: &RwLock<Vec<[f64; 3]>>) -> RwLockReadGuard<'_, Vec<[f64; 3]>> {
-    b.read().unwrap_or_else(|e| e.into_inner())
+/// One band of the splitting step's thread team: planes `first .. first + len` of the row
+/// layout, stored (per sublattice) as local planes `0 ..= len + 1`, local plane `lp` holding
+/// plane `first + lp − 1` (planes 0 and `len + 1` are the ghosts: the neighbouring bands' edge
+/// planes). Local row `lp · per_plane + i` is row `i` of local plane `lp`.
+#[derive(Debug)]
+struct Band {
+    /// The band's first plane.
+    first: usize,
+    /// Planes in the band (at least one).
+    len: usize,
+    /// Per local row of planes `1 ..= len`: its `K` neighbour rows as local rows, in the order
+    /// of the neighbour table (so the field sums in the same order, bit for bit).
+    nbr: Vec<u32>,
 }
 
-fn write_block(b: &RwLock<Vec<[f64; 3]>>) -> RwLockWriteGuard<'_, Vec<[f64; 3]>> {
-    b.write().unwrap_or_else(|e| e.into_inner())
+impl Band {
+    fn new<const K: usize>(rw: &Rows, first: usize, end: usize) -> Band {
+        let (len, pp, last_axis) = (end - first, rw.per_plane, K / 2);
+        let mut nbr = Vec::with_capacity(len * pp * K);
+        for lp in 1..=len {
+            for i in 0..pp {
+                let g = (first + lp - 1) * pp + i;
+                for k in 0..K {
+                    // Neighbour k: forward (k even) or backward along axis 1 + k/2. Along the
+                    // last axis it is the next or previous local plane (a ghost at the band's
+                    // edges); along the others it stays in the plane.
+                    let local = if 1 + k / 2 == last_axis {
+                        (if k % 2 == 0 { lp + 1 } else { lp - 1 }) * pp + i
+                    } else {
+                        lp * pp + rw.nbr[g * K + k] as usize % pp
+                    };
+                    nbr.push(local as u32);
+                }
+            }
+        }
+        Band { first, len, nbr }
+    }
+}
+
+/// Post a plane of spins to a mailbox (its `f64` bits; read after an `Acquire` of the
+/// poster's stage counter, which its `Release` store publishes).
+fn post_plane(mail: &[AtomicU64], spins: &[[f64; 3]]) {
+    for (m, s) in mail.chunks_exact(3).zip(spins) {
+        for c in 0..3 {
+            m[c].store(s[c].to_bits(), Ordering::Relaxed);
+        }
+    }
+}
+
+/// Copy a posted plane out of a mailbox.
+fn take_plane(mail: &[AtomicU64], spins: &mut [[f64; 3]]) {
+    for (m, s) in mail.chunks_exact(3).zip(spins) {
+        for c in 0..3 {
+            s[c] = f64::from_bits(m[c].load(Ordering::Relaxed));
+        }
+    }
 }
 
 /// A value on its own cache lines (no false sharing between the team's counters and locks).
@@ -431,21 +454,23 @@ impl SpinDynamics {
     /// [`Self::evolve_splitting`] through the row structure, with `K = 2(d − 1)` neighbour rows.
     ///
     /// With more than one thread, one team of the pool's threads runs all phases (one
-    /// `rayon::broadcast` per call instead of a fork-join per half-sweep). Each phase is cut into
-    /// fixed items of whole rows; thread `k` owns a fixed contiguous range of items, the same in
-    /// every phase, so its spins stay in its core's cache from one half-sweep to the next.
-    /// There is no barrier between phases: an item's next phase starts as soon as the items
-    /// whose blocks it reads (its neighbour rows; the same items read its blocks) have finished
-    /// the current one (per-item phase counters). A thread can so run ahead into the next
-    /// phase in the interior of its range while the other finishes the rows at the boundary.
-    /// A thread with nothing of its own ready takes ready items of the others, so a thread
-    /// that arrives late (busy, descheduled, or running another broadcast) never blocks the
-    /// run: any one participating thread completes it. An extra first and last phase copy the
-    /// caller's spins into and out of the team's storage. The spins are held in per-item
-    /// blocks behind locks that are never contended (see [`Blocks`]), so the sharing needs no
-    /// `unsafe`. Every update reads only the other sublattice, whose values in the blocks it
-    /// reads are final for the phase, so the result is bit-identical for any thread count and
-    /// any order in which the items run.
+    /// `rayon::broadcast` per call instead of a fork-join per half-sweep). Team member `b`
+    /// owns band `b`: a fixed range of planes (see [`Rows`]), stored with a ghost copy of the
+    /// neighbouring bands' edge planes on either side, so a band's spins stay in its core's
+    /// cache and the kernel runs over them as over the serial layout. Each phase of a band is
+    /// two stages: its two edge planes first, which read the ghosts, after which it posts
+    /// them to its mailboxes; then its interior, which reads only its own planes. A band's
+    /// edges of phase `p` wait only for its neighbours' edges of phase `p − 1`, which they
+    /// posted at the start of that phase, so the members hardly ever wait, and the only data
+    /// that crosses between cores per phase are four planes copied in bulk (no neighbour row
+    /// is read remotely inside the kernel, and no cache line is written by one core while
+    /// the other reads it). A member with nothing of its own ready takes ready stages of
+    /// other bands, so a thread that arrives late (busy, descheduled, or running another
+    /// broadcast) never blocks the run: any one participating thread completes it. An extra
+    /// first and last stage copy the caller's spins in and out. The bands sit behind locks
+    /// that are never contended and the mailboxes are atomics, so the sharing needs no
+    /// `unsafe`. Every update reads only the other sublattice, whose values are final for the
+    /// phase, so the result is bit-identical for any thread count and any stage order.
     fn evolve_rows<const K: usize>(
         &self,
         rw: &Rows,
@@ -455,9 +480,7 @@ impl SpinDynamics {
     ) {
         let (h, j, isa) = (rw.h, self.coupling, self.isa);
         let na = rw.n * h;
-        let rows_per_item = rw.per_item;
-        let items = rw.item_blocks.len();
-        let t = rayon::current_num_threads().min(items);
+        let t = rayon::current_num_threads().min(rw.planes).min(na / TEAM_MIN);
         if t < 2 {
             for p in 0..phases {
                 let sub = p % 2;
@@ -473,111 +496,131 @@ impl SpinDynamics {
             }
             return;
         }
-        let block = rows_per_item * h;
-        // The caller's spins, item by item (A rows and B rows of the item), for the first phase
+        let plane = rw.per_plane * h;
+        let maps: Vec<Band> = (0..t).map(|b| Band::new::<K>(rw, b * rw.planes / t, (b + 1) * rw.planes / t)).collect();
+        // The caller's spins, band by band (its A rows and its B rows), for the first stage
         // (copy in) and the last (copy out).
-        let (sa, sb) = spins.split_at_mut(na);
-        let user: Vec<Mutex<CallerItem>> = sa.chunks_mut(block).zip(sb.chunks_mut(block)).map(Mutex::new).collect();
-        let empty = || -> Blocks { (0..items).map(|_| Padded(RwLock::new(Vec::new()))).collect() };
-        let blocks: [Blocks; 2] = [empty(), empty()];
-        let ranges: Vec<Range<usize>> = (0..t).map(|k| k * items / t..(k + 1) * items / t).collect();
-        // Per item: phases completed, and phases claimed (one more than completed while a
+        let user: Vec<Mutex<CallerItem>> = {
+            let (mut sa, mut sb) = spins.split_at_mut(na);
+            maps.iter()
+                .map(|m| {
+                    let (a, ra) = std::mem::take(&mut sa).split_at_mut(m.len * plane);
+                    let (b, rb) = std::mem::take(&mut sb).split_at_mut(m.len * plane);
+                    (sa, sb) = (ra, rb);
+                    Mutex::new((a, b))
+                })
+                .collect()
+        };
+        // Per band, both sublattices: ghost plane, the band's planes, ghost plane.
+        let bands: Vec<Padded<Mutex<BandSpins>>> = maps
+            .iter()
+            .map(|m| Padded(Mutex::new([vec![[0.0; 3]; (m.len + 2) * plane], vec![[0.0; 3]; (m.len + 2) * plane]])))
+            .collect();
+        // Per band, side (its first plane, its last) and sublattice: the plane as posted.
+        let mail: Vec<[[Vec<AtomicU64>; 2]; 2]> = (0..t)
+            .map(|_| {
+                std::array::from_fn(|_| std::array::from_fn(|_| (0..3 * plane).map(|_| AtomicU64::new(0)).collect()))
+            })
+            .collect();
+        // Per band: stages completed, and stages claimed (one more than completed while a
         // thread runs it). Each on its own cache line.
-        let item_done: Vec<Counter> = (0..items).map(|_| Padded::default()).collect();
-        let item_claimed: Vec<Counter> = (0..items).map(|_| Padded::default()).collect();
-        // (item, phase) pairs completed, one counter per team member (no shared counter bouncing
-        // between the cores); the run is over when their sum reaches `total`.
-        let completed_by: Vec<Counter> = (0..t).map(|_| Padded::default()).collect();
-        let total = items * (phases + 2);
-        let finished = || completed_by.iter().map(|d| d.0.load(Ordering::Acquire)).sum::<usize>() >= total;
-        // Each block starts at its own offset (a multiple of 8 spins = 3 cache lines, 16
-        // values): blocks of equal size from the allocator tend to sit at addresses a multiple
-        // of 4 KiB apart, and the rows read together then compete for the same L1 sets
-        // (interleaved runs on 128x128: 2-thread speed-up median 1.69 with, 1.59 without).
-        let pad = |sub: usize, item: usize| ((item * 5 + sub * 3) % 16) * 8;
-        let run_item = |sub: usize, item: usize, tau: f64| {
-            let (mine, other) = (&blocks[sub], &blocks[1 - sub]);
-            let mut out = write_block(&mine[item].0);
-            let out = &mut out[pad(sub, item)..];
-            let rows = item * rows_per_item..((item + 1) * rows_per_item).min(rw.n);
-            // Read locks on every block of the other sublattice that these rows touch.
-            let held: Vec<RwLockReadGuard<'_, Vec<[f64; 3]>>> =
-                rw.item_blocks[item].iter().map(|&b| read_block(&other[b].0)).collect();
-            let at = |(slot, o): (u32, u32)| -> &[[f64; 3]] {
-                let o = o as usize + pad(1 - sub, rw.item_blocks[item][slot as usize]);
-                &held[slot as usize][o..o + h]
-            };
-            for (r, row) in rows.zip(out.chunks_exact_mut(h)) {
-                let refs = &rw.row_refs[r * (K + 1)..(r + 1) * (K + 1)];
-                let nb: [&[[f64; 3]]; K] = std::array::from_fn(|k| at(refs[k + 1]));
-                rotate_row::<K>(isa, row, at(refs[0]), nb, Self::x0_odd(rw, r, sub), j, tau);
-            }
+        let done: Vec<Counter> = (0..t).map(|_| Padded::default()).collect();
+        let claimed: Vec<Counter> = (0..t).map(|_| Padded::default()).collect();
+        // Stage 0 copies in; stage 1 + 2p runs the edges of phase p, 2 + 2p its interior; the
+        // last copies out.
+        let stages = 2 * phases + 2;
+        let finished = || done.iter().all(|d| d.0.load(Ordering::Acquire) == stages);
+        // Post band b's first and last plane of sublattice `sub` (its spins with ghosts).
+        let post = |b: usize, sub: usize, spins: &[[f64; 3]]| {
+            let len = maps[b].len;
+            post_plane(&mail[b][0][sub], &spins[plane..2 * plane]);
+            post_plane(&mail[b][1][sub], &spins[len * plane..(len + 1) * plane]);
         };
-        // Phase 0 copies in, phases 1..=phases are the half-sweeps, the last copies out.
-        let run_phase = |q: usize, item: usize| {
-            if q == 0 || q == phases + 1 {
-                let mut u = user[item].lock().unwrap_or_else(|e| e.into_inner());
-                let (a, b) = &mut *u;
-                let (mut ba, mut bb) = (write_block(&blocks[0][item].0), write_block(&blocks[1][item].0));
-                let (pa, pb) = (pad(0, item), pad(1, item));
-                if q == 0 {
-                    *ba = vec![[0.0; 3]; pa];
-                    ba.extend_from_slice(a);
-                    *bb = vec![[0.0; 3]; pb];
-                    bb.extend_from_slice(b);
+        let run_stage = |b: usize, s: usize| {
+            let m = &maps[b];
+            let mut guard = bands[b].0.lock().unwrap_or_else(|e| e.into_inner());
+            let spins = &mut *guard;
+            if s == 0 || s + 1 == stages {
+                let mut u = user[b].lock().unwrap_or_else(|e| e.into_inner());
+                let (a, bb) = &mut *u;
+                let inner = plane..(m.len + 1) * plane;
+                if s == 0 {
+                    spins[0][inner.clone()].copy_from_slice(a);
+                    spins[1][inner].copy_from_slice(bb);
+                    post(b, 0, &spins[0]);
+                    post(b, 1, &spins[1]);
                 } else {
-                    a.copy_from_slice(&ba[pa..]);
-                    b.copy_from_slice(&bb[pb..]);
+                    a.copy_from_slice(&spins[0][inner.clone()]);
+                    bb.copy_from_slice(&spins[1][inner]);
                 }
+                return;
+            }
+            let p = (s - 1) / 2;
+            let sub = p % 2;
+            let [sa, sb] = spins;
+            let (mine, other) = if sub == 0 { (sa, sb) } else { (sb, sa) };
+            if s % 2 == 1 {
+                // Edges: the ghosts of the other sublattice from the neighbours' posts of the
+                // previous phase, then the first and last plane, then post them.
+                let len = other.len();
+                take_plane(&mail[(b + t - 1) % t][1][1 - sub], &mut other[..plane]);
+                take_plane(&mail[(b + 1) % t][0][1 - sub], &mut other[len - plane..]);
+                let last = if m.len > 1 { Some(m.len) } else { None };
+                for lp in std::iter::once(1).chain(last) {
+                    self.band_plane::<K>(rw, m, mine, other, lp, sub, tau(p));
+                }
+                post(b, sub, mine);
             } else {
-                run_item((q - 1) % 2, item, tau(q - 1));
+                for lp in 2..m.len {
+                    self.band_plane::<K>(rw, m, mine, other, lp, sub, tau(p));
+                }
             }
         };
-        // Claim phase p of `item` if it is ready: its previous phase is complete and so is phase
-        // p − 1 of every item whose blocks it reads (the same items read its blocks), so no
-        // block it writes is still being read and every value it reads is final.
-        let try_claim = |item: usize| -> Option<usize> {
-            let p = item_done[item].0.load(Ordering::Acquire);
-            if p >= phases + 2 || item_claimed[item].0.load(Ordering::Relaxed) != p {
+        // Claim the next stage of band `b` if it is ready: an edge stage of phase p needs the
+        // neighbours' posts of phase p − 1 (for p = 0: of the copy-in). The other stages need
+        // only the band's own previous stage.
+        let try_claim = |b: usize| -> Option<usize> {
+            let s = done[b].0.load(Ordering::Acquire);
+            if s >= stages || claimed[b].0.load(Ordering::Relaxed) != s {
                 return None;
             }
-            if !rw.item_blocks[item].iter().all(|&b| item_done[b].0.load(Ordering::Acquire) >= p) {
-                return None;
+            if s % 2 == 1 && s + 1 < stages {
+                let need = (s - 1).max(1);
+                if done[(b + t - 1) % t].0.load(Ordering::Acquire) < need
+                    || done[(b + 1) % t].0.load(Ordering::Acquire) < need
+                {
+                    return None;
+                }
             }
-            item_claimed[item].0.compare_exchange(p, p + 1, Ordering::Relaxed, Ordering::Relaxed).ok()
+            claimed[b].0.compare_exchange(s, s + 1, Ordering::Relaxed, Ordering::Relaxed).ok()
         };
         rayon::broadcast(|ctx| {
-            let me = ctx.index() % t;
-            let own = ranges[me].clone();
-            let mut next = own.start;
-            let run = |item: usize, p: usize| {
-                run_phase(p, item);
-                // The item's locks are released; its writes happen before anyone sees p + 1.
-                item_done[item].0.store(p + 1, Ordering::Release);
-                completed_by[me].0.fetch_add(1, Ordering::Release);
+            // Threads beyond the team's size own no band; they only help.
+            let own = (ctx.index() < t).then_some(ctx.index());
+            let run = |b: usize, s: usize| {
+                run_stage(b, s);
+                // The band's lock is released; its writes happen before anyone sees s + 1.
+                done[b].0.store(s + 1, Ordering::Release);
             };
             let mut idle = 0u32;
             loop {
-                // The member's own items, round robin from where it left off.
-                let mut mine = (0..own.len()).map(|k| own.start + (next - own.start + k) % own.len());
-                if let Some((item, p)) = mine.find_map(|i| try_claim(i).map(|p| (i, p))) {
-                    run(item, p);
-                    next = if item + 1 == own.end { own.start } else { item + 1 };
+                if let Some(s) = own.and_then(try_claim) {
+                    run(own.unwrap_or_default(), s);
                     idle = 0;
                     continue;
                 }
                 if finished() {
                     break;
                 }
-                // Nothing of its own is ready: help with another member's ready items, from the
-                // far end of its range (where its owner gets last). This is also what lets a
-                // member that joins late, or never, hold up nobody.
-                let mut others = (1..t).flat_map(|d| ranges[(me + d) % t].clone().rev());
-                let stolen = if idle >= STEAL_AFTER { others.find_map(|i| try_claim(i).map(|p| (i, p))) } else { None };
-                if let Some((item, p)) = stolen {
-                    run(item, p);
-                    idle = 0;
-                    continue;
+                // Nothing of its own is ready: help with another band's ready stage. This is
+                // also what lets a member that joins late, or never, hold up nobody.
+                if idle >= STEAL_AFTER || own.is_none() {
+                    let me = own.unwrap_or(0);
+                    if let Some((b, s)) = (1..=t).map(|d| (me + d) % t).find_map(|b| try_claim(b).map(|s| (b, s))) {
+                        run(b, s);
+                        idle = 0;
+                        continue;
+                    }
                 }
                 idle += 1;
                 if idle < 2048 {
@@ -587,6 +630,41 @@ impl SpinDynamics {
                 }
             }
         });
+    }
+
+    /// Rotate the spins of local plane `lp` of a band (sublattice `sub`, stored in `mine`)
+    /// about their fields from `other`, row by row.
+    #[allow(clippy::too_many_arguments)]
+    fn band_plane<const K: usize>(
+        &self,
+        rw: &Rows,
+        m: &Band,
+        mine: &mut [[f64; 3]],
+        other: &[[f64; 3]],
+        lp: usize,
+        sub: usize,
+        tau: f64,
+    ) {
+        let (h, pp) = (rw.h, rw.per_plane);
+        for i in 0..pp {
+            let lr = lp * pp + i;
+            let g = (m.first + lp - 1) * pp + i;
+            let nbr = &m.nbr[(lr - pp) * K..(lr - pp + 1) * K];
+            let nb: [&[[f64; 3]]; K] = std::array::from_fn(|k| {
+                let o = nbr[k] as usize * h;
+                &other[o..o + h]
+            });
+            let row = &mut mine[lr * h..(lr + 1) * h];
+            rotate_row::<K>(
+                self.isa,
+                row,
+                &other[lr * h..(lr + 1) * h],
+                nb,
+                Self::x0_odd(rw, g, sub),
+                self.coupling,
+                tau,
+            );
+        }
     }
 
     /// One implicit-midpoint step; returns the number of fixed-point iterations.
@@ -940,15 +1018,18 @@ mod tests {
     }
 
     /// The fast splitting step (row structure instead of the neighbour table; serial, or a
-    /// thread team with claimed items) against the plain neighbour-table half-sweeps: the same
-    /// field sums in the same order, so the spins must agree bit for bit, for 1, 2 and 3 threads
-    /// and on lattices whose rows are one spin long (L_0 = 2), where the team has one row per item
-    /// (4096x4), teams in 3 and 4 dimensions, and axes of extent 2 (both neighbours the same site).
+    /// thread team of bands) against the plain neighbour-table half-sweeps: the same field sums
+    /// in the same order, so the spins must agree bit for bit, for 1, 2 and 3 threads, with
+    /// every vector instruction set the machine has.
     #[test]
     fn row_kernel_and_team_equal_the_neighbour_table_bit_for_bit() {
         for (lat, steps) in
-            // 64x64 (2 items), 32x16x16 and 8x16x16x4 (4 items) and 4096x4 run the thread team with
-            // several items per thread (items of TEAM_CHUNK spins); the small ones the serial path.
+            // The serial path: 8x6, 2x4x6, 4x8x8x8, 6x16x16 and 6x2x2 (fewer than 2 TEAM_MIN
+            // spins per sublattice; 6x2x2 has axes of extent 2, both neighbours the same site).
+            // Teams: 64x64 (bands of 32 planes), 32x16x16 (bands of 5 and 6 planes with 3
+            // threads), 8x16x16x4 (4D, bands of 2 planes: edges, no interior), 4096x4 (bands of
+            // 1 plane with 3 threads: one plane is both edges), 2048x2 (two bands of 1 plane:
+            // both ghosts are the other band's plane), 256x2x8 (an in-plane axis of extent 2).
             [
                 ("8x6", 7),
                 ("2x4x6", 5),
@@ -959,6 +1040,8 @@ mod tests {
                 ("8x16x16x4", 2),
                 ("6x2x2", 4),
                 ("4096x4", 2),
+                ("2048x2", 3),
+                ("256x2x8", 3),
             ]
         {
             let m = Heisenberg::antiferro(Lattice::parse(lat).unwrap(), 1.0, 0.7).unwrap();
@@ -997,9 +1080,9 @@ mod tests {
     #[test]
     fn oversubscribed_teams_steal_and_still_agree() {
         // More team members than cores (3 and 4 threads on the CI's 2): members are descheduled
-        // mid-phase, so the others take their items, and claims race with the owners' own
-        // checks. Every run must finish and equal the serial kernel bit for bit. 32x32x16 has 8
-        // team items per sublattice; 150 steps are 301 phases of racing.
+        // mid-phase, so the others take their bands' stages, and claims race with the owners'
+        // own checks. Every run must finish and equal the serial kernel bit for bit. 32x32x16
+        // forms teams of up to 8 bands; 150 steps are 301 phases of racing.
         let m = Heisenberg::antiferro(Lattice::parse("32x32x16").unwrap(), 1.0, 1.0).unwrap();
         let d = SpinDynamics::new(&m).unwrap();
         let n = m.lattice.n_sites();
@@ -1033,7 +1116,7 @@ mod tests {
     /// each team completes even when the other holds threads, with the same bits as alone.
     #[test]
     fn concurrent_teams_on_one_pool_complete_and_agree() {
-        // 64x128: 4 team items per sublattice, so the pool's two threads form a team.
+        // 64x128: 4096 spins per sublattice, so the pool's two threads form a team.
         let m = Heisenberg::ferro(Lattice::parse("64x128").unwrap(), 1.0, 1.0).unwrap();
         let d = SpinDynamics::new(&m).unwrap();
         let s0: Vec<[f64; 3]> = (0..8192).map(|i| [(i as f64).sin() * 0.6, (i as f64).cos() * 0.6, 0.8]).collect();
