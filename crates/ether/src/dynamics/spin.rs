@@ -27,7 +27,7 @@ use crate::model::heisenberg::{Heisenberg, Order};
 use crate::simd::{multiversion, Isa};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// Spins per parallel work item: fixed, so results never depend on the thread count.
@@ -218,6 +218,17 @@ impl Band {
             }
         }
         Band { first, len, nbr }
+    }
+}
+
+/// Sets its flag if dropped while its thread unwinds from a panic.
+struct AbortOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for AbortOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Relaxed);
+        }
     }
 }
 
@@ -529,7 +540,10 @@ impl SpinDynamics {
         // Stage 0 copies in; stage 1 + 2p runs the edges of phase p, 2 + 2p its interior; the
         // last copies out.
         let stages = 2 * phases + 2;
-        let finished = || done.iter().all(|d| d.0.load(Ordering::Acquire) == stages);
+        // A stage that panics (a bug) would leave its band's counter behind forever: the others
+        // then stop too, and `rayon::broadcast` hands the panic to the caller instead of a hang.
+        let aborted = AtomicBool::new(false);
+        let finished = || aborted.load(Ordering::Relaxed) || done.iter().all(|d| d.0.load(Ordering::Acquire) == stages);
         // Post band b's first and last plane of sublattice `sub` (its spins with ghosts).
         let post = |b: usize, sub: usize, spins: &[[f64; 3]]| {
             let len = maps[b].len;
@@ -598,6 +612,7 @@ impl SpinDynamics {
             // Threads beyond the team's size own no band; they only help.
             let own = (ctx.index() < t).then_some(ctx.index());
             let run = |b: usize, s: usize| {
+                let _abort_on_panic = AbortOnPanic(&aborted);
                 run_stage(b, s);
                 // The band's lock is released; its writes happen before anyone sees s + 1.
                 done[b].0.store(s + 1, Ordering::Release);
