@@ -27,7 +27,7 @@ use crate::model::heisenberg::{Heisenberg, Order};
 use crate::simd::{multiversion, Isa};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// Spins per parallel work item: fixed, so results never depend on the thread count.
@@ -232,23 +232,19 @@ impl Drop for AbortOnPanic<'_> {
     }
 }
 
-/// Post a plane of spins to a mailbox (its `f64` bits; read after an `Acquire` of the
-/// poster's stage counter, which its `Release` store publishes).
-fn post_plane(mail: &[AtomicU64], spins: &[[f64; 3]]) {
-    for (m, s) in mail.chunks_exact(3).zip(spins) {
-        for c in 0..3 {
-            m[c].store(s[c].to_bits(), Ordering::Relaxed);
-        }
-    }
+/// A plane of spins as posted by a band for its neighbour, behind a lock that is never
+/// contended (the stage counters order every post before the takes it serves, and every take
+/// before the next post), so that a post or a take is one `memcpy`.
+type Mailbox = Padded<Mutex<Vec<[f64; 3]>>>;
+
+/// Post a plane of spins to a mailbox.
+fn post_plane(mail: &Mailbox, spins: &[[f64; 3]]) {
+    mail.0.lock().unwrap_or_else(|e| e.into_inner()).copy_from_slice(spins);
 }
 
 /// Copy a posted plane out of a mailbox.
-fn take_plane(mail: &[AtomicU64], spins: &mut [[f64; 3]]) {
-    for (m, s) in mail.chunks_exact(3).zip(spins) {
-        for c in 0..3 {
-            s[c] = f64::from_bits(m[c].load(Ordering::Relaxed));
-        }
-    }
+fn take_plane(mail: &Mailbox, spins: &mut [[f64; 3]]) {
+    spins.copy_from_slice(&mail.0.lock().unwrap_or_else(|e| e.into_inner()));
 }
 
 /// A value on its own cache lines (no false sharing between the team's counters and locks).
@@ -478,9 +474,8 @@ impl SpinDynamics {
     /// the other reads it). A member with nothing of its own ready takes ready stages of
     /// other bands, so a thread that arrives late (busy, descheduled, or running another
     /// broadcast) never blocks the run: any one participating thread completes it. An extra
-    /// first and last stage copy the caller's spins in and out. The bands sit behind locks
-    /// that are never contended and the mailboxes are atomics, so the sharing needs no
-    /// `unsafe`. Every update reads only the other sublattice, whose values are final for the
+    /// first and last stage copy the caller's spins in and out. The bands and the mailboxes
+    /// sit behind locks that are never contended, so the sharing needs no `unsafe`. Every update reads only the other sublattice, whose values are final for the
     /// phase, so the result is bit-identical for any thread count and any stage order.
     fn evolve_rows<const K: usize>(
         &self,
@@ -528,10 +523,8 @@ impl SpinDynamics {
             .map(|m| Padded(Mutex::new([vec![[0.0; 3]; (m.len + 2) * plane], vec![[0.0; 3]; (m.len + 2) * plane]])))
             .collect();
         // Per band, side (its first plane, its last) and sublattice: the plane as posted.
-        let mail: Vec<[[Vec<AtomicU64>; 2]; 2]> = (0..t)
-            .map(|_| {
-                std::array::from_fn(|_| std::array::from_fn(|_| (0..3 * plane).map(|_| AtomicU64::new(0)).collect()))
-            })
+        let mail: Vec<[[Mailbox; 2]; 2]> = (0..t)
+            .map(|_| std::array::from_fn(|_| std::array::from_fn(|_| Padded(Mutex::new(vec![[0.0; 3]; plane])))))
             .collect();
         // Per band: stages completed, and stages claimed (one more than completed while a
         // thread runs it). Each on its own cache line.
