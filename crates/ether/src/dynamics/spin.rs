@@ -232,19 +232,14 @@ impl Drop for AbortOnPanic<'_> {
     }
 }
 
-/// A plane of spins as posted by a band for its neighbour, behind a lock that is never
-/// contended (the stage counters order every post before the takes it serves, and every take
-/// before the next post), so that a post or a take is one `memcpy`.
+/// A band's edge planes of one sublattice as posted for its neighbours (its first plane, then
+/// its last), behind a lock that is never contended: the stage counters order every post
+/// before the takes it serves, and every take before the next post. One lock per post and per
+/// neighbour taken from, and each copy a `memcpy`.
 type Mailbox = Padded<Mutex<Vec<[f64; 3]>>>;
 
-/// Post a plane of spins to a mailbox.
-fn post_plane(mail: &Mailbox, spins: &[[f64; 3]]) {
-    mail.0.lock().unwrap_or_else(|e| e.into_inner()).copy_from_slice(spins);
-}
-
-/// Copy a posted plane out of a mailbox.
-fn take_plane(mail: &Mailbox, spins: &mut [[f64; 3]]) {
-    spins.copy_from_slice(&mail.0.lock().unwrap_or_else(|e| e.into_inner()));
+fn lock_mail(mail: &Mailbox) -> std::sync::MutexGuard<'_, Vec<[f64; 3]>> {
+    mail.0.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A value on its own cache lines (no false sharing between the team's counters and locks).
@@ -522,10 +517,9 @@ impl SpinDynamics {
             .iter()
             .map(|m| Padded(Mutex::new([vec![[0.0; 3]; (m.len + 2) * plane], vec![[0.0; 3]; (m.len + 2) * plane]])))
             .collect();
-        // Per band, side (its first plane, its last) and sublattice: the plane as posted.
-        let mail: Vec<[[Mailbox; 2]; 2]> = (0..t)
-            .map(|_| std::array::from_fn(|_| std::array::from_fn(|_| Padded(Mutex::new(vec![[0.0; 3]; plane])))))
-            .collect();
+        // Per band and sublattice: its edge planes as posted.
+        let mail: Vec<[Mailbox; 2]> =
+            (0..t).map(|_| std::array::from_fn(|_| Padded(Mutex::new(vec![[0.0; 3]; 2 * plane])))).collect();
         // Per band: stages completed, and stages claimed (one more than completed while a
         // thread runs it). Each on its own cache line.
         let done: Vec<Counter> = (0..t).map(|_| Padded::default()).collect();
@@ -540,8 +534,9 @@ impl SpinDynamics {
         // Post band b's first and last plane of sublattice `sub` (its spins with ghosts).
         let post = |b: usize, sub: usize, spins: &[[f64; 3]]| {
             let len = maps[b].len;
-            post_plane(&mail[b][0][sub], &spins[plane..2 * plane]);
-            post_plane(&mail[b][1][sub], &spins[len * plane..(len + 1) * plane]);
+            let mut mb = lock_mail(&mail[b][sub]);
+            mb[..plane].copy_from_slice(&spins[plane..2 * plane]);
+            mb[plane..].copy_from_slice(&spins[len * plane..(len + 1) * plane]);
         };
         let run_stage = |b: usize, s: usize| {
             let m = &maps[b];
@@ -570,8 +565,17 @@ impl SpinDynamics {
                 // Edges: the ghosts of the other sublattice from the neighbours' posts of the
                 // previous phase, then the first and last plane, then post them.
                 let len = other.len();
-                take_plane(&mail[(b + t - 1) % t][1][1 - sub], &mut other[..plane]);
-                take_plane(&mail[(b + 1) % t][0][1 - sub], &mut other[len - plane..]);
+                // The lower neighbour's last plane and the upper one's first (one lock if they
+                // are the same band, as in a team of two).
+                let (lo, hi) = ((b + t - 1) % t, (b + 1) % t);
+                let ml = lock_mail(&mail[lo][1 - sub]);
+                other[..plane].copy_from_slice(&ml[plane..]);
+                if lo == hi {
+                    other[len - plane..].copy_from_slice(&ml[..plane]);
+                } else {
+                    drop(ml);
+                    other[len - plane..].copy_from_slice(&lock_mail(&mail[hi][1 - sub])[..plane]);
+                }
                 let last = if m.len > 1 { Some(m.len) } else { None };
                 for lp in std::iter::once(1).chain(last) {
                     self.band_plane::<K>(rw, m, mine, other, lp, sub, tau(p));
