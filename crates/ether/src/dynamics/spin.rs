@@ -470,8 +470,9 @@ impl SpinDynamics {
     /// other bands, so a thread that arrives late (busy, descheduled, or running another
     /// broadcast) never blocks the run: any one participating thread completes it. An extra
     /// first and last stage copy the caller's spins in and out. The bands and the mailboxes
-    /// sit behind locks that are never contended, so the sharing needs no `unsafe`. Every update reads only the other sublattice, whose values are final for the
-    /// phase, so the result is bit-identical for any thread count and any stage order.
+    /// sit behind locks that are never contended, so the sharing needs no `unsafe`. Every
+    /// update reads only the other sublattice, whose values are final for the phase, so the
+    /// result is bit-identical for any thread count and any stage order.
     fn evolve_rows<const K: usize>(
         &self,
         rw: &Rows,
