@@ -231,15 +231,18 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
         "fix more quantum numbers with --sector (sz=0,k=0,parity=1,spinflip=1) or use a smaller lattice",
     )?;
     let group = biggest.group_order(&lattice);
-    // Rough time, calibrated on the N = 24-28 chains: checking every candidate configuration
-    // (~30 ns each, early exit), one pass of representative look-ups for the row cache
-    // (~1 ns per image), then ~150 cached products (~4 ns per stored element).
+    // Rough time: checking every candidate configuration (~16 ns each, early exit), one pass
+    // of representative look-ups for the row cache (~0.55 ns per image), then ~150 cached
+    // products (~2.2 ns per stored element). Calibrated on 2 threads of the 2-core CI machine
+    // (2026-11-24; estimate against wall time): chains of 30 and 32 sites (S^z = 0, k = 0,
+    // parity, spin flip) 5 s / 4.3 s and 20 s / 19.8 s, the 4x8 torus (S^z = 0, k = 0, spin
+    // flip) 60 s / 63 s, the 6x6 torus in its C4v ground-state sector 259 s / 264 s.
     let candidates = match biggest.n_up {
         Some(m) => ether::ed::basis::binomial(n, m),
         None => 2f64.powi(n as i32),
     };
     let offdiag = terms.bonds.len() as f64 / 2.0 + if terms.conserves_sz() { 0.0 } else { n as f64 };
-    let secs = (candidates * 30e-9 + est_dim * offdiag * group as f64 * 1e-9 + 150.0 * est_dim * offdiag * 4e-9)
+    let secs = (candidates * 16.5e-9 + est_dim * offdiag * group as f64 * 0.55e-9 + 150.0 * est_dim * offdiag * 2.2e-9)
         / rayon::current_num_threads() as f64;
     // Long runs (minutes at N ≥ 30) show what they are doing: basis, row cache, Lanczos steps.
     let status = crate::common::status(g.quiet || secs < 2.0);
@@ -257,13 +260,13 @@ fn run_spin(args: Args, g: &Global) -> Result<()> {
     };
     if !g.quiet {
         eprintln!(
-            "ed: {} on {} ({n} sites), largest sector ~{} states, memory ~{} matrix-free / ~{} with the row cache, time ~{}",
+            "ed: {} on {} ({n} sites), largest sector ~{} states, memory ~{} matrix-free / ~{} with the row cache, time {}",
             model_name(args.model),
             args.lattice,
             est_dim as u64,
             human_bytes(mem),
             human_bytes(mem_cached),
-            if secs < 1.0 { "< 1 s".to_string() } else { format!("{secs:.0} s") }
+            if secs < 1.0 { "< 1 s".to_string() } else { format!("~{secs:.0} s") }
         );
     }
     // nev against the sector dimension (exact, from the basis, which is then reused).
