@@ -238,8 +238,10 @@ impl Drop for AbortOnPanic<'_> {
 /// neighbour taken from, and each copy a `memcpy`.
 type Mailbox = Padded<Mutex<Vec<[f64; 3]>>>;
 
-fn lock_mail(mail: &Mailbox) -> std::sync::MutexGuard<'_, Vec<[f64; 3]>> {
-    mail.0.lock().unwrap_or_else(|e| e.into_inner())
+/// Lock one of the team's never-contended locks. A poisoned lock means another member
+/// panicked; that panic reaches the caller (see `AbortOnPanic`), so the data is taken as is.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A value on its own cache lines (no false sharing between the team's counters and locks).
@@ -531,20 +533,22 @@ impl SpinDynamics {
         // A stage that panics (a bug) would leave its band's counter behind forever: the others
         // then stop too, and `rayon::broadcast` hands the panic to the caller instead of a hang.
         let aborted = AtomicBool::new(false);
+        // The bands below and above band b (the same band in a team of two).
+        let neighbours = |b: usize| ((b + t - 1) % t, (b + 1) % t);
         let finished = || aborted.load(Ordering::Relaxed) || done.iter().all(|d| d.0.load(Ordering::Acquire) == stages);
         // Post band b's first and last plane of sublattice `sub` (its spins with ghosts).
         let post = |b: usize, sub: usize, spins: &[[f64; 3]]| {
             let len = maps[b].len;
-            let mut mb = lock_mail(&mail[b][sub]);
+            let mut mb = lock(&mail[b][sub].0);
             mb[..plane].copy_from_slice(&spins[plane..2 * plane]);
             mb[plane..].copy_from_slice(&spins[len * plane..(len + 1) * plane]);
         };
         let run_stage = |b: usize, s: usize| {
             let m = &maps[b];
-            let mut guard = bands[b].0.lock().unwrap_or_else(|e| e.into_inner());
+            let mut guard = lock(&bands[b].0);
             let spins = &mut *guard;
             if s == 0 || s + 1 == stages {
-                let mut u = user[b].lock().unwrap_or_else(|e| e.into_inner());
+                let mut u = lock(&user[b]);
                 let (a, bb) = &mut *u;
                 let inner = plane..(m.len + 1) * plane;
                 if s == 0 {
@@ -568,14 +572,14 @@ impl SpinDynamics {
                 let len = other.len();
                 // The lower neighbour's last plane and the upper one's first (one lock if they
                 // are the same band, as in a team of two).
-                let (lo, hi) = ((b + t - 1) % t, (b + 1) % t);
-                let ml = lock_mail(&mail[lo][1 - sub]);
+                let (lo, hi) = neighbours(b);
+                let ml = lock(&mail[lo][1 - sub].0);
                 other[..plane].copy_from_slice(&ml[plane..]);
                 if lo == hi {
                     other[len - plane..].copy_from_slice(&ml[..plane]);
                 } else {
                     drop(ml);
-                    other[len - plane..].copy_from_slice(&lock_mail(&mail[hi][1 - sub])[..plane]);
+                    other[len - plane..].copy_from_slice(&lock(&mail[hi][1 - sub].0)[..plane]);
                 }
                 let last = if m.len > 1 { Some(m.len) } else { None };
                 for lp in std::iter::once(1).chain(last) {
@@ -598,9 +602,8 @@ impl SpinDynamics {
             }
             if s % 2 == 1 && s + 1 < stages {
                 let need = (s - 1).max(1);
-                if done[(b + t - 1) % t].0.load(Ordering::Acquire) < need
-                    || done[(b + 1) % t].0.load(Ordering::Acquire) < need
-                {
+                let (lo, hi) = neighbours(b);
+                if done[lo].0.load(Ordering::Acquire) < need || done[hi].0.load(Ordering::Acquire) < need {
                     return None;
                 }
             }
@@ -617,8 +620,8 @@ impl SpinDynamics {
             };
             let mut idle = 0u32;
             loop {
-                if let Some(s) = own.and_then(try_claim) {
-                    run(own.unwrap_or_default(), s);
+                if let Some((b, s)) = own.and_then(|b| try_claim(b).map(|s| (b, s))) {
+                    run(b, s);
                     idle = 0;
                     continue;
                 }
