@@ -365,6 +365,11 @@ pub trait Record: Serialize {
     fn narrative(&self) -> Vec<String> {
         Vec::new()
     }
+    /// A check the command guarantees that failed in this run (an invariant, not a physics
+    /// verdict): the CLI still writes the run directory, then exits with code 1 and this message.
+    fn failure(&self) -> Option<String> {
+        None
+    }
 }
 
 /// One run of the demo: which chapter of the talk, the part's title, the run directory's name
