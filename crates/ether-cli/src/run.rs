@@ -289,8 +289,7 @@ pub fn resolve_params<E: Experiment>(flags: &E::Params, ra: &RunArgs, stored: Op
         let val = serde_json::from_str(x.trim()).unwrap_or_else(|_| Value::String(x.trim().to_string()));
         layer(std::iter::once((k.trim().to_string(), val)).collect(), &format!("--set {s}"))?;
     }
-    serde_json::from_value(Value::Object(v))
-        .map_err(|e| UsageError(format!("parameters of `ether {}`: {e}", E::COMMAND)).into())
+    Ok(ether::experiment::params_from_json(E::COMMAND, Value::Object(v))?)
 }
 
 /// Run experiment `E` with the parameters the user gave (`flags` holds the values of the
