@@ -166,8 +166,8 @@ impl<'de> Deserialize<'de> for Heatmap {
             ZIn::Flat(v) => {
                 if v.len() != nx * ny {
                     return Err(D::Error::custom(format!(
-                        "heatmap z has {} values, expected len(y) x len(x) = {ny} x {nx}",
-                        v.len()
+                        "heatmap z has {}, expected len(y) x len(x) = {ny} x {nx}",
+                        values(v.len())
                     )));
                 }
                 v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect()
@@ -430,7 +430,7 @@ impl Figure {
     pub fn check(&self) -> Result<(), String> {
         fn same(what: &str, n: usize, m: usize, name: &str) -> Result<(), String> {
             if n != m {
-                return Err(format!("layer {what}: {name} has {m} values but x has {n}"));
+                return Err(format!("layer {what}: {name} has {} but x has {}", values(m), values(n)));
             }
             Ok(())
         }
@@ -447,7 +447,7 @@ impl Figure {
         if let Some(h) = &self.heatmap {
             let (nx, ny) = (h.x.len(), h.y.len());
             if h.z.len() != nx * ny {
-                return Err(format!("heatmap: z has {} values, expected len(y) x len(x) = {ny} x {nx}", h.z.len()));
+                return Err(format!("heatmap: z has {}, expected len(y) x len(x) = {ny} x {nx}", values(h.z.len())));
             }
             for (axis, v) in [("x", &h.x), ("y", &h.y)] {
                 if v.iter().any(|c| !c.is_finite()) || v.windows(2).any(|w| w[1] <= w[0]) {
@@ -561,6 +561,15 @@ impl Figure {
         // a heat map fills its axes; curves drawn over it stay inside it
         let y = if self.heatmap.is_some() { pad(ys, 0.0) } else { pad(ys, 0.05) };
         (x, y)
+    }
+}
+
+/// "1 value", "3 values".
+fn values(n: usize) -> String {
+    if n == 1 {
+        "1 value".into()
+    } else {
+        format!("{n} values")
     }
 }
 

@@ -168,7 +168,10 @@ fn check_refuses_inconsistent_figures_with_a_reason() {
     let ok = Figure::new("t", "x", "y").error_bars("e", vec![1.0, 2.0], vec![1.0, 2.0], vec![0.1, 0.2], "C0");
     assert!(ok.check().is_ok());
     let cases: Vec<(Figure, &str)> = vec![
-        (Figure::new("t", "x", "y").line("l", vec![0.0, 1.0], vec![0.0], "C0", false), "y has 1 values but x has 2"),
+        (
+            Figure::new("t", "x", "y").line("l", vec![0.0, 1.0], vec![0.0], "C0", false),
+            "y has 1 value but x has 2 values",
+        ),
         (Figure::new("t", "x", "y").error_bars("e", vec![1.0], vec![1.0], vec![-0.1], "C0"), "negative"),
         (Figure::new("t", "x", "y").error_bars("e", vec![1.0], vec![1.0], vec![], "C0"), "y_err"),
         (Figure::new("t", "x", "y").points("p", vec![1.0], vec![1.0], "red"), "unknown colour 'red'"),
@@ -184,7 +187,7 @@ fn check_refuses_inconsistent_figures_with_a_reason() {
                 }),
                 ..Figure::new("t", "x", "y")
             },
-            "z has 1 values",
+            "z has 1 value,",
         ),
         (
             Figure {
