@@ -106,10 +106,12 @@ fn chapters() -> Vec<(u32, &'static str, ChapterFn)> {
 }
 
 pub fn run(args: Args, g: &Global) -> Result<()> {
-    let all: Vec<u32> = chapters().iter().map(|c| c.0).collect();
+    let mut all: Vec<u32> = chapters().iter().map(|c| c.0).collect();
+    all.dedup();
     for c in &args.chapters {
         if !all.contains(c) {
-            return usage(format!("--chapters {c}: no such chapter; choose from {all:?}"));
+            let list: Vec<String> = all.iter().map(u32::to_string).collect();
+            return usage(format!("--chapters {c}: no such chapter; choose from {}", list.join(", ")));
         }
     }
     if args.out.exists() {
