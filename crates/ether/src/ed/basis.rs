@@ -63,10 +63,40 @@ impl Sector {
     pub fn parse(s: &str, lattice: &Lattice) -> Result<Self> {
         let n = lattice.n_sites();
         let mut sec = Sector::default();
-        for item in s.split(',').map(str::trim).filter(|x| !x.is_empty()) {
+        if s.trim().is_empty() {
+            return Err(Error::invalid(
+                "sector",
+                "''",
+                "an empty sector fixes nothing: give quantum numbers (e.g. sz=0,k=0,parity=1,spinflip=1), or leave --sector out to search every sector",
+            ));
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for item in s.split(',').map(str::trim) {
+            if item.is_empty() {
+                return Err(Error::invalid(
+                    "sector",
+                    s,
+                    "an empty entry between commas: write key=value pairs separated by single commas",
+                ));
+            }
             let (key, val) = item
                 .split_once('=')
                 .ok_or_else(|| Error::invalid("sector", item, "write key=value pairs: sz=0,k=0,parity=1,spinflip=1"))?;
+            let canonical = match key.trim() {
+                "p" => "parity",
+                "z" => "spinflip",
+                "r" => "rotation",
+                "m" => "mirror",
+                k => k,
+            };
+            if seen.contains(&canonical) {
+                return Err(Error::invalid(
+                    "sector",
+                    s,
+                    format!("{canonical} is given twice; a sector has one value of each quantum number"),
+                ));
+            }
+            seen.push(canonical);
             let bad = |hint: &str| Error::invalid("sector", item.to_string(), hint.to_string());
             match key.trim() {
                 "sz" => {
@@ -877,7 +907,11 @@ impl OrbitFamily {
         let group = SymmetryGroup::new(lattice, template);
         let (states, stabs) = enumerate_representatives(lattice, &group, template.n_up, |s| group.rep_stabilizer(s));
         if states.len() >= u32::MAX as usize {
-            return Err(Error::invalid("sector", template.label(lattice.n_sites()), "more than 2^32 orbits: use more symmetries"));
+            return Err(Error::invalid(
+                "sector",
+                template.label(lattice.n_sites()),
+                "more than 2^32 orbits: use more symmetries",
+            ));
         }
         let stabilizers =
             stabs.into_iter().enumerate().filter(|(_, st)| st.len() > 1).map(|(i, st)| (i as u32, st)).collect();
@@ -1162,7 +1196,10 @@ pub(crate) mod tests {
         // One orbit list per group serves every momentum and character: the bases must be the
         // ones built directly (same representatives, same norms, bit for bit).
         for (lat, secs) in [
-            ("12", vec!["sz=0,k=0,parity=1,spinflip=1", "sz=0,k=6,parity=-1,spinflip=-1", "sz=0,k=0,parity=-1,spinflip=1"]),
+            (
+                "12",
+                vec!["sz=0,k=0,parity=1,spinflip=1", "sz=0,k=6,parity=-1,spinflip=-1", "sz=0,k=0,parity=-1,spinflip=1"],
+            ),
             ("12", vec!["sz=1,k=1", "sz=1,k=4", "sz=1,k=0", "sz=1,k=6"]),
             ("4x4", vec!["sz=0,k=0:0,rotation=1,mirror=1,spinflip=1", "sz=0,k=2:2,rotation=-1,mirror=1,spinflip=-1"]),
             ("4x4", vec!["sz=1,k=1:2", "sz=1,k=0:0", "sz=1,k=2:0"]),
@@ -1379,6 +1416,11 @@ pub(crate) mod tests {
         assert!(Sector::parse("sz=7", &l).is_err(), "S^z beyond N/2");
         assert!(Sector::parse("sz=1/2", &l).is_err(), "half-integer on an even chain");
         assert!(Sector::parse("bogus=1", &l).is_err());
+        // Issue 17: an empty sector and a repeated key are refused, not read as "no constraint"
+        // or "the last value".
+        for bad in ["", " ", "sz=0,sz=1", "sz=0,,k=1", "parity=1,p=-1,k=0"] {
+            assert!(Sector::parse(bad, &l).is_err(), "'{bad}'");
+        }
         let s = Sector::parse("k=3,parity=1", &l).unwrap();
         assert!(s.validate(&l, true).is_err(), "parity at k ≠ 0, π");
         let s = Sector::parse("sz=1,spinflip=1", &l).unwrap();

@@ -161,6 +161,10 @@ pub fn lanczos_from<A: LinearOperator>(
     }
 }
 
+/// The [`Control::enough`] test: the distinct Ritz values with residual bounds `(θ, r)`
+/// (ascending) and the convergence threshold; true ends the run.
+pub type EnoughTest<'a> = &'a dyn Fn(&[(f64, f64)], f64) -> bool;
+
 /// A caller's say over a running Lanczos: stop it (to resume later), or end it early when
 /// enough is known about the low end of the spectrum.
 #[derive(Clone, Copy, Default)]
@@ -170,7 +174,9 @@ pub struct Control<'a> {
     /// Called at every convergence check with the distinct Ritz values and their residual
     /// bounds `(θ, r)` (ascending) and the convergence threshold; returning true ends the run
     /// with [`Outcome::Enough`].
-    pub enough: Option<&'a dyn Fn(&[(f64, f64)], f64) -> bool>,
+    pub enough: Option<EnoughTest<'a>>,
+    /// Called at every convergence check with the step, the lowest Ritz value and its residual.
+    pub progress: Option<&'a dyn Fn(usize, f64, f64)>,
 }
 
 impl std::fmt::Debug for Control<'_> {
@@ -178,6 +184,7 @@ impl std::fmt::Debug for Control<'_> {
         f.debug_struct("Control")
             .field("should_stop", &self.should_stop.is_some())
             .field("enough", &self.enough.is_some())
+            .field("progress", &self.progress.is_some())
             .finish()
     }
 }
@@ -230,13 +237,12 @@ impl<S: Scalar> LanczosState<S> {
         if nv != n || bytes.len() != 8 * (4 + na + nb + 2 * per * n) {
             return None;
         }
-        let f: Vec<f64> = bytes[32..].chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect();
+        let f: Vec<f64> =
+            bytes[32..].chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect();
         let (alpha, rest) = f.split_at(na);
         let (beta, rest) = rest.split_at(nb);
         let vec = |x: &[f64]| -> Option<Vec<S>> {
-            x.chunks_exact(per)
-                .map(|c| S::from_c64(C64::new(c[0], if per == 2 { c[1] } else { 0.0 })))
-                .collect()
+            x.chunks_exact(per).map(|c| S::from_c64(C64::new(c[0], if per == 2 { c[1] } else { 0.0 }))).collect()
         };
         let (vp, vv) = rest.split_at(per * n);
         Some(LanczosState { alpha: alpha.to_vec(), beta: beta.to_vec(), v_prev: vec(vp)?, v: vec(vv)?, check_at })
@@ -317,7 +323,7 @@ pub fn lanczos_run<A: LinearOperator>(
 
     for j in first..max_iter {
         if j > first && control.should_stop.as_ref().is_some_and(|f| f()) {
-            let state = (!full).then(|| LanczosState { alpha, beta, v_prev, v, check_at });
+            let state = (!full).then_some(LanczosState { alpha, beta, v_prev, v, check_at });
             return Ok(Outcome::Stopped(state));
         }
         op.apply(&v, &mut w);
@@ -347,10 +353,13 @@ pub fn lanczos_run<A: LinearOperator>(
             let ritz = Ritz::compute(&alpha, &beta, b, opts.tol, full)?;
             if let Some(&(e0, r0, _)) = ritz.distinct.first() {
                 opts.progress.say(|| format!("Lanczos step {m}: E0 ≈ {e0:.12}, residual {r0:.1e}"));
+                if let Some(f) = control.progress {
+                    f(m, e0, r0);
+                }
             }
             let done = ritz.count_converged(opts.nev) >= opts.nev.min(ritz.distinct.len());
             let enough = ritz.distinct.len() >= opts.nev;
-            if !breakdown && !(done && enough) {
+            if !(breakdown || done && enough) {
                 if let Some(f) = &control.enough {
                     let view: Vec<(f64, f64)> = ritz.distinct.iter().map(|&(t, r, _)| (t, r)).collect();
                     if f(&view, ritz.threshold) {
@@ -637,7 +646,7 @@ mod tests {
             steps.set(steps.get() + 1);
             steps.get() > 17
         };
-        let control = Control { should_stop: Some(&stop), enough: None };
+        let control = Control { should_stop: Some(&stop), ..Default::default() };
         let Outcome::Stopped(Some(state)) = lanczos_run(&a, start(), &opts, control, None).unwrap() else {
             panic!("the run should stop")
         };

@@ -49,7 +49,8 @@ pub fn plan(terms: &SpinTerms) -> Vec<Planned> {
     // Momentum maps of the point group the model has (as maps of the index vector m).
     let ext: Vec<usize> = l.extents().to_vec();
     let d = l.dim();
-    let mut kmaps: Vec<Box<dyn Fn(&[usize]) -> Vec<usize>>> = Vec::new();
+    type KMap = Box<dyn Fn(&[usize]) -> Vec<usize>>;
+    let mut kmaps: Vec<KMap> = Vec::new();
     if sym.translation {
         let e = ext.clone();
         if sym.inversion {
@@ -143,6 +144,8 @@ pub trait SearchHooks {
     fn lanczos_state(&mut self, _planned: &Planned) -> Option<Vec<u8>> {
         None
     }
+    /// A Lanczos run reached `step` with lowest Ritz value `e0` and residual `r` (progress).
+    fn lanczos_step(&self, _step: usize, _e0: f64, _r: f64) {}
     /// Keep the Lanczos state of an interrupted sector.
     fn keep_lanczos_state(&mut self, _planned: &Planned, _bytes: &[u8]) -> Result<()> {
         Ok(())
@@ -179,6 +182,8 @@ pub struct Search {
     pub levels: Vec<Level>,
     /// Every sector solved, in the order solved (partners listed in each).
     pub sectors: Vec<Levels>,
+    /// Sectors in the plan (one per class of partners).
+    pub planned: usize,
     /// Sectors restored from a checkpoint instead of solved.
     pub restored: usize,
     /// Sectors whose run ended early because all their further levels lie above the bound.
@@ -203,8 +208,10 @@ pub enum SearchEnd {
 /// The `nev`-th lowest energy among the levels found so far, each counted once for its sector
 /// and once per partner (∞ if fewer are known).
 fn bound(found: &[Levels], nev: usize) -> f64 {
-    let mut e: Vec<f64> =
-        found.iter().flat_map(|l| l.energies.iter().flat_map(move |&x| std::iter::repeat_n(x, 1 + l.partners.len()))).collect();
+    let mut e: Vec<f64> = found
+        .iter()
+        .flat_map(|l| l.energies.iter().flat_map(move |&x| std::iter::repeat_n(x, 1 + l.partners.len())))
+        .collect();
     if e.len() < nev {
         return f64::INFINITY;
     }
@@ -237,7 +244,7 @@ pub fn lowest_levels(terms: &SpinTerms, opts: &SearchOptions, hooks: &mut dyn Se
             continue;
         }
         if !family.as_ref().is_some_and(|f| f.serves(&p.sector)) {
-            family = None; // free the old orbit list before building the next
+            drop(family.take()); // free the old orbit list before building the next
             family = Some(OrbitFamily::new(l, &p.sector, terms.conserves_sz())?);
         }
         let basis = SpinBasis::from_family(family.as_ref().expect("built above"), &p.sector, terms.conserves_sz())?;
@@ -263,7 +270,8 @@ pub fn lowest_levels(terms: &SpinTerms, opts: &SearchOptions, hooks: &mut dyn Se
         };
         let resume = hooks.lanczos_state(p);
         let stop = || hooks.should_stop();
-        let control = Control { should_stop: Some(&stop), enough: Some(&enough) };
+        let step = |m: usize, e0: f64, r: f64| hooks.lanczos_step(m, e0, r);
+        let control = Control { should_stop: Some(&stop), enough: Some(&enough), progress: Some(&step) };
         let result = spin_sector_with(terms, basis, &so, control, resume.as_deref())?;
         let mut lv = match result {
             SectorSolved::Done(lv, _) => lv,
@@ -293,7 +301,7 @@ pub fn lowest_levels(terms: &SpinTerms, opts: &SearchOptions, hooks: &mut dyn Se
     }
     levels.sort_by(|a, b| a.energy.total_cmp(&b.energy));
     levels.truncate(opts.nev);
-    Ok(SearchEnd::Done(Search { levels, sectors: found, restored, pruned }))
+    Ok(SearchEnd::Done(Search { levels, sectors: found, planned: planned.len(), restored, pruned }))
 }
 
 #[cfg(test)]
@@ -329,9 +337,15 @@ mod tests {
         // The classes of the plan partition all_sectors, and a partner's spectrum equals its
         // solved member's (dense, 1e-10): chain (flip, inversion), 4x4 (rotation, mirror,
         // inversion, flip), 4x2 (mirror, no rotation), a chain in a field (no flip).
-        for t in [terms("10", 1.0, 0.0, 0.0), terms("4x4", 1.0, 0.5, 0.0), terms("4x2", 0.7, 0.0, 0.0), terms("9", 0.6, 0.3, 0.2)] {
+        for t in [
+            terms("10", 1.0, 0.0, 0.0),
+            terms("4x4", 1.0, 0.5, 0.0),
+            terms("4x2", 0.7, 0.0, 0.0),
+            terms("9", 0.6, 0.3, 0.2),
+        ] {
             let p = plan(&t);
-            let mut all: Vec<Sector> = p.iter().flat_map(|x| std::iter::once(x.sector.clone()).chain(x.partners.clone())).collect();
+            let mut all: Vec<Sector> =
+                p.iter().flat_map(|x| std::iter::once(x.sector.clone()).chain(x.partners.clone())).collect();
             let expected = all_sectors(&t.lattice, &t.symmetries);
             assert_eq!(all.len(), expected.len(), "{}", t.model.name);
             all.sort_by_key(|s| s.label(t.lattice.n_sites()));
@@ -350,7 +364,12 @@ mod tests {
                     match (&a, &b) {
                         (Some(a), Some(b)) => {
                             let worst = a.iter().zip(b).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max);
-                            assert!(a.len() == b.len() && worst < 1e-10, "{} vs {}", x.label, q.label(t.lattice.n_sites()));
+                            assert!(
+                                a.len() == b.len() && worst < 1e-10,
+                                "{} vs {}",
+                                x.label,
+                                q.label(t.lattice.n_sites())
+                            );
                         }
                         (None, None) => {}
                         _ => panic!("{} and its partner differ in dimension", x.label),
@@ -364,13 +383,27 @@ mod tests {
     fn lowest_levels_equal_the_full_spectrum_with_pruning() {
         // The search (partners, orbit lists, pruning) against every level of every sector: the
         // nev lowest energies agree to 1e-9 (Lanczos at 1e-10) with the right degeneracies.
-        for (t, nev) in [(terms("12", 1.0, 0.0, 0.0), 6), (terms("4x3", 1.0, 0.4, 0.0), 5), (terms("11", 0.5, 0.0, 0.15), 4)] {
+        for (t, nev) in
+            [(terms("12", 1.0, 0.0, 0.0), 6), (terms("4x3", 1.0, 0.4, 0.0), 5), (terms("13", 0.5, 0.0, 0.15), 4)]
+        {
             let oracle = every_level(&t);
-            let o = SearchOptions { nev, solve: SolveOptions { dense_below: 50, ..Default::default() }, ..Default::default() };
+            let o = SearchOptions {
+                nev,
+                solve: SolveOptions { dense_below: 50, ..Default::default() },
+                ..Default::default()
+            };
             let SearchEnd::Done(s) = lowest_levels(&t, &o, &mut NoHooks).unwrap() else { panic!("not interrupted") };
             assert_eq!(s.levels.len(), nev);
             for (a, b) in s.levels.iter().zip(&oracle) {
-                assert!((a.energy - b.0).abs() < 1e-9, "{}: {} [{}] vs {} [{}]", t.model.name, a.energy, a.sector, b.0, b.1);
+                assert!(
+                    (a.energy - b.0).abs() < 1e-9,
+                    "{}: {} [{}] vs {} [{}]",
+                    t.model.name,
+                    a.energy,
+                    a.sector,
+                    b.0,
+                    b.1
+                );
             }
             // Every level reported is a level of the sector it names.
             for lv in &s.levels {
@@ -383,7 +416,11 @@ mod tests {
         let o = SearchOptions { nev: 256, ..Default::default() };
         let SearchEnd::Done(s) = lowest_levels(&t, &o, &mut NoHooks).unwrap() else { panic!() };
         let e: Vec<f64> = s.levels.iter().map(|l| l.energy).collect();
-        let full = dense_spectrum(&crate::ed::spin::SpinHamiltonian::<f64>::new(&t, &Sector::default(), crate::ed::spin::Storage::Cached).unwrap()).unwrap();
+        let full = dense_spectrum(
+            &crate::ed::spin::SpinHamiltonian::<f64>::new(&t, &Sector::default(), crate::ed::spin::Storage::Cached)
+                .unwrap(),
+        )
+        .unwrap();
         let worst = e.iter().zip(&full).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         assert!(e.len() == 256 && worst < 1e-10, "{worst}");
     }

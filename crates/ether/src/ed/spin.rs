@@ -175,7 +175,16 @@ impl SpinTerms {
     /// Off-diagonal elements per row, on average over the basis (for estimates): half of the
     /// exchange bonds and of the pair flips act on a random state, single flips always.
     pub fn offdiagonal_per_row(&self) -> f64 {
-        let hops: f64 = self.hops.iter().map(|h| h.amp.iter().filter(|a| **a != C64::new(0.0, 0.0)).count() as f64 / 4.0).sum();
+        let z = C64::new(0.0, 0.0);
+        let hops: f64 = self
+            .hops
+            .iter()
+            .map(|h| {
+                // One-site hops see only the configurations 0 and 3 of their control bits.
+                let seen: &[usize] = if h.a == h.b { &[0, 3] } else { &[0, 1, 2, 3] };
+                seen.iter().filter(|&&i| h.amp[i] != z).count() as f64 / seen.len() as f64
+            })
+            .sum();
         self.exchange.len() as f64 / 2.0 + hops
     }
 
@@ -208,8 +217,10 @@ impl SpinTerms {
             }
             let culprits = self.model.breaking_terms(&s);
             if !culprits.is_empty() {
-                let names: Vec<String> =
-                    culprits.iter().map(|&t| format!("term {} ({})", t + 1, self.model.terms()[t].describe())).collect();
+                let names: Vec<String> = culprits
+                    .iter()
+                    .map(|&t| format!("term {} ({})", t + 1, self.model.terms()[t].describe()))
+                    .collect();
                 return Err(Error::invalid(
                     "sector",
                     sector.label(l.n_sites()),
@@ -494,10 +505,11 @@ impl<S: Scalar> LinearOperator for SpinHamiltonian<S> {
         // the products sqrt c_a x_a formed once per application, so that the inner loop
         // gathers one vector instead of two.
         let scaled: Vec<S> = match self.cache.as_ref().and_then(|rc| rc.compact.as_ref()) {
+            Some(_) if x.len() <= 2 * CHUNK => x.iter().zip(sn).map(|(&xa, &s)| xa.scale(s)).collect(),
             Some(_) => x.par_iter().zip(sn.par_iter()).map(|(&xa, &s)| xa.scale(s)).collect(),
             None => Vec::new(),
         };
-        y.par_chunks_mut(CHUNK).enumerate().for_each(|(c, yc)| {
+        let row_block = |(c, yc): (usize, &mut [S])| {
             let rows = self.cache.as_ref().map(|rc| (&rc.chunks[c], rc.compact.as_deref()));
             for (o, yb) in yc.iter_mut().enumerate() {
                 let b = c * CHUNK + o;
@@ -539,7 +551,14 @@ impl<S: Scalar> LinearOperator for SpinHamiltonian<S> {
                 }
                 *yb = acc;
             }
-        });
+        };
+        // Small sectors on the calling thread (the pool's hand-off costs more than the rows);
+        // every row is computed the same way on either path.
+        if self.dim() <= 2 * CHUNK {
+            y.chunks_mut(CHUNK).enumerate().for_each(row_block);
+        } else {
+            y.par_chunks_mut(CHUNK).enumerate().for_each(row_block);
+        }
     }
 }
 
