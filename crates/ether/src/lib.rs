@@ -23,11 +23,14 @@
 //! - [`modes`]: linearized modes (normal modes of quadratic forms, spin-wave theory, helicity,
 //!   the low-k power-law fit behind every "ω ~ k^p" verdict).
 //! - [`dynamics`]: classical time evolution and S(k, ω).
+//! - [`spectra`]: reading S(k, ω): peaks (one [`spectra::Peak`], finders chosen by name),
+//!   integrals and sum rules, `(k, ω)` slices.
 //! - [`ed`]: exact diagonalization: bases, symmetry sectors, matrix-free Lanczos.
 //! - [`mc`]: Monte Carlo sampling (deterministic parallel random streams, classical thermal
 //!   states, the rotor model's path integral as 4D compact U(1)).
 //! - [`topo`]: string operators, statistics of string ends, entanglement.
 //! - [`record`]: self-describing results, manifests, atomic JSON / `.npy` writers.
+//! - [`par`]: thread teams for the hot stencil sweeps (bands of planes with ghost planes).
 //! - [`linalg`]: the dense linear-algebra facade; [`error`]: typed errors; [`simd`]: the
 //!   run-time choice of vector instructions for the hot kernels.
 //!
@@ -42,8 +45,10 @@ pub mod linalg;
 pub mod mc;
 pub mod model;
 pub mod modes;
+pub mod par;
 pub mod record;
 pub mod simd;
+pub mod spectra;
 pub mod topo;
 
 pub use error::{Error, Result};

@@ -6,7 +6,7 @@ use ether::dynamics::spin::{
 };
 use ether::lattice::{Lattice, Momentum};
 use ether::linalg::eigvalsh_real;
-use ether::mc::spins::{thermalize, Metropolis};
+use ether::mc::spins::Metropolis;
 use ether::model::Heisenberg;
 use ether::modes::lswt::{fit_power_law, low_k_law, SpinWaveTheory};
 use rand::{RngExt, SeedableRng};
@@ -133,8 +133,7 @@ fn quantum_one_magnon_spectrum_matches_lswt() {
 
 fn thermal(model: &Heisenberg, t: f64, seed: u64) -> (SpinDynamics, Vec<[f64; 3]>) {
     let d = SpinDynamics::new(model).unwrap();
-    let mut s = d.to_internal(&model.classical_ground_state());
-    thermalize(&d, &mut s, &Metropolis { temperature: t, sweeps: 50, seed }).unwrap();
+    let (s, _) = d.thermal_state(&Metropolis { temperature: t, sweeps: 50, seed }).unwrap();
     (d, s)
 }
 
@@ -243,12 +242,12 @@ fn small_amplitude_plane_wave_precesses_at_lswt_frequency() {
             })
             .collect();
         let d = SpinDynamics::new(&m).unwrap();
-        let mut s = d.to_internal(&site);
+        let mut s = site;
         let dt = 0.005;
         let t_total = 2.0 * PI / w * 2.0;
         let steps = (t_total / dt).round() as usize;
         d.evolve(&mut s, Integrator::ImplicitMidpoint { dt, tol: 1e-15 }, steps).unwrap();
-        let fin = d.to_sites(&s);
+        let fin = s;
         // project onto the mode: phase of Σ_r e^{-ikr} (x_r/ratio + i y_r sz)
         let mut acc = num_complex::Complex64::new(0.0, 0.0);
         for (r, sp) in fin.iter().enumerate() {
