@@ -147,12 +147,7 @@ impl Drop for AbortOnPanic<'_> {
 /// stages (0: no requirement), with everything those stages wrote visible to it. Returns when
 /// every band has completed all its stages. One `rayon::broadcast`: member `i < t` owns band
 /// `i`; members beyond `t` only help. A panic in a stage stops the team and reaches the caller.
-pub fn ring(
-    t: usize,
-    stages: usize,
-    needs: &(dyn Fn(usize) -> usize + Sync),
-    stage: &(dyn Fn(usize, usize) + Sync),
-) {
+pub fn ring(t: usize, stages: usize, needs: &(dyn Fn(usize) -> usize + Sync), stage: &(dyn Fn(usize, usize) + Sync)) {
     // Per band: stages completed, and stages claimed (one more than completed while a thread
     // runs it). Each on its own cache line.
     let done: Vec<Padded<AtomicUsize>> = (0..t).map(|_| Padded::default()).collect();
