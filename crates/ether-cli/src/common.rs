@@ -81,11 +81,6 @@ impl Output {
         Ok(Output { run: Some(RunDir::create(dir)?), json: false, quiet, announce: false })
     }
 
-    /// The checkpoint file of this run (`DIR.checkpoint.json`), if it has a run directory.
-    pub fn checkpoint_path(&self) -> Option<PathBuf> {
-        self.run.as_ref().map(|r| r.checkpoint_path())
-    }
-
     /// True if progress and human summaries should be shown.
     pub fn chatty(&self) -> bool {
         !self.quiet
@@ -224,26 +219,6 @@ pub fn status(quiet: bool) -> ether::ed::lanczos::Sink {
             eprintln!("  [{:>6.0} s] {m}", start.elapsed().as_secs_f64());
             *l = Some(Instant::now());
         }
-    })
-}
-
-/// Read a TOML config file into `T` (whose serde derive must carry `deny_unknown_fields`).
-/// A misspelt key, a wrong type or an unreadable file is a usage error (exit 2) on one line.
-pub fn load_config<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| UsageError(format!("--config {}: cannot read it ({e})", path.display())))?;
-    toml::from_str(&text).map_err(|e| {
-        let msg = e.message().replace('\n', " ");
-        let at = e.span().map(|s| {
-            let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-            format!(" (line {line})")
-        });
-        UsageError(format!(
-            "--config {}: {msg}{}; fix the file (keys are the command's long flags with '_' for '-')",
-            path.display(),
-            at.unwrap_or_default()
-        ))
-        .into()
     })
 }
 

@@ -96,15 +96,16 @@ impl std::str::FromStr for PeakFinder {
     }
 }
 
-/// A dispersion point read from a peak of S(k, ω).
+/// A dispersion point read from a peak of S(k, ω). (Fields in alphabetical order, so that its
+/// JSON is the same whether written directly or through a `serde_json::Value`.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Peak {
-    /// Momentum index on the lattice grid (flattened like a site index).
-    pub k_index: usize,
     /// The grid momentum `k_a = 2π n_a / L_a` (radians per lattice spacing, in `[0, 2π)`).
     pub k: Vec<f64>,
     /// `|k|` of its first-Brillouin-zone representative.
     pub k_abs: f64,
+    /// Momentum index on the lattice grid (flattened like a site index).
+    pub k_index: usize,
     /// The lattice `|K| = sqrt(Σ_a 4 sin²(k_a/2))`.
     pub lattice_k: f64,
     /// Peak frequency.

@@ -25,6 +25,7 @@
 use crate::dynamics::correlation::{StructureFactor, Trace};
 use crate::dynamics::{Dynamics, TimeStep};
 use crate::error::{require_positive, Error, Result};
+use crate::experiment::{check_stop, Observer};
 use crate::lattice::Lattice;
 use crate::mc::spins::{thermalize, Metropolis, MetropolisReport};
 use crate::model::heisenberg::{Heisenberg, Order};
@@ -946,33 +947,107 @@ pub struct CorrelationCheckpoint {
     pub energy_sum: f64,
 }
 
+impl CorrelationCheckpoint {
+    /// Compact bytes for a checkpoint file: the scalars as JSON, then the accumulated sums as
+    /// little-endian f64 (8 bytes per value instead of ~20 as JSON text).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let head = serde_json::json!({
+            "fingerprint": self.fingerprint, "completed": self.completed,
+            "extents": self.sf.extents, "n_components": self.sf.n_components, "n_times": self.sf.n_times,
+            "dt": self.sf.dt, "channels": self.sf.channels, "samples": self.sf.samples,
+            "energy_drift": self.energy_drift, "length_error": self.length_error,
+            "acceptance_sum": self.acceptance_sum, "energy_sum": self.energy_sum,
+        });
+        let h = head.to_string().into_bytes();
+        let mut out = Vec::with_capacity(8 + h.len() + 8 * self.sf.sum.len());
+        out.extend_from_slice(&(h.len() as u64).to_le_bytes());
+        out.extend_from_slice(&h);
+        for x in &self.sf.sum {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        out
+    }
+
+    /// The inverse of [`CorrelationCheckpoint::to_bytes`].
+    pub fn from_bytes(b: &[u8]) -> Result<Self> {
+        let bad = |why: &str| {
+            Error::invalid("checkpoint", "S(k, ω) accumulator", format!("{why}; remove the checkpoint and start again"))
+        };
+        let hl = b.get(..8).and_then(|x| x.try_into().ok()).map(u64::from_le_bytes).ok_or_else(|| bad("truncated"))?;
+        let hl = usize::try_from(hl).map_err(|_| bad("bad header length"))?;
+        let head: serde_json::Value = b
+            .get(8..8usize.saturating_add(hl))
+            .and_then(|h| serde_json::from_slice(h).ok())
+            .ok_or_else(|| bad("unreadable header"))?;
+        let body = &b[8 + hl..];
+        if body.len() % 8 != 0 {
+            return Err(bad("truncated sums"));
+        }
+        let sum: Vec<f64> = body.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes"))).collect();
+        let f = |k: &str| head.get(k).and_then(serde_json::Value::as_f64).ok_or_else(|| bad(&format!("no {k}")));
+        let u = |k: &str| {
+            head.get(k).and_then(serde_json::Value::as_u64).map(|x| x as usize).ok_or_else(|| bad(&format!("no {k}")))
+        };
+        let extents: Vec<usize> =
+            serde_json::from_value(head.get("extents").cloned().unwrap_or_default()).map_err(|_| bad("no extents"))?;
+        Ok(CorrelationCheckpoint {
+            fingerprint: head
+                .get("fingerprint")
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| bad("no fingerprint"))?
+                .to_string(),
+            completed: u("completed")?,
+            sf: crate::dynamics::correlation::StructureFactorState {
+                extents,
+                n_components: u("n_components")?,
+                n_times: u("n_times")?,
+                dt: f("dt")?,
+                channels: u("channels")?,
+                samples: u("samples")?,
+                sum,
+            },
+            energy_drift: f("energy_drift")?,
+            length_error: f("length_error")?,
+            acceptance_sum: f("acceptance_sum")?,
+            energy_sum: f("energy_sum")?,
+        })
+    }
+}
+
 /// The fingerprint of a run (model and parameters) that a checkpoint must match.
 pub fn fingerprint(model: &Heisenberg, params: &CorrelationParams) -> String {
     format!("{}", serde_json::json!({ "model": model, "params": params }))
 }
 
-/// Sample thermal states, evolve them and accumulate S(k, ω). `observer(done, total)` is called
-/// after every frame (for progress bars).
+/// Sample thermal states, evolve them and accumulate S(k, ω), reporting to `obs` (one stage,
+/// advanced after every frame).
 pub fn thermal_structure_factor(
     model: &Heisenberg,
     params: &CorrelationParams,
-    observer: &mut dyn FnMut(usize, usize),
+    obs: &mut dyn Observer,
 ) -> Result<CorrelationRun> {
-    thermal_structure_factor_resumable(model, params, None, observer, &mut |_| Ok(()))
+    thermal_structure_factor_resumable(model, params, None, obs, &mut |_| Ok(()))
 }
 
 /// [`thermal_structure_factor`] that starts from `resume` (if given) and hands a checkpoint to
-/// `checkpoint` after every completed sample; an error from `checkpoint` stops the run.
+/// `checkpoint` after every completed sample; an error from `checkpoint` stops the run. When
+/// `obs` asks to stop, the sample under way is dropped and [`Error::Interrupted`] returned: what
+/// `checkpoint` last received is all that was kept, and resuming from it gives the same bits as
+/// a run that was never interrupted (samples are seeded by their index).
 pub fn thermal_structure_factor_resumable(
     model: &Heisenberg,
     params: &CorrelationParams,
     resume: Option<CorrelationCheckpoint>,
-    observer: &mut dyn FnMut(usize, usize),
+    obs: &mut dyn Observer,
     checkpoint: &mut dyn FnMut(&CorrelationCheckpoint) -> Result<()>,
 ) -> Result<CorrelationRun> {
     require_positive("temperature", params.temperature, "the dynamics starts from a thermal state at T > 0")?;
     if params.samples == 0 || params.frames < 4 || params.stride == 0 {
-        return Err(Error::invalid("sampling", format!("{params:?}"), "need samples >= 1, frames >= 4, stride >= 1"));
+        return Err(Error::invalid(
+            "sampling",
+            format!("{} samples, {} frames, a frame every {} steps", params.samples, params.frames, params.stride),
+            "need at least 1 sample, 4 frames and 1 step per frame",
+        ));
     }
     let dynm = SpinDynamics::new(model)?;
     let n = model.lattice.n_sites();
@@ -1000,6 +1075,9 @@ pub fn thermal_structure_factor_resumable(
         start = cp.completed;
     }
     let total = params.samples * params.frames;
+    obs.stage("thermal samples, Landau-Lifshitz", total as u64);
+    obs.advance((start * params.frames) as u64);
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     for sample in start..params.samples {
         let mut internal = dynm.to_internal(&model.classical_ground_state());
         let mc = Metropolis {
@@ -1041,7 +1119,14 @@ pub fn thermal_structure_factor_resumable(
                 frame[2 * n + r] = s[2];
             }
             frames.push(frame);
-            observer(sample * params.frames + f + 1, total);
+            obs.advance((sample * params.frames + f + 1) as u64);
+            check_stop(obs, "the S(k, ω) run", || {
+                format!(
+                    "{sample} of {} thermal sample{} (the one under way is dropped)",
+                    params.samples,
+                    plural(params.samples)
+                )
+            })?;
         }
         sf.add_trajectory(&frames, &Trace)?;
         checkpoint(&CorrelationCheckpoint {
@@ -1089,35 +1174,59 @@ mod tests {
 
     #[test]
     fn interrupted_and_resumed_run_equals_uninterrupted_run() {
+        use crate::experiment::Quiet;
         let m = Heisenberg::antiferro(Lattice::parse("8x8").unwrap(), 0.5, 1.0).unwrap();
         let d = SpinDynamics::new(&m).unwrap();
         let mut p = CorrelationParams::for_model(&d, 0.01, 3, 16);
         p.samples = 3;
         p.sweeps = 10;
-        let full = thermal_structure_factor(&m, &p, &mut |_, _| {}).unwrap();
+        let full = thermal_structure_factor(&m, &p, &mut Quiet).unwrap();
+        let same = |run: &CorrelationRun| {
+            (0..64)
+                .all(|k| (0..16).all(|j| full.sf.intensity(0, k, j).to_bits() == run.sf.intensity(0, k, j).to_bits()))
+                && full.energy_drift.to_bits() == run.energy_drift.to_bits()
+        };
         // Interrupt after the first sample: the checkpoint callback fails like a killed process.
         let mut saved = None;
-        let r = thermal_structure_factor_resumable(&m, &p, None, &mut |_, _| {}, &mut |cp| {
+        let r = thermal_structure_factor_resumable(&m, &p, None, &mut Quiet, &mut |cp| {
             saved = Some(cp.clone());
             Err(Error::numerical("test", "interrupted", ""))
         });
         assert!(r.is_err());
         let cp = saved.unwrap();
         assert_eq!(cp.completed, 1);
-        // A checkpoint survives a JSON round trip (how the CLI stores it).
-        let cp: CorrelationCheckpoint = serde_json::from_str(&serde_json::to_string(&cp).unwrap()).unwrap();
+        // A checkpoint survives the round trip through its file bytes.
+        let cp = CorrelationCheckpoint::from_bytes(&cp.to_bytes()).unwrap();
         let resumed =
-            thermal_structure_factor_resumable(&m, &p, Some(cp.clone()), &mut |_, _| {}, &mut |_| Ok(())).unwrap();
-        for k in 0..64 {
-            for j in 0..16 {
-                assert_eq!(full.sf.intensity(0, k, j).to_bits(), resumed.sf.intensity(0, k, j).to_bits());
-            }
-        }
-        assert_eq!(full.energy_drift.to_bits(), resumed.energy_drift.to_bits());
+            thermal_structure_factor_resumable(&m, &p, Some(cp.clone()), &mut Quiet, &mut |_| Ok(())).unwrap();
+        assert!(same(&resumed));
         // A checkpoint of another run is refused.
         let mut q = p.clone();
         q.seed = 4;
-        assert!(thermal_structure_factor_resumable(&m, &q, Some(cp), &mut |_, _| {}, &mut |_| Ok(())).is_err());
+        assert!(thermal_structure_factor_resumable(&m, &q, Some(cp), &mut Quiet, &mut |_| Ok(())).is_err());
+        // A stop request (SIGINT) in the middle of the second sample: that sample is dropped, the
+        // run says what it kept, and resuming from the last checkpoint gives the same bits.
+        struct StopAt(u64, u64);
+        impl Observer for StopAt {
+            fn advance(&mut self, done: u64) {
+                self.1 = done;
+            }
+            fn should_stop(&self) -> bool {
+                self.1 >= self.0
+            }
+        }
+        let mut last = None;
+        let e = thermal_structure_factor_resumable(&m, &p, None, &mut StopAt(16 + 5, 0), &mut |cp| {
+            last = Some(cp.clone());
+            Ok(())
+        })
+        .unwrap_err();
+        assert!(matches!(e, Error::Interrupted { .. }), "{e}");
+        assert!(e.to_string().contains("1 of 3 thermal samples"), "{e}");
+        let cp = last.unwrap();
+        assert_eq!(cp.completed, 1);
+        let resumed = thermal_structure_factor_resumable(&m, &p, Some(cp), &mut Quiet, &mut |_| Ok(())).unwrap();
+        assert!(same(&resumed));
     }
 
     /// The fast splitting step (row structure instead of the neighbour table; serial, or a
@@ -1258,16 +1367,4 @@ mod tests {
         let e_model = m.classical_energy(&st);
         assert!((d.energy(&st) - e_model).abs() < 1e-12);
     }
-}
-
-pub use crate::spectra::{small_momenta, Peak};
-
-/// Peak frequencies of S(k, ω) at the given momentum indices (channel 0), read from the spectrum
-/// summed over k and −k (equal by inversion symmetry; twice the statistics) with a parabola
-/// through the three bins around the maximum. Momenta whose peak lies below `min_bins` frequency
-/// bins (unresolved) are skipped.
-pub fn peaks(sf: &StructureFactor, k_indices: &[usize], min_bins: f64) -> Vec<Peak> {
-    use crate::spectra::{PeakFinder, PeakSearch};
-    let search = PeakSearch { keep_above: min_bins, fold_inversion: true, ..PeakSearch::new(PeakFinder::Parabola) };
-    crate::spectra::peaks(sf, k_indices, &search)
 }
