@@ -81,11 +81,6 @@ impl Output {
         Ok(Output { run: Some(RunDir::create(dir)?), json: false, quiet, announce: false })
     }
 
-    /// The checkpoint file of this run (`DIR.checkpoint.json`), if it has a run directory.
-    pub fn checkpoint_path(&self) -> Option<PathBuf> {
-        self.run.as_ref().map(|r| r.checkpoint_path())
-    }
-
     /// True if progress and human summaries should be shown.
     pub fn chatty(&self) -> bool {
         !self.quiet
@@ -198,23 +193,38 @@ pub fn progress(len: u64, what: &str, quiet: bool) -> ProgressBar {
     pb
 }
 
-/// Read a TOML config file into `T` (whose serde derive must carry `deny_unknown_fields`).
-/// A misspelt key, a wrong type or an unreadable file is a usage error (exit 2) on one line.
-pub fn load_config<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| UsageError(format!("--config {}: cannot read it ({e})", path.display())))?;
-    toml::from_str(&text).map_err(|e| {
-        let msg = e.message().replace('\n', " ");
-        let at = e.span().map(|s| {
-            let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-            format!(" (line {line})")
+/// A status line for a long computation of unknown length (a spinner on a terminal). On a
+/// non-terminal stderr (a log file), messages are printed as lines, at most one per 10 s.
+/// Nothing is shown with `quiet`.
+pub fn status(quiet: bool) -> ether::ed::lanczos::Sink {
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+    if quiet {
+        return std::sync::Arc::new(|_: &str| {});
+    }
+    if std::io::stderr().is_terminal() {
+        let pb = ProgressBar::new_spinner();
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        pb.enable_steady_tick(Duration::from_millis(200));
+        return std::sync::Arc::new(move |m: &str| {
+            if m.is_empty() {
+                pb.finish_and_clear();
+            } else {
+                pb.set_message(m.to_string());
+            }
         });
-        UsageError(format!(
-            "--config {}: {msg}{}; fix the file (keys are the command's long flags with '_' for '-')",
-            path.display(),
-            at.unwrap_or_default()
-        ))
-        .into()
+    }
+    let start = Instant::now();
+    let last: Mutex<Option<Instant>> = Mutex::new(None);
+    std::sync::Arc::new(move |m: &str| {
+        let mut l = last.lock().unwrap_or_else(|e| e.into_inner());
+        if !m.is_empty() && l.is_none_or(|t| t.elapsed() >= Duration::from_secs(10)) {
+            eprintln!("  [{:>6.0} s] {m}", start.elapsed().as_secs_f64());
+            *l = Some(Instant::now());
+        }
     })
 }
 

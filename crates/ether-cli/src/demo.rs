@@ -95,7 +95,7 @@ pub fn part<E: ether::experiment::Experiment>(ctx: &DemoContext) -> Result<Vec<C
 /// The chapters in talk order.
 fn chapters() -> Vec<(u32, &'static str, ChapterFn)> {
     vec![
-        (1, "Spin waves: ferromagnet vs antiferromagnet", crate::cmd::spinwave::demo),
+        (1, "Spin waves: ferromagnet vs antiferromagnet", part::<ether::experiments::spinwave::Spinwave>),
         (1, "Spin waves, the quantum view (exact diagonalization)", part::<ether::experiments::ed::Ed>),
         (2, "Light from qubits", crate::cmd::photon::demo),
         (3, "Coulomb or confined: the rotor model's path integral", crate::cmd::phases::demo),

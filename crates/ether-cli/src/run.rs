@@ -41,8 +41,14 @@ pub struct RunArgs {
     pub set: Vec<String>,
     /// Continue an interrupted run from its checkpoint: `--resume DIR` (the run's --out), or
     /// `--resume` together with `--out DIR`. The result is the same as an uninterrupted run.
-    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "", value_parser = any_path)]
     pub resume: Option<PathBuf>,
+}
+
+/// A path, the empty one included (clap's own path parser refuses "", which `--resume` without a
+/// value stands for).
+fn any_path(s: &str) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(s))
 }
 
 /// Long flags typed on the command line of this invocation (set once by `main`).
@@ -326,7 +332,9 @@ pub fn run<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool) -> Result
         None => None,
     };
     let pjson = serde_json::to_value(&params)?;
-    if let Some(c) = &ck {
+    // A resumed run keeps the parameters it was started with: a refused attempt with other
+    // flags must not replace them.
+    if let (Some(c), false) = (&ck, resume) {
         c.save("params", &header, &serde_json::to_vec(&pjson)?)?;
     }
     let mut obs = CliObserver::new(quiet, ck.clone());

@@ -5,6 +5,7 @@
 //! saved as `figures/NAME.json`.
 
 pub mod ed;
+pub mod spinwave;
 
 use crate::run::RunData;
 use crate::{Figure, PlotError};
@@ -32,6 +33,7 @@ impl NamedFigure {
 pub fn figures(command: &str, run: &RunData) -> Option<Result<Vec<NamedFigure>, PlotError>> {
     match command {
         "ed" => Some(ed::figures(run)),
+        "spinwave" => Some(spinwave::figures(run)),
         _ => {
             let _ = run;
             None
