@@ -51,3 +51,8 @@ def cli_json(command, args):
     out = subprocess.run([cli(), command, *args, "--json"], capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
+
+
+def pytest_report_header(config):
+    bound = ", ".join(ether.experiments()) or "none"
+    return [f"ether {ether.__version__} ({ether.git_revision}) from {Path(ether.__file__).parent}", f"chapters bound: {bound}"]

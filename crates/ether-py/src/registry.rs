@@ -46,9 +46,26 @@ fn run_of<E: Experiment>(
 where
     E::Record: 'static,
 {
+    // (keys given as null are left out: an `Option` that serializes as absent when None)
+    let given: Vec<String> = params
+        .as_object()
+        .map(|m| m.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.clone()).collect())
+        .unwrap_or_default();
     let p: E::Params = params_from_json(E::COMMAND, params)?;
     let resolved = serde_json::to_value(&p)
         .map_err(|e| ether::Error::Json { context: format!("encoding the parameters of {}", E::COMMAND), source: e })?;
+    // serde refuses unknown keys when `Params` says `deny_unknown_fields` (the house rule); if a
+    // chapter forgot it, a misspelt keyword must still not be dropped silently.
+    if let Some(known) = resolved.as_object() {
+        if let Some(k) = given.iter().find(|k| !known.contains_key(*k)) {
+            let valid: Vec<String> = known.keys().map(|k| format!("`{k}`")).collect();
+            return Err(ether::Error::invalid(
+                format!("{} parameters", E::COMMAND),
+                "",
+                format!("unknown field `{k}`, expected one of {}", valid.join(", ")),
+            ));
+        }
+    }
     let run_dir = match out {
         Some(dir) => {
             E::validate(&p)?; // refuse bad parameters before creating anything
