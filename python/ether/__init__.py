@@ -29,6 +29,7 @@ from ._errors import (
 )
 from ._result import ArrayInfo, Axis, Claim, Result, load
 from . import _ether
+from ._ether import Lattice
 from . import _chapters
 
 __version__: str = _ether.version()[0]
@@ -64,6 +65,7 @@ __all__ = [
     "InvalidInput",
     "InvalidType",
     "InvariantError",
+    "Lattice",
     "NumericalError",
     "Result",
     "TooLarge",

@@ -40,6 +40,8 @@ from ._result import (
     load as load,
 )
 
+from ._ether import Lattice as Lattice
+
 __version__: str
 git_revision: str
 

@@ -15,6 +15,7 @@ use pyo3::types::{PyDict, PyList};
 
 mod convert;
 mod errors;
+mod lattice;
 mod observer;
 mod record;
 mod registry;
@@ -118,5 +119,6 @@ fn _ether(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(docs, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_class::<lattice::PyLattice>()?;
     Ok(())
 }
