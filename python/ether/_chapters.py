@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
 from . import _ether
+from ._errors import InvariantError
 from ._result import Result, _from_run
 
 
@@ -115,6 +116,8 @@ def docstring(spec: Spec) -> str:
         "    ``ether.InvalidType`` (also a TypeError) for a value of the wrong type.",
         "ether.TooLarge",
         "    The run would not fit in memory (estimated before anything is allocated).",
+        "ether.InvariantError",
+        "    A check the command guarantees failed; the record is the exception's ``result``.",
         "KeyboardInterrupt",
         "    Ctrl-C: the run stops at its next safe point and nothing is kept.",
     ]
@@ -124,7 +127,14 @@ def docstring(spec: Spec) -> str:
 def run(command: str, params: Dict[str, Any], quiet: bool = False, out: Any = None) -> Result:
     """Run the experiment ``command`` with ``params`` (keys as the CLI's long flags with '_'
     for '-'; missing keys take the CLI's defaults); with ``out``, also write a run directory."""
-    return _from_run(_ether.run(command, params, quiet, None if out is None else os.fspath(out)))
+    out = _ether.run(command, params, quiet, None if out is None else os.fspath(out))
+    result = _from_run(out)
+    if out.get("failure") is not None:
+        # a check the command guarantees failed (the CLI writes the run, then exits 1)
+        err = InvariantError(out["failure"])
+        err.result = result  # type: ignore[attr-defined]
+        raise err
+    return result
 
 
 def _function(spec: Spec) -> Callable[..., Result]:

@@ -32,7 +32,8 @@ class NumericalError(EtherError, RuntimeError):
 
 
 class InvariantError(EtherError, RuntimeError):
-    """A declared symmetry or invariant does not hold."""
+    """A declared symmetry or invariant does not hold. When a run finished but a check its
+    command guarantees failed, ``result`` holds the run's Result (and ``out=`` was written)."""
 
 
 class EtherIOError(EtherError, OSError):

@@ -69,3 +69,12 @@ def test_load_refuses_arrays_changed_after_the_run(tmp_path):
     (tmp_path / "run2" / "result.json").write_text("{")
     with pytest.raises(ether.InvalidInput, match="damaged"):
         ether.load(tmp_path / "run2")
+
+
+def test_a_failed_guarantee_keeps_the_run_and_raises_with_the_result(tmp_path):
+    # as the CLI: the run directory is written, then the command fails (exit 1 there)
+    d = tmp_path / "run"
+    with pytest.raises(ether.InvariantError, match="guaranteed check failed on request") as e:
+        selftest(out=d, fail="guarantee")
+    assert e.value.result.steps_done == 3 and e.value.result.path == d
+    assert ether.load(d).json == e.value.result.json

@@ -32,7 +32,7 @@ pub(crate) fn to_py(py: Python<'_>, e: &ether::Error) -> PyErr {
     let msg = e.to_string();
     match e {
         // serde's "invalid type: string \"x\", expected f64" is a wrong type, not a wrong value
-        E::InvalidInput { hint, .. } if hint.starts_with("invalid type:") => py::InvalidType::new_err(msg),
+        E::InvalidInput { value, .. } if value.starts_with("invalid type:") => py::InvalidType::new_err(msg),
         E::InvalidInput { .. } => py::InvalidInput::new_err(msg),
         E::TooLarge { needed_bytes, .. } => {
             let err = py::TooLarge::new_err(msg);

@@ -77,9 +77,9 @@ fn run<'py>(
     let outcome = py.detach(|| {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let started = std::time::Instant::now();
-            let (resolved, rec) = (entry.run)(serde_json::Value::Object(value), &mut obs, out.as_deref())?;
+            let ran = (entry.run)(serde_json::Value::Object(value), &mut obs, out.as_deref())?;
             let wall = started.elapsed().as_secs_f64();
-            record::Parts::of(rec.as_ref(), &resolved, wall)
+            record::Parts::of(ran, wall)
         }))
     });
     obs.finish();

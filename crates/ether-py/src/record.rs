@@ -3,7 +3,7 @@
 //! of their shape (the values move into numpy without a copy), each axis once, the claims and the
 //! summary lines.
 
-use ether::experiment::{AnyRecord, Axis, Claim, DataArray, Values};
+use ether::experiment::{Axis, Claim, DataArray, Values};
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -15,11 +15,13 @@ pub(crate) struct Parts {
     arrays: Vec<DataArray>,
     claims: String,
     summary: Vec<String>,
+    failure: Option<String>,
     wall_time: f64,
 }
 
 impl Parts {
-    pub(crate) fn of(rec: &dyn AnyRecord, params: &serde_json::Value, wall_time: f64) -> ether::Result<Parts> {
+    pub(crate) fn of(ran: crate::registry::Ran, wall_time: f64) -> ether::Result<Parts> {
+        let rec = ran.record.as_ref();
         let json = serde_json::to_string(&rec.to_json()?)
             .map_err(|e| ether::Error::Json { context: "encoding the record".into(), source: e })?;
         let arrays = rec.data_arrays();
@@ -29,7 +31,15 @@ impl Parts {
         let claims: Vec<Claim> = rec.claim_list();
         let claims = serde_json::to_string(&claims)
             .map_err(|e| ether::Error::Json { context: "encoding the claims".into(), source: e })?;
-        Ok(Parts { json, params: params.to_string(), arrays, claims, summary: rec.summary_lines(), wall_time })
+        Ok(Parts {
+            json,
+            params: ran.params.to_string(),
+            arrays,
+            claims,
+            summary: rec.summary_lines(),
+            failure: ran.failure,
+            wall_time,
+        })
     }
 
     pub(crate) fn into_py<'py>(self, py: Python<'py>, command: &str) -> PyResult<Bound<'py, PyDict>> {
@@ -40,6 +50,7 @@ impl Parts {
         out.set_item("claims", self.claims)?;
         out.set_item("summary", self.summary)?;
         out.set_item("wall_time", self.wall_time)?;
+        out.set_item("failure", self.failure)?;
         let arrays = PyList::empty(py);
         let axes = PyDict::new(py); // axis file -> its dict, each built once
         for a in self.arrays {

@@ -1,15 +1,22 @@
 //! The experiments this build binds: every `impl Experiment for T` in the library (found by
 //! `build.rs`), plus the bridge's own self-test experiment.
 
-use ether::experiment::{params_from_json, AnyRecord, Experiment, Observer};
+use ether::experiment::{params_from_json, AnyRecord, Experiment, Observer, Record};
 use ether::record::RunDir;
 use std::path::Path;
 use std::sync::OnceLock;
 
 /// How an entry runs: parameters, observer, run directory (if any) -> resolved parameters and
 /// the record.
-pub(crate) type RunFn =
-    fn(serde_json::Value, &mut dyn Observer, Option<&Path>) -> ether::Result<(serde_json::Value, Box<dyn AnyRecord>)>;
+pub(crate) type RunFn = fn(serde_json::Value, &mut dyn Observer, Option<&Path>) -> ether::Result<Ran>;
+
+/// What a finished run hands back: the parameters as the run saw them, the record, and the
+/// record's failed guarantee if any ([`ether::experiment::Record::failure`]).
+pub(crate) struct Ran {
+    pub params: serde_json::Value,
+    pub record: Box<dyn AnyRecord>,
+    pub failure: Option<String>,
+}
 
 /// One experiment, with its type erased.
 pub(crate) struct Entry {
@@ -38,11 +45,7 @@ fn defaults_of<E: Experiment>() -> ether::Result<serde_json::Value> {
 ///
 /// The run directory is staged and renamed into place only when the run succeeded: an error or
 /// Ctrl-C leaves nothing behind (the staging directory goes with `RunDir`'s drop).
-fn run_of<E: Experiment>(
-    params: serde_json::Value,
-    obs: &mut dyn Observer,
-    out: Option<&Path>,
-) -> ether::Result<(serde_json::Value, Box<dyn AnyRecord>)>
+fn run_of<E: Experiment>(params: serde_json::Value, obs: &mut dyn Observer, out: Option<&Path>) -> ether::Result<Ran>
 where
     E::Record: 'static,
 {
@@ -61,8 +64,8 @@ where
             let valid: Vec<String> = known.keys().map(|k| format!("`{k}`")).collect();
             return Err(ether::Error::invalid(
                 format!("{} parameters", E::COMMAND),
-                "",
                 format!("unknown field `{k}`, expected one of {}", valid.join(", ")),
+                "the keys are the command's long flags with '_' for '-' (see `ether COMMAND --help`)",
             ));
         }
     }
@@ -79,7 +82,8 @@ where
         let seed = resolved.get("seed").and_then(serde_json::Value::as_u64);
         rd.commit(E::COMMAND, resolved.clone(), seed)?;
     }
-    Ok((resolved, Box::new(rec)))
+    let failure = rec.failure();
+    Ok(Ran { params: resolved, record: Box::new(rec), failure })
 }
 
 /// The entry of experiment `E`.

@@ -20,7 +20,8 @@ pub struct SelfTestParams {
     pub coupling: f64,
     /// Bytes the run claims to need (for the memory-estimate test).
     pub bytes: u64,
-    /// `none`, `numerical`, `invariant`, `io` or `panic`: the failure to produce.
+    /// `none`, `numerical`, `invariant`, `io`, `panic` or `guarantee` (a record whose
+    /// `failure()` is set): the failure to produce.
     pub fail: String,
     /// Rows of the table array.
     pub rows: u64,
@@ -57,6 +58,8 @@ pub struct SelfTestRecord {
     beta: Vec<f64>,
     #[serde(skip)]
     coupling: f64,
+    #[serde(skip)]
+    broken: bool,
 }
 
 impl Record for SelfTestRecord {
@@ -78,6 +81,10 @@ impl Record for SelfTestRecord {
             Claim::within("the loop ran", "steps done", self.steps_done as f64, self.steps_done as f64, 0.0, "count"),
             Claim::at_most("an undefined number never passes", "undefined", self.undefined, 1.0, "NaN rule"),
         ]
+    }
+
+    fn failure(&self) -> Option<String> {
+        self.broken.then(|| "the self-test's guaranteed check failed on request".to_string())
     }
 
     fn summary(&self) -> Vec<String> {
@@ -122,7 +129,7 @@ impl Experiment for SelfTest {
             obs.advance(done);
         }
         match p.fail.as_str() {
-            "none" => {}
+            "none" | "guarantee" => {}
             "numerical" => return Err(ether::Error::numerical("the self-test", "it was asked to fail", "do not ask")),
             "invariant" => {
                 return Err(ether::Error::Invariant("the self-test's invariant was broken on request".into()))
@@ -134,7 +141,13 @@ impl Experiment for SelfTest {
                 ))
             }
             "panic" => panic!("the self-test panics on request"),
-            other => return Err(ether::Error::invalid("fail", other, "give none, numerical, invariant, io or panic")),
+            other => {
+                return Err(ether::Error::invalid(
+                    "fail",
+                    other,
+                    "give none, numerical, invariant, io, panic or guarantee",
+                ))
+            }
         }
         let mut rec = SelfTestRecord {
             steps_done: done,
@@ -143,6 +156,7 @@ impl Experiment for SelfTest {
             verdict: String::new(),
             beta: p.beta.clone(),
             coupling: p.coupling,
+            broken: p.fail == "guarantee",
         };
         rec.verdict = if rec.claims().iter().all(|c| c.pass) { "all pass".into() } else { "some fail".into() };
         Ok(rec)
