@@ -384,54 +384,49 @@ fn derives(attrs: &[Attribute], what: &str) -> bool {
     })
 }
 
-/// `#[serde(key = "value")]`.
-fn serde_value(attrs: &[Attribute], key: &str) -> Option<String> {
-    let mut found = None;
+/// Visit every `#[serde(...)]` entry of `attrs` as (name, string value if `name = "..."`).
+/// Other values (`default = "path"` aside, expressions) and nested lists are skipped over.
+fn serde_entries(attrs: &[Attribute], mut visit: impl FnMut(&syn::Path, Option<String>)) {
     for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = a.parse_nested_meta(|m| {
-            if m.path.is_ident(key) {
-                if let Ok(v) = m.value() {
-                    if let Ok(s) = v.parse::<syn::LitStr>() {
-                        found = Some(s.value());
-                    }
-                }
-            } else if m.input.peek(syn::Token![=]) {
-                let _ = m.value().and_then(|v| v.parse::<syn::Expr>());
+            if m.input.peek(syn::Token![=]) {
+                let value = m.value()?.parse::<syn::Expr>()?;
+                let text = match value {
+                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                    _ => None,
+                };
+                visit(&m.path, text);
             } else if m.input.peek(syn::token::Paren) {
-                let _ = m.parse_nested_meta(|inner| {
+                visit(&m.path, None);
+                m.parse_nested_meta(|inner| {
                     if inner.input.peek(syn::Token![=]) {
-                        let _ = inner.value().and_then(|v| v.parse::<syn::Expr>());
+                        inner.value()?.parse::<syn::Expr>()?;
                     }
                     Ok(())
-                });
+                })?;
+            } else {
+                visit(&m.path, None);
             }
             Ok(())
         });
     }
+}
+
+/// `#[serde(key = "value")]`.
+fn serde_value(attrs: &[Attribute], key: &str) -> Option<String> {
+    let mut found = None;
+    serde_entries(attrs, |path, value| {
+        if path.is_ident(key) && value.is_some() {
+            found = value;
+        }
+    });
     found
 }
 
 /// `#[serde(flag)]` (also `#[serde(flag = ...)]`).
 fn serde_flag(attrs: &[Attribute], flag: &str) -> bool {
     let mut found = false;
-    for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = a.parse_nested_meta(|m| {
-            if m.path.is_ident(flag) {
-                found = true;
-            }
-            if m.input.peek(syn::Token![=]) {
-                let _ = m.value().and_then(|v| v.parse::<syn::Expr>());
-            } else if m.input.peek(syn::token::Paren) {
-                let _ = m.parse_nested_meta(|inner| {
-                    if inner.input.peek(syn::Token![=]) {
-                        let _ = inner.value().and_then(|v| v.parse::<syn::Expr>());
-                    }
-                    Ok(())
-                });
-            }
-            Ok(())
-        });
-    }
+    serde_entries(attrs, |path, _| found |= path.is_ident(flag));
     found
 }
 
