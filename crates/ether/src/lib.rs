@@ -44,6 +44,7 @@ pub mod model;
 pub mod modes;
 pub mod record;
 pub mod simd;
+pub mod stats;
 pub mod topo;
 
 pub use error::{Error, Result};

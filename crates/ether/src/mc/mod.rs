@@ -2,6 +2,10 @@
 //! (4D compact U(1), [`gauge`]).
 
 pub mod gauge;
+pub mod measure;
+pub mod measure_loops;
+pub mod measure_photon;
+pub mod measure_rotor;
 pub mod rng;
 pub mod rotor;
 pub mod spins;
