@@ -32,6 +32,10 @@ use std::f64::consts::PI;
 /// A point of C(t) enters the cosh fit only where it is this many errors above zero.
 pub const FIT_RESOLVED_SIGMAS: f64 = 3.0;
 
+/// A photon energy whose jackknife error exceeds this fraction of its value is reported as
+/// missing (NaN): the correlator did not resolve it.
+pub const MAX_RELATIVE_ERROR: f64 = 0.5;
+
 #[derive(Clone, Debug)]
 struct Channel {
     nu: usize,
@@ -488,9 +492,23 @@ impl Observable for Photon {
                 .map(|v| Derived { value: v, error: f64::NAN })
                 .collect(),
         };
-        let omega: Vec<Derived> = d[..nk].to_vec();
-        let speed = d[nk];
-        let gap = d[nk + 1];
+        // a fit whose jackknife error exceeds half its value says nothing: report it as missing
+        let omega: Vec<Derived> = d[..nk]
+            .iter()
+            .map(|x| {
+                if x.value > 0.0 && x.error.is_finite() && x.error < MAX_RELATIVE_ERROR * x.value {
+                    *x
+                } else {
+                    Derived { value: f64::NAN, error: f64::NAN }
+                }
+            })
+            .collect();
+        let speed = if omega[0].value.is_finite() { d[nk] } else { Derived { value: f64::NAN, error: f64::NAN } };
+        let gap = if nk >= 2 && omega[1].value.is_finite() {
+            d[nk + 1]
+        } else {
+            Derived { value: f64::NAN, error: f64::NAN }
+        };
         let mut pos = nk + 2;
         let mut correlator = Vec::new();
         let mut effective = Vec::new();
