@@ -72,9 +72,15 @@ pub fn decode(bytes: &[u8], expected: &Value) -> Result<(Value, Vec<u8>)> {
     Ok((header, payload.to_vec()))
 }
 
-/// Refuse a stored header that differs from the expected one, naming the first difference.
+/// Refuse a stored header that differs from the expected one, naming the first difference (the
+/// keys `format`, `version` and `lattice` are compared first, then the others alphabetically).
 pub fn check_header(found: &Value, expected: &Value) -> Result<()> {
-    if let Some(diff) = first_difference(expected, found, "") {
+    let first = ["format", "version", "lattice"].iter().find_map(|k| match (expected.get(k), found.get(k)) {
+        (Some(a), Some(b)) => first_difference(a, b, k),
+        (Some(a), None) => Some(format!("{k}: {a} here, absent in the checkpoint")),
+        _ => None,
+    });
+    if let Some(diff) = first.or_else(|| first_difference(expected, found, "")) {
         return Err(Error::invalid(
             "checkpoint",
             "the saved chain",

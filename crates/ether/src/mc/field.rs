@@ -173,10 +173,6 @@ impl GaugeField {
     pub(crate) fn arrays_mut(&mut self) -> &mut [Vec<Complex64>] {
         &mut self.links
     }
-    /// The storage, read only.
-    pub(crate) fn arrays(&self) -> &[Vec<Complex64>] {
-        &self.links
-    }
 
     /// The link `U_μ(site)` of an owned site (canonical site index), or `None` if another
     /// process owns it.
