@@ -54,7 +54,11 @@ impl Block {
     pub fn new(global: &Lattice, origin: &[usize], owned: &[usize]) -> Result<Self> {
         let d = global.dim();
         if origin.len() != d || owned.len() != d {
-            return Err(Error::invalid("block", format!("{origin:?} + {owned:?}"), "give one origin and extent per axis"));
+            return Err(Error::invalid(
+                "block",
+                format!("{origin:?} + {owned:?}"),
+                "give one origin and extent per axis",
+            ));
         }
         let mut b = Block {
             global: global.clone(),
@@ -81,9 +85,9 @@ impl Block {
         let mut n: usize = 1;
         for a in 0..d {
             b.stride[a] = n;
-            n = n.checked_mul(b.padded[a]).ok_or_else(|| {
-                Error::invalid("lattice", global.to_string(), "the lattice is too large to index")
-            })?;
+            n = n
+                .checked_mul(b.padded[a])
+                .ok_or_else(|| Error::invalid("lattice", global.to_string(), "the lattice is too large to index"))?;
         }
         b.n_padded = n;
         Ok(b)
@@ -91,7 +95,11 @@ impl Block {
 
     /// Padded sites of a block of `owned` extents (for memory estimates before allocating).
     pub fn padded_sites(owned: &[usize]) -> u128 {
-        owned.iter().enumerate().map(|(a, &l)| if a == 0 { (l as u128 + 2).div_ceil(2) * 2 } else { l as u128 + 2 }).product()
+        owned
+            .iter()
+            .enumerate()
+            .map(|(a, &l)| if a == 0 { (l as u128 + 2).div_ceil(2) * 2 } else { l as u128 + 2 })
+            .product()
     }
 
     /// The global lattice.
@@ -242,7 +250,13 @@ impl SingleProcess {
             let mut src = [0; MAX_DIM];
             for a in 0..d {
                 let l = block.owned()[a];
-                src[a] = if c[a] == 0 { l } else if c[a] == l + 1 { 1 } else { c[a] };
+                src[a] = if c[a] == 0 {
+                    l
+                } else if c[a] == l + 1 {
+                    1
+                } else {
+                    c[a]
+                };
             }
             let p = block.parity(&c);
             debug_assert_eq!(p, block.parity(&src));

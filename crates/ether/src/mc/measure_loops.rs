@@ -237,8 +237,9 @@ fn solve_complex(mut a: Vec<Vec<Complex64>>, mut b: Vec<Complex64>) -> Option<Ve
 }
 
 impl WilsonLoops {
-    /// Loops with R (and, on isotropic hypercubic lattices, T) up to `loop_max`.
-    pub fn new(g: &Geometry, couplings: &Couplings, loop_max: usize) -> Result<Self> {
+    /// Check that loops up to `loop_max` fit the lattice (no allocation): the orientations
+    /// averaged and the largest T.
+    pub fn check(g: &Geometry, couplings: &Couplings, loop_max: usize) -> Result<(Vec<(usize, usize)>, usize)> {
         let l = &g.lattice;
         let d = l.dim();
         let t = g.time_axis();
@@ -278,6 +279,14 @@ impl WilsonLoops {
         } else {
             ext[t] / 2
         };
+        Ok((orientations, t_max))
+    }
+
+    /// Loops with R (and, on isotropic hypercubic lattices, T) up to `loop_max`.
+    pub fn new(g: &Geometry, couplings: &Couplings, loop_max: usize) -> Result<Self> {
+        let (orientations, t_max) = Self::check(g, couplings, loop_max)?;
+        let l = &g.lattice;
+        let d = l.dim();
         let (tau, beta_space, beta_time, alpha0) = match couplings {
             Couplings::Isotropic { beta } => (1.0, *beta, *beta, 1.0 / (4.0 * PI * beta)),
             Couplings::Rotor(rc) => (rc.tau, rc.beta_space(), rc.beta_time(), (rc.j / rc.g).sqrt() / (4.0 * PI)),

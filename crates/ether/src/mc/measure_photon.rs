@@ -539,7 +539,7 @@ impl Observable for Photon {
         });
         let (unit, c_classical) = match &self.couplings {
             Couplings::Isotropic { .. } => ("lattice units (1/a)".to_string(), 1.0),
-            Couplings::Rotor(rc) => ("J".to_string(), rc.classical_speed()),
+            Couplings::Rotor(rc) => ("J".to_string(), rc.classical_speed_of_light()),
         };
         let magnetic_correlator = match &self.couplings {
             Couplings::Rotor(rc) => Some(

@@ -311,7 +311,9 @@ fn update_row<const D: usize>(
         } else {
             let mut rng = Philox::new(key, link, stage);
             match pass {
-                Pass::Update { hits } => metropolis(u, sw, &vst[..nv], &vbeta[..nv], coupling.step, hits, &mut rng, counts),
+                Pass::Update { hits } => {
+                    metropolis(u, sw, &vst[..nv], &vbeta[..nv], coupling.step, hits, &mut rng, counts)
+                }
                 Pass::Reflect => reflect_metropolis(u, sw, &vst[..nv], &vbeta[..nv], &mut rng, counts),
             }
         };
