@@ -361,9 +361,13 @@ pub fn run<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool) -> Result
         obs.say(&format!("wrote {}", dir.display()));
     }
     if ra.json {
-        print_stdout(&serde_json::to_string_pretty(&rec)?)?;
+        // through a Value, as result.json: keys sorted, the same bytes as before the experiment API
+        print_stdout(&serde_json::to_string_pretty(&serde_json::to_value(&rec)?)?)?;
     }
-    Ok(())
+    match rec.failure() {
+        Some(why) => anyhow::bail!("{why}"),
+        None => Ok(()),
+    }
 }
 
 /// Write a record into a staged run directory and draw its figures from the saved data.

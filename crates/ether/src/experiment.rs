@@ -365,6 +365,11 @@ pub trait Record: Serialize {
     fn narrative(&self) -> Vec<String> {
         Vec::new()
     }
+    /// A check the command guarantees that failed in this run (an invariant, not a physics
+    /// verdict): the CLI still writes the run directory, then exits with code 1 and this message.
+    fn failure(&self) -> Option<String> {
+        None
+    }
 }
 
 /// One run of the demo: which chapter of the talk, the part's title, the run directory's name
@@ -403,7 +408,13 @@ pub trait Experiment {
 /// Parameters from a JSON value (a config file, a manifest, Python keyword arguments), with a
 /// one-line error that names the offending key and lists the valid ones.
 pub fn params_from_json<P: DeserializeOwned>(command: &str, value: serde_json::Value) -> Result<P> {
-    serde_json::from_value(value).map_err(|e| Error::invalid(format!("{command} parameters"), "", e.to_string()))
+    serde_json::from_value(value).map_err(|e| {
+        Error::invalid(
+            format!("{command} parameters"),
+            e.to_string(),
+            "the keys are the command's long flags with '_' for '-' (see `ether COMMAND --help`)",
+        )
+    })
 }
 
 /// A record with its type erased (for callers that handle every chapter alike, such as Python).
@@ -615,6 +626,24 @@ mod tests {
         assert_eq!(j["reference"], 2.0);
         let back: Claim = serde_json::from_value(j).unwrap();
         assert_eq!(back, c);
+    }
+
+    #[test]
+    fn parameter_errors_name_the_key_and_the_valid_ones() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct P {
+            lattice: String,
+            seed: u64,
+        }
+        let e = params_from_json::<P>("toy", serde_json::json!({"latice": "4x4", "seed": 1})).unwrap_err();
+        let m = e.to_string();
+        assert!(e.is_user_error());
+        assert!(
+            m.starts_with("invalid toy parameters: unknown field `latice`, expected") && m.contains("`lattice`"),
+            "{m}"
+        );
     }
 
     #[test]
