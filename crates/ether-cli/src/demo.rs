@@ -98,7 +98,7 @@ fn chapters() -> Vec<(u32, &'static str, ChapterFn)> {
         (1, "Spin waves: ferromagnet vs antiferromagnet", crate::cmd::spinwave::demo),
         (1, "Spin waves, the quantum view (exact diagonalization)", crate::cmd::ed::demo),
         (2, "Light from qubits", crate::cmd::photon::demo),
-        (3, "Coulomb or confined: the rotor model's path integral", crate::cmd::phases::demo),
+        (3, "Is the vacuum a string-net liquid?", crate::demo::part::<ether::experiments::phases::Phases>),
         (4, "Electrons from strings", crate::cmd::statistics::demo),
         (5, "Gravitons from qubits", crate::cmd::graviton::demo),
         (6, "Long-range entanglement", crate::cmd::entanglement::demo),

@@ -4,6 +4,8 @@
 //! picks it by the command that wrote the run. A command with no module here keeps the figures it
 //! saved as `figures/NAME.json`.
 
+pub mod phases;
+
 use crate::run::RunData;
 use crate::{Figure, PlotError};
 
@@ -30,6 +32,7 @@ impl NamedFigure {
 pub fn figures(command: &str, run: &RunData) -> Option<Result<Vec<NamedFigure>, PlotError>> {
     #[allow(clippy::match_single_binding)]
     match command {
+        "phases" => Some(phases::figures(run)),
         _ => {
             let _ = run;
             None

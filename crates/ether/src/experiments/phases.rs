@@ -865,6 +865,11 @@ fn decode_histories(bytes: &[u8], names: &[Vec<String>]) -> Result<Vec<History>>
     Ok(out)
 }
 
+/// The checkpoint name of point `i` while it runs (chain state and histories so far).
+fn progress_name(i: usize) -> String {
+    format!("progress-{i}")
+}
+
 /// The parameters that determine the numbers (all but the checkpoint schedule).
 fn result_params(p: &Params) -> serde_json::Value {
     let mut v = serde_json::to_value(p).unwrap_or(serde_json::Value::Null);
@@ -894,7 +899,7 @@ impl PointHooks<'_> {
             payload.extend_from_slice(&encode_histories(self.meas.histories()));
             let mut h = self.header.clone();
             h["chain"] = chain.checkpoint_header();
-            ck.save("current", &h, &payload)?;
+            ck.save(&progress_name(h["point"].as_u64().unwrap_or(0) as usize), &h, &payload)?;
         }
         self.last_save = Instant::now();
         Ok(())
@@ -952,7 +957,7 @@ impl Phases {
         if let Some(c) = &ck {
             let mut expect = cur_header.clone();
             expect["chain"] = GaugeChain::header_for(&action, pt.start, pt.seed, plan.sweep_plan);
-            if let Some(bytes) = c.load("current", &expect)? {
+            if let Some(bytes) = c.load(&progress_name(pt.index), &expect)? {
                 let bad = || {
                     Error::invalid(
                         "checkpoint",
@@ -1372,6 +1377,8 @@ impl Experiment for Phases {
                     let hs = Self::run_point(&plan, p, pt, obs, &header)?;
                     if let Some(c) = obs.checkpoints() {
                         c.save(&name, &h, &encode_histories(&hs))?;
+                        // the finished point supersedes its progress file (which holds a field)
+                        let _ = std::fs::remove_file(c.dir().join(format!("{}.ckpt", progress_name(pt.index))));
                     }
                     hs
                 }
