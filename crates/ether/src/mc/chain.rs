@@ -11,6 +11,7 @@
 //! same sweeps and the numbers are bitwise those of an uninterrupted run.
 
 use crate::error::{Error, Result};
+use crate::experiment::Observer;
 use serde::{Deserialize, Serialize};
 
 /// A Markov chain: a state that one `sweep()` advances, and the number of sweeps done.
@@ -108,6 +109,34 @@ impl<F> std::fmt::Debug for Measure<F> {
 impl<C: ?Sized, F: FnMut(&C, u64) -> Result<()>> Hooks<C> for Measure<F> {
     fn measure(&mut self, chain: &C, index: u64) -> Result<()> {
         (self.0)(chain, index)
+    }
+}
+
+/// Hooks for an experiment: progress goes to an [`Observer`] (as `advance(done)` within the
+/// caller's current stage), its stop request is honoured, and `measure` is called on the measured
+/// sweeps. Checkpoints are the caller's (write a `Hooks` of your own to save them).
+pub struct Observed<'o, F> {
+    /// The experiment's observer.
+    pub observer: &'o mut dyn Observer,
+    /// The measurement.
+    pub measure: F,
+}
+
+impl<F> std::fmt::Debug for Observed<'_, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Observed(..)")
+    }
+}
+
+impl<C: ?Sized, F: FnMut(&C, u64) -> Result<()>> Hooks<C> for Observed<'_, F> {
+    fn measure(&mut self, chain: &C, index: u64) -> Result<()> {
+        (self.measure)(chain, index)
+    }
+    fn progress(&mut self, done: u64, _total: u64) {
+        self.observer.advance(done);
+    }
+    fn should_stop(&self) -> bool {
+        self.observer.should_stop()
     }
 }
 

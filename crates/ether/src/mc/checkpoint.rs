@@ -6,20 +6,16 @@
 //! refuses a file that is truncated or corrupted (checksum), written by another format version,
 //! or whose header differs from the one the resuming run expects, naming the first difference.
 
+//!
+//! [`crate::experiment::Checkpoints`] stores the same header and payload as named files in a run's
+//! checkpoint directory ([`crate::mc::engine::GaugeChain::save`]); this byte string is for callers
+//! that keep the state elsewhere (memory, their own files, messages between processes).
+
 use crate::error::{Error, Result};
+use crate::experiment::fnv1a64;
 use serde_json::Value;
 
 const MAGIC: &[u8; 9] = b"ETHERMC1\n";
-
-/// FNV-1a, 64 bits (catches truncation and corruption; not a defence against an adversary).
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
 
 /// Header and payload in one checksummed byte string.
 pub fn encode(header: &Value, payload: &[u8]) -> Vec<u8> {

@@ -243,6 +243,15 @@ impl GaugeField {
     /// a < b at the site), split into space-space and space-time planes; rows in parallel, summed
     /// exactly (any thread count gives the same bits).
     fn plaquette_fold(&self, g: impl Fn(usize, usize, Complex64) -> f64 + Sync) -> PlaquetteSums {
+        self.plaquette_fold_planes(None, g)
+    }
+
+    /// [`Self::plaquette_fold`] over every plane, or over the plane `only` = (a, b) alone.
+    fn plaquette_fold_planes(
+        &self,
+        only: Option<(usize, usize)>,
+        g: impl Fn(usize, usize, Complex64) -> f64 + Sync,
+    ) -> PlaquetteSums {
         let b = &self.block;
         let d = b.dim();
         let t = d - 1;
@@ -262,6 +271,9 @@ impl GaugeField {
                     let q = 1 - p;
                     for a in 0..d {
                         for bb in a + 1..d {
+                            if only.is_some_and(|o| o != (a, bb)) {
+                                continue;
+                            }
                             let up = mul_conj(
                                 mul_conj(
                                     mul(l[2 * a + p][x >> 1], l[2 * bb + q][(x + s[a]) >> 1]),
@@ -296,6 +308,58 @@ impl GaugeField {
         let mut s = sums.space;
         s.merge(sums.time);
         s
+    }
+
+    /// The flux quantum per plaquette of a twist of plane (a, b): `2π/(L_a L_b)`.
+    pub(crate) fn twist_quantum(&self, a: usize, b: usize) -> f64 {
+        let e = self.lattice().extents();
+        2.0 * PI / (e[a] * e[b]) as f64
+    }
+
+    /// The change of the action of the owned plaquettes of plane (a, b) if every one of them gains
+    /// the angle `s · 2π/(L_a L_b)` (a twist, [`Self::apply_twist`]); only that plane changes.
+    pub(crate) fn twist_action_change(&self, action: &GaugeAction, a: usize, b: usize, s: f64) -> ExactSum {
+        let q = s * self.twist_quantum(a, b);
+        let p = action.plane(a, b);
+        let sums = self.plaquette_fold_planes(Some((a, b)), |_, _, u| {
+            let t = u.im.atan2(u.re);
+            p.action(t + q) - p.action(t)
+        });
+        let mut out = sums.space;
+        out.merge(sums.time);
+        out
+    }
+
+    /// Twist plane (a, b), a < b, by `s = ±1` flux quanta through every (a, b) slice of the torus:
+    /// `θ_a(x) −= s 2π x_b/(L_a L_b)` and, on the last slice `x_b = L_b − 1`, `θ_b(x) += s 2π x_a/L_a`
+    /// (global coordinates). Every (a, b) plaquette gains `s 2π/(L_a L_b)` (mod 2π), every other
+    /// plaquette is unchanged. Halos are refreshed.
+    pub(crate) fn apply_twist(&mut self, domain: &dyn Domain, a: usize, b: usize, s: f64) -> Result<()> {
+        let blk = self.block.clone();
+        let d = blk.dim();
+        let e = self.lattice().extents().to_vec();
+        let (la, lb) = (e[a] as f64, e[b] as f64);
+        for x in 0..blk.n_padded() {
+            let c = blk.coords(x);
+            if !(0..d).all(|k| blk.is_owned_coord(k, c[k])) {
+                continue;
+            }
+            let p = blk.parity(&c);
+            let (ga, gb) = (blk.global_coord(a, c[a]) as f64, blk.global_coord(b, c[b]));
+            let da = -s * 2.0 * PI * gb as f64 / (la * lb);
+            let ua = &mut self.links[2 * a + p][x >> 1];
+            *ua = mul(*ua, Complex64::from_polar(1.0, da));
+            if gb == e[b] - 1 {
+                let ub = &mut self.links[2 * b + p][x >> 1];
+                *ub = mul(*ub, Complex64::from_polar(1.0, s * 2.0 * PI * ga / la));
+            }
+        }
+        for mu in [a, b] {
+            for p in 0..2 {
+                domain.exchange(p, &mut self.links[2 * mu + p])?;
+            }
+        }
+        Ok(())
     }
 
     /// Largest deviation of `|U|` from 1 over the owned links (rounding drift check).
@@ -340,6 +404,22 @@ mod tests {
             assert!((sums.time.value() - st).abs() < 1e-10, "{ext}");
             assert!((sums.space.value() - ss).abs() < 1e-10, "{ext}");
             assert_eq!((sums.n_space + sums.n_time) as usize, lat.n_plaquettes());
+            // a twist of every plane adds 2π/(L_a L_b) to each of its plaquettes and nothing else
+            for a in 0..lat.dim() {
+                for b in a + 1..lat.dim() {
+                    let mut t = f.clone();
+                    t.apply_twist(&dom, a, b, -1.0).unwrap();
+                    let mut phi2 = vec![0.0; lat.n_plaquettes()];
+                    lat.curl(&t.angles(), &mut phi2);
+                    let q = 2.0 * PI / (lat.extents()[a] * lat.extents()[b]) as f64;
+                    for p in 0..lat.n_plaquettes() {
+                        let (_, x, y) = lat.plaquette_site_axes(p);
+                        let want = if (x, y) == (a, b) { phi[p] - q } else { phi[p] };
+                        let diff = crate::lattice::wrap_pi(phi2[p] - want);
+                        assert!(diff.abs() < 1e-12, "{ext}: twist ({a},{b}) plaquette {p} off by {diff}");
+                    }
+                }
+            }
             // a round trip through canonical links is exact
             let g = GaugeField::from_links(&dom, &f.links()).unwrap();
             assert_eq!(g, f);

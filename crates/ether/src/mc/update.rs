@@ -13,9 +13,10 @@
 //!   which keeps `Re(U S)`, hence the action, exactly (microcanonical, no random number).
 //! - **Links with Villain plaquettes**: `hits` Metropolis steps `U → U e^{iδ}`, δ uniform in
 //!   `[−Δ, Δ]`, accepted with probability `min(1, e^{−ΔS})` on the exact local action; their
-//!   "overrelaxation" is the same reflection about the Wilson-like staple `Σ β (F + B)` followed by
-//!   a Metropolis accept/reject on the exact change of action (the reflection is an involution that
-//!   preserves the measure, so this keeps detailed balance).
+//!   "overrelaxation" is the same reflection about the Wilson-like staple `Σ β (F + B)` of all
+//!   their plaquettes followed by a Metropolis accept/reject on the exact change of the local
+//!   action (the reflection is an involution that preserves the measure and its axis does not
+//!   depend on the link, so this keeps detailed balance).
 //!
 //! Every random number of a link update is drawn from a Philox counter owned by the link
 //! (`key = sweep_key(seed, sweep)`, counter `(global link index, pass, block)`): the results do
@@ -81,6 +82,10 @@ pub struct UpdateCounts {
     pub reflect_tried: u64,
     /// Accepted reflections.
     pub reflect_accepted: u64,
+    /// Flux-sector twists proposed (one per plane and sweep).
+    pub twist_tried: u64,
+    /// Accepted twists.
+    pub twist_accepted: u64,
 }
 
 impl UpdateCounts {
@@ -92,6 +97,8 @@ impl UpdateCounts {
         self.overrelaxed += o.overrelaxed;
         self.reflect_tried += o.reflect_tried;
         self.reflect_accepted += o.reflect_accepted;
+        self.twist_tried += o.twist_tried;
+        self.twist_accepted += o.twist_accepted;
         self
     }
     /// Acceptance of the Metropolis proposals (NaN if none).
@@ -101,6 +108,36 @@ impl UpdateCounts {
     /// Acceptance of the Metropolized reflections (NaN if none).
     pub fn reflect_acceptance(&self) -> f64 {
         self.reflect_accepted as f64 / self.reflect_tried as f64
+    }
+    /// Acceptance of the flux-sector twists (NaN if none).
+    pub fn twist_acceptance(&self) -> f64 {
+        self.twist_accepted as f64 / self.twist_tried as f64
+    }
+    /// The counts as a list (checkpoint order).
+    pub(crate) fn to_array(self) -> [u64; 8] {
+        [
+            self.heat_bath,
+            self.metropolis_tried,
+            self.metropolis_accepted,
+            self.overrelaxed,
+            self.reflect_tried,
+            self.reflect_accepted,
+            self.twist_tried,
+            self.twist_accepted,
+        ]
+    }
+    /// From [`Self::to_array`].
+    pub(crate) fn from_array(a: [u64; 8]) -> Self {
+        UpdateCounts {
+            heat_bath: a[0],
+            metropolis_tried: a[1],
+            metropolis_accepted: a[2],
+            overrelaxed: a[3],
+            reflect_tried: a[4],
+            reflect_accepted: a[5],
+            twist_tried: a[6],
+            twist_accepted: a[7],
+        }
     }
 }
 
@@ -402,8 +439,8 @@ fn metropolis(
     }
 }
 
-/// The reflection of a link with Villain plaquettes about `Σ β (F + B)`, accepted by Metropolis on
-/// the exact change of its Villain plaquettes' action (the Wilson part is kept exactly).
+/// The reflection of a link with Villain plaquettes about `Σ β (F + B)` over all its plaquettes,
+/// accepted by Metropolis on the exact change of its local action (Wilson and Villain parts).
 #[inline(always)]
 fn reflect_metropolis(
     u: Complex64,
@@ -422,7 +459,9 @@ fn reflect_metropolis(
         return u;
     }
     let v = reflect(u, s);
-    let mut ds = 0.0;
+    // the reflection keeps Re(U S) for the whole S, not its Wilson and Villain parts separately:
+    // the Wilson part changes by −[Re(v S_W) − Re(u S_W)]
+    let mut ds = -(mul(v, sw).re - mul(u, sw).re);
     for j in 0..vst.len() {
         let (a, b) = (mul(u, vst[j]), mul(v, vst[j]));
         ds += villain_action(vbeta[j], b.im.atan2(b.re)) - villain_action(vbeta[j], a.im.atan2(a.re));
