@@ -497,6 +497,25 @@ impl Checkpoints {
             .unwrap_or(false)
     }
 
+    /// The names of the checkpoint files present, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(&self.dir)
+            .map(|d| {
+                d.flatten()
+                    .filter_map(|e| {
+                        let p = e.path();
+                        if p.extension()? != "ckpt" {
+                            return None;
+                        }
+                        Some(p.file_stem()?.to_string_lossy().into_owned())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
     fn path(&self, name: &str) -> PathBuf {
         self.dir.join(format!("{name}.ckpt"))
     }
@@ -669,7 +688,9 @@ mod tests {
         let h = serde_json::json!({"command": "phases", "params": {"lattice": "4x4x4x4", "beta": [1.0]}});
         assert_eq!(c.load("chain", &h).unwrap(), None);
         c.save("chain", &h, b"state bytes").unwrap();
+        c.save("params", &h, b"{}").unwrap();
         assert!(c.exists());
+        assert_eq!(c.names(), ["chain", "params"]);
         assert_eq!(c.load("chain", &h).unwrap().unwrap(), b"state bytes");
         // another run's parameters: refused, naming the key
         let other = serde_json::json!({"command": "phases", "params": {"lattice": "6x6x6x6", "beta": [1.0]}});
