@@ -98,7 +98,7 @@ fn chapters() -> Vec<(u32, &'static str, ChapterFn)> {
         (1, "Spin waves: ferromagnet vs antiferromagnet", part::<ether::experiments::spinwave::Spinwave>),
         (1, "Spin waves, the quantum view (exact diagonalization)", part::<ether::experiments::ed::Ed>),
         (2, "Light from qubits", crate::cmd::photon::demo),
-        (3, "Coulomb or confined: the rotor model's path integral", crate::cmd::phases::demo),
+        (3, "Is the vacuum a string-net liquid?", crate::demo::part::<ether::experiments::phases::Phases>),
         (4, "Electrons from strings", crate::cmd::statistics::demo),
         (5, "Gravitons from qubits", crate::cmd::graviton::demo),
         (6, "Long-range entanglement", crate::cmd::entanglement::demo),

@@ -55,6 +55,7 @@ pub mod par;
 pub mod record;
 pub mod simd;
 pub mod spectra;
+pub mod stats;
 pub mod topo;
 
 pub use error::{Error, Result};

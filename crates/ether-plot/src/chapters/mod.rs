@@ -6,6 +6,7 @@
 
 pub mod ed;
 pub mod spinwave;
+pub mod phases;
 
 use crate::run::RunData;
 use crate::{Figure, PlotError};
@@ -34,6 +35,7 @@ pub fn figures(command: &str, run: &RunData) -> Option<Result<Vec<NamedFigure>, 
     match command {
         "ed" => Some(ed::figures(run)),
         "spinwave" => Some(spinwave::figures(run)),
+        "phases" => Some(phases::figures(run)),
         _ => {
             let _ = run;
             None

@@ -849,6 +849,29 @@ impl Dynamics for SpinDynamics {
     }
 }
 
+/// The Metropolis sampler of `mc::spins` sees the dynamics through this trait (spins in the
+/// internal order), so that `mc` does not depend on `dynamics`.
+impl crate::mc::spins::SpinSystem for SpinDynamics {
+    fn spin(&self) -> f64 {
+        SpinDynamics::spin(self)
+    }
+    fn coupling(&self) -> f64 {
+        SpinDynamics::coupling(self)
+    }
+    fn coordination(&self) -> usize {
+        SpinDynamics::coordination(self)
+    }
+    fn sublattice_a_len(&self) -> Option<usize> {
+        SpinDynamics::sublattice_a_len(self)
+    }
+    fn field(&self, spins: &[[f64; 3]], i: usize) -> [f64; 3] {
+        SpinDynamics::field(self, spins, i)
+    }
+    fn field_from(&self, other: &[[f64; 3]], i: usize) -> [f64; 3] {
+        SpinDynamics::field_from(self, other, i)
+    }
+}
+
 /// Parameters of a thermal S(k, ω) measurement.
 #[derive(Clone, Debug, Serialize)]
 pub struct CorrelationParams {

@@ -7,3 +7,4 @@
 
 pub mod ed;
 pub mod spinwave;
+pub mod phases;
