@@ -15,6 +15,7 @@
 //! polynomials in `K` evaluated in double precision, so rounding is ~1e-16 of that scale, while
 //! every non-zero eigenvalue of the reference models is an O(1) fraction of it at every `k ≠ 0`.
 
+pub mod gaussian;
 pub mod helicity;
 
 use crate::error::{Error, Result};
@@ -919,14 +920,12 @@ pub fn verdict(a: &Analysis) -> String {
         parts.join(", ")
     };
     if !zero_list.is_empty() {
+        // classical statement only: what the quantum theory makes of them is decided from the
+        // Gaussian fluctuations and the compactness of the rotors (`gaussian`)
         s.push_str(&format!(
-            "; helicity {} {}, hence gapped in the quantum theory",
+            "; helicity {} {} of the linear theory",
             words(&zero_list),
-            if zero_list.len() == 1 {
-                "is a zero mode whose conjugate is compact"
-            } else {
-                "are zero modes whose conjugates are compact"
-            }
+            if zero_list.len() == 1 { "is a zero mode" } else { "are zero modes" }
         ));
     }
     if !removed_list.is_empty() {

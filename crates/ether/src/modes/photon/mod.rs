@@ -32,6 +32,8 @@ use crate::model::RotorModel;
 use crate::modes::normal::normal_modes;
 use serde::Serialize;
 
+pub mod gaussian;
+
 fn c(re: f64) -> C64 {
     C64::new(re, 0.0)
 }
@@ -74,6 +76,13 @@ impl Incidence {
                 "momentum",
                 format!("{k:?}"),
                 "give three components kx,ky,kz for the cubic lattice",
+            ));
+        }
+        if let Some(x) = k.iter().find(|x| !x.is_finite()) {
+            return Err(Error::invalid(
+                "momentum",
+                format!("component {x}"),
+                "give finite components in radians per lattice spacing, e.g. pi/2,0,0",
             ));
         }
         let mut curl = [[c(0.0); 3]; 3];

@@ -41,6 +41,8 @@ use crate::model::RotorModel;
 use crate::simd::{multiversion, Isa};
 use rayon::prelude::*;
 
+pub mod polarization;
+
 /// A classical configuration: angles θ and angular momenta L (the electric field E) on links,
 /// indexed like [`Lattice::link`].
 #[derive(Clone, Debug, PartialEq)]
@@ -828,6 +830,8 @@ pub struct SpectrumRun {
     pub electric: StructureFactor,
     /// S(k, ω) of the magnetic field `B` (see [`fields`]).
     pub magnetic: StructureFactor,
+    /// S(k, ω) of `E` by helicity: +1, −1, 0 ([`polarization::HelicityProjector`]).
+    pub electric_helicity: StructureFactor,
     /// Largest relative residuals of the linear Maxwell equations over the sampled steps,
     /// `(dE/dt, dB/dt)` (see [`maxwell_residuals`]).
     pub maxwell_residual: (f64, f64),
@@ -870,8 +874,9 @@ pub fn photon_spectrum_observed(
         ));
     }
     let n = lat.n_sites();
-    // frames of E and B (8 bytes × 6N each) + one complex transform at a time (16 × 3N × frames)
-    let need = (n_frames as u64) * (n as u64) * (6 * 8 + 3 * 16);
+    // frames of E and B (8 bytes × 6N each), one complex transform at a time (16 × 3N × frames)
+    // and the accumulators (2 + 2 + 3 channels of 8 bytes per momentum and frame)
+    let need = (n_frames as u64) * (n as u64) * (6 * 8 + 3 * 16 + 7 * 8);
     crate::error::check_memory(
         "the S(k, ω) frames",
         need,
@@ -905,10 +910,21 @@ pub fn photon_spectrum_observed(
     let dtf = config.dt * fe as f64;
     let mut electric = StructureFactor::new(lat, 3, n_frames, dtf, 2)?;
     electric.add_trajectory(&fr_e, &TransverseLongitudinal::electric(lat)?)?;
+    let mut electric_helicity = StructureFactor::new(lat, 3, n_frames, dtf, 3)?;
+    electric_helicity.add_trajectory(&fr_e, &polarization::HelicityProjector::new(lat)?)?;
     drop(fr_e);
     let mut magnetic = StructureFactor::new(lat, 3, n_frames, dtf, 2)?;
     magnetic.add_trajectory(&fr_b, &TransverseLongitudinal::magnetic(lat)?)?;
-    Ok(SpectrumRun { monitor, electric, magnetic, maxwell_residual: res, initial, last: state, mean_e })
+    Ok(SpectrumRun {
+        monitor,
+        electric,
+        magnetic,
+        electric_helicity,
+        maxwell_residual: res,
+        initial,
+        last: state,
+        mean_e,
+    })
 }
 
 /// A peak of the transverse S(k, ω) at one momentum.
