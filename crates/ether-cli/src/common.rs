@@ -86,11 +86,6 @@ impl Output {
         self.run.as_ref().map(|r| r.checkpoint_path())
     }
 
-    /// True if progress and human summaries should be shown.
-    pub fn chatty(&self) -> bool {
-        !self.quiet
-    }
-
     /// Print a human line on stderr (unless quiet).
     pub fn say(&self, line: impl AsRef<str>) {
         if !self.quiet {
@@ -245,65 +240,4 @@ pub fn load_config<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Re
         ))
         .into()
     })
-}
-
-/// Parse a comma-separated momentum `kx,ky,kz` (radians; `pi` allowed, e.g. `pi/2,0,0`).
-pub fn parse_k(s: &str, dim: usize) -> Result<Vec<f64>> {
-    let parts: Vec<&str> = s.split(',').map(|p| p.trim()).collect();
-    if parts.len() != dim {
-        return usage(format!(
-            "--k {s}: {} components given but the lattice is {dim}-dimensional; give {dim} comma-separated numbers, e.g. {}",
-            parts.len(),
-            vec!["0.5"; dim].join(",")
-        ));
-    }
-    parts
-        .iter()
-        .map(|p| {
-            parse_angle(p).ok_or_else(|| {
-                UsageError(format!("--k {s}: cannot read '{p}'; use numbers in radians, 'pi' and 'pi/N' allowed"))
-                    .into()
-            })
-        })
-        .collect()
-}
-
-/// Read a number that may be written with `pi` (`pi`, `-pi/2`, `2pi`, `0.5`).
-pub fn parse_angle(p: &str) -> Option<f64> {
-    let p = p.trim().to_lowercase();
-    if let Ok(x) = p.parse::<f64>() {
-        return x.is_finite().then_some(x);
-    }
-    let (neg, body) = match p.strip_prefix('-') {
-        Some(b) => (true, b.to_string()),
-        None => (false, p.clone()),
-    };
-    let (num, den) = match body.split_once('/') {
-        Some((a, b)) => (a.to_string(), b.parse::<f64>().ok()?),
-        None => (body.clone(), 1.0),
-    };
-    let coef = if num == "pi" {
-        1.0
-    } else {
-        num.strip_suffix("pi").and_then(|c| c.trim_end_matches('*').parse::<f64>().ok())?
-    };
-    let v = coef * std::f64::consts::PI / den;
-    Some(if neg { -v } else { v })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn angles() {
-        let pi = std::f64::consts::PI;
-        assert_eq!(parse_angle("pi"), Some(pi));
-        assert_eq!(parse_angle("-pi/2"), Some(-pi / 2.0));
-        assert_eq!(parse_angle("2pi"), Some(2.0 * pi));
-        assert_eq!(parse_angle("0.25"), Some(0.25));
-        assert_eq!(parse_angle("nan"), None);
-        assert_eq!(parse_angle("x"), None);
-        assert!(parse_k("1,2", 3).is_err());
-    }
 }

@@ -97,10 +97,10 @@ fn chapters() -> Vec<(u32, &'static str, ChapterFn)> {
     vec![
         (1, "Spin waves: ferromagnet vs antiferromagnet", crate::cmd::spinwave::demo),
         (1, "Spin waves, the quantum view (exact diagonalization)", crate::cmd::ed::demo),
-        (2, "Light from qubits", crate::cmd::photon::demo),
+        (2, "Light from qubits", part::<ether::experiments::photon::Photon>),
         (3, "Coulomb or confined: the rotor model's path integral", crate::cmd::phases::demo),
         (4, "Electrons from strings", crate::cmd::statistics::demo),
-        (5, "Gravitons from qubits", crate::cmd::graviton::demo),
+        (5, "Gravitons from qubits", part::<ether::experiments::graviton::Graviton>),
         (6, "Long-range entanglement", crate::cmd::entanglement::demo),
     ]
 }

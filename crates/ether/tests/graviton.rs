@@ -761,7 +761,7 @@ fn graviton_fluctuations_match_direct_zone_sums_at_two_sizes() {
     for kind in GravitonKind::ALL {
         for ext in ["6x6x6", "8x8x8"] {
             let m = model(kind, ext);
-            let f = graviton_fluctuations(&GravitonModes::new(&m).unwrap(), 16, |_| ()).unwrap();
+            let f = graviton_fluctuations(&GravitonModes::new(&m).unwrap(), 16, &mut |_, _| Ok(())).unwrap();
             let got: Vec<D> = f.directions.iter().map(|d| d.class).collect();
             assert_eq!(got, classes(kind).to_vec(), "{kind} {ext}");
             let (a, l) = direct_sum(kind, &m.lattice, "2");
@@ -798,14 +798,18 @@ fn graviton_fluctuations_have_the_derived_small_k_behaviour() {
         (GravitonKind::LType, 1.0),
         (GravitonKind::Cotton, 3.0),
     ] {
-        let f = graviton_fluctuations(&GravitonModes::new(&model(kind, "4x4x4")).unwrap(), 16, |_| ()).unwrap();
+        let f =
+            graviton_fluctuations(&GravitonModes::new(&model(kind, "4x4x4")).unwrap(), 16, &mut |_, _| Ok(())).unwrap();
         let d = f.direction("+2").unwrap();
         let got = (d.potential_exponent - d.kinetic_exponent) / 2.0;
         assert!((got - a).abs() < 1e-3, "{kind}: a = {got}");
     }
     let var = |ext: &str| {
         let f =
-            graviton_fluctuations(&GravitonModes::new(&model(GravitonKind::Cotton, ext)).unwrap(), 16, |_| ()).unwrap();
+            graviton_fluctuations(&GravitonModes::new(&model(GravitonKind::Cotton, ext)).unwrap(), 16, &mut |_, _| {
+                Ok(())
+            })
+            .unwrap();
         f.direction("+2").unwrap().angle_rms.unwrap().powi(2)
     };
     let growth = var("16x16x16") - var("8x8x8");
@@ -823,8 +827,8 @@ fn graviton_quantum_verdicts_follow_the_numbers() {
         direction_verdict, graviton_fluctuations, quantum_summary, QuantumVerdict as Q,
     };
     let cot = GravitonModes::new(&model(GravitonKind::Cotton, "8x8x8")).unwrap();
-    let f16 = graviton_fluctuations(&cot, 16, |_| ()).unwrap();
-    let f8 = graviton_fluctuations(&cot, 8, |_| ()).unwrap();
+    let f16 = graviton_fluctuations(&cot, 16, &mut |_, _| Ok(())).unwrap();
+    let f8 = graviton_fluctuations(&cot, 8, &mut |_, _| Ok(())).unwrap();
     let (d16, d8) = (f16.direction("+2").unwrap(), f8.direction("+2").unwrap());
     let dl = d16.conjugate_rms.unwrap();
     assert!(dl > 0.8 && dl < 1.6, "δL = {dl}");
@@ -841,7 +845,10 @@ fn graviton_quantum_verdicts_follow_the_numbers() {
     assert_eq!(q, Q::Undecided);
     assert!(w.contains("|K|^2") && !w.contains("gapped in the quantum theory"), "{w}");
     let lt =
-        graviton_fluctuations(&GravitonModes::new(&model(GravitonKind::LType, "8x8x8")).unwrap(), 16, |_| ()).unwrap();
+        graviton_fluctuations(&GravitonModes::new(&model(GravitonKind::LType, "8x8x8")).unwrap(), 16, &mut |_, _| {
+            Ok(())
+        })
+        .unwrap();
     for h in ["+1", "-1", "0L", "0T"] {
         assert_eq!(lt.direction(h).unwrap().quantum, Q::Undecided, "{h}");
     }

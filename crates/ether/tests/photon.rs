@@ -669,7 +669,7 @@ fn gaussian_fluctuations_match_a_direct_zone_sum_and_scale_as_the_quarter_power(
     // (note: 0.455342 ± 1e-5 on 256³) and is 0.4% low on 16³: tolerance 1 %.
     for (ext, g, j) in [("16x16x16", 1.0, 0.1), ("8x6x10", 2.0, 0.05)] {
         let m = model(ext, 10.0, g, j);
-        let f = photon_fluctuations(&m, |_| ()).unwrap();
+        let f = photon_fluctuations(&m).unwrap();
         let links = 3.0 * m.lattice.n_sites() as f64;
         let (mut flux, mut ang, mut conj) = (0.0, 0.0, 0.0);
         for km in m.lattice.momentum_grid() {
@@ -689,11 +689,11 @@ fn gaussian_fluctuations_match_a_direct_zone_sum_and_scale_as_the_quarter_power(
         assert_eq!(f.momenta, m.lattice.n_sites() - 1);
     }
     let m = model("16x16x16", 10.0, 1.0, 0.1);
-    let f = photon_fluctuations(&m, |_| ()).unwrap();
+    let f = photon_fluctuations(&m).unwrap();
     assert!((f.flux_variance / 0.1f64.sqrt() - 0.795867).abs() < 2e-5, "{}", f.flux_variance);
     assert!((f.transverse_angle_variance / 0.1f64.sqrt() / 0.15178 - 1.0).abs() < 0.01);
     // Scaling: J/g × 16 multiplies ⟨Φ²⟩ and ⟨θ²⟩ by exactly 4 and ⟨L²⟩ by 1/4 (U drops out).
-    let f16 = photon_fluctuations(&model("16x16x16", 3.0, 1.0, 1.6), |_| ()).unwrap();
+    let f16 = photon_fluctuations(&model("16x16x16", 3.0, 1.0, 1.6)).unwrap();
     assert!((f16.flux_variance / f.flux_variance - 4.0).abs() < 1e-12);
     assert!((f16.transverse_angle_variance / f.transverse_angle_variance - 4.0).abs() < 1e-12);
     assert!((f16.conjugate_variance / f.conjugate_variance - 0.25).abs() < 1e-12);
@@ -709,7 +709,7 @@ fn longitudinal_helicity_is_a_free_compact_angle_gapped_by_a_charge_pair() {
     // |K|²/2), so the gap is 2U + J(N−1)/(3N) (→ 2U + J/3, rotor note §2.5). Tolerance 1e-12.
     for (u, j) in [(10.0, 0.1), (0.0, 0.5)] {
         let m = model("8x8x8", u, 1.0, j);
-        let f = photon_fluctuations(&m, |_| ()).unwrap();
+        let f = photon_fluctuations(&m).unwrap();
         let h0 = f.helicities.iter().find(|h| h.helicity == 0).unwrap();
         assert_eq!(h0.class, ModeClass::FreeAngle);
         assert!(h0.angle_rms.is_none() && h0.flux_rms == 0.0 && h0.conjugate_rms == 0.0);
@@ -728,7 +728,7 @@ fn the_photon_verdict_follows_the_fluctuations() {
     // 0.199 > 0.1: "does not hold", pointing to `ether phases`; at g/J = 0.01 δθ_±1 = 0.275·10^{1/2}
     // = 0.87 > 2π/10 as well. The crossing g/J = (0.796/0.4)² = 3.96 (rotor note §2.3 numbers).
     for (j, survives) in [(0.1, true), (1.0, false), (100.0, false)] {
-        let f = photon_fluctuations(&model("16x16x16", 10.0, 1.0, j), |_| ()).unwrap();
+        let f = photon_fluctuations(&model("16x16x16", 10.0, 1.0, j)).unwrap();
         assert_eq!(f.semiclassical, survives, "J = {j}: ratio {}", f.anharmonic_ratio);
         assert_eq!(f.anharmonic_ratio <= ANHARMONIC_LIMIT, survives);
         for h in f.helicities.iter().filter(|h| h.helicity != 0) {
@@ -739,7 +739,7 @@ fn the_photon_verdict_follows_the_fluctuations() {
         assert!((f.semiclassical_from_g_over_j - 3.96).abs() < 0.01, "{}", f.semiclassical_from_g_over_j);
     }
     // The same entry with only its angle changed past 2π/10 flips "small" to "not small".
-    let f = photon_fluctuations(&model("8x8x8", 10.0, 1.0, 0.1), |_| ()).unwrap();
+    let f = photon_fluctuations(&model("8x8x8", 10.0, 1.0, 0.1)).unwrap();
     let mut h = f.helicities[0].clone();
     assert!(h.verdict.contains("small compared with 2π") && !h.verdict.contains("not small"));
     h.angle_rms = Some(0.7);

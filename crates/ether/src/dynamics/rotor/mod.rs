@@ -852,16 +852,17 @@ pub fn photon_spectrum(
     config: &EvolveConfig,
     frame_every: usize,
 ) -> Result<SpectrumRun> {
-    photon_spectrum_observed(model, state, config, frame_every, |_| ())
+    photon_spectrum_observed(model, state, config, frame_every, |_| Ok(()))
 }
 
-/// [`photon_spectrum`] with `on_step(step)` called after every step (progress reporting).
+/// [`photon_spectrum`] with `on_step(step)` called after every step (progress reporting); an
+/// error from it (an interrupt) stops the run and is returned.
 pub fn photon_spectrum_observed(
     model: &RotorModel,
     mut state: RotorState,
     config: &EvolveConfig,
     frame_every: usize,
-    mut on_step: impl FnMut(usize),
+    mut on_step: impl FnMut(usize) -> Result<()>,
 ) -> Result<SpectrumRun> {
     let lat = &model.lattice;
     let fe = frame_every.max(1);
@@ -891,7 +892,7 @@ pub fn photon_spectrum_observed(
     let mut res = (0.0f64, 0.0f64);
     let mut mean_e = vec![0.0; lat.n_links()];
     let monitor = evolve(model, &mut state, config, |s, st| {
-        on_step(s);
+        on_step(s)?;
         if s % fe == 0 && fr_e.len() < n_frames {
             mean_e.iter_mut().zip(&st.l).for_each(|(m, x)| *m += x / n_frames as f64);
             let (e, b) = fields(lat, st);

@@ -33,6 +33,10 @@ use serde::Serialize;
 /// weight there is at ω ≠ 0 (a static field has all of it at ω = 0).
 pub const OSCILLATING_FRACTION: f64 = 0.5;
 
+/// A momentum whose channel weight is below this fraction of the largest weight of any channel at
+/// any window momentum holds rounding only: it is not counted as oscillating.
+pub const WEIGHT_FLOOR: f64 = 1e-12;
+
 /// A channel propagates when it oscillates at at least this fraction of the window's momenta.
 pub const PROPAGATING_MOMENTA: f64 = 0.9;
 
@@ -341,6 +345,10 @@ pub fn count_polarizations(sf: &StructureFactor, max_k2: f64) -> Result<Polariza
     };
     let totals: Vec<f64> = (0..3).map(|ch| window.iter().map(|&(k, _)| weight(ch, k).0).sum()).collect();
     let top = totals.iter().copied().fold(0.0f64, f64::max);
+    let top_k = (0..3)
+        .flat_map(|ch| window.iter().map(move |&(k, _)| (ch, k)))
+        .map(|(ch, k)| weight(ch, k).0)
+        .fold(0.0f64, f64::max);
     let mut channels = Vec::with_capacity(3);
     let mut shells: Vec<f64> = window.iter().map(|w| w.1).collect();
     shells.sort_by(f64::total_cmp);
@@ -352,7 +360,7 @@ pub fn count_polarizations(sf: &StructureFactor, max_k2: f64) -> Result<Polariza
             let (total, stat) = weight(ch, k);
             let f = if total > 0.0 { (total - stat) / total } else { 0.0 };
             fmin = fmin.min(f);
-            if f >= OSCILLATING_FRACTION {
+            if f >= OSCILLATING_FRACTION && total >= WEIGHT_FLOOR * top_k {
                 if let Some(w) = folded_peak(sf, ch, k) {
                     osc += 1;
                     peaks.push([k2.sqrt(), w]);

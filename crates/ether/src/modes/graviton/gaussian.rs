@@ -327,12 +327,16 @@ fn coefficient_exponents(solver: &GravitonModes) -> Result<[[f64; 2]; 6]> {
     Ok(out)
 }
 
+/// Momenta per progress report (a batch of chunks run in parallel).
+const BATCH: usize = 16;
+
 /// The Gaussian ground state per helicity direction for Z_n rotors (`n ≥ 2`), with the verdicts.
-/// `tick(m)` is called with the number of momenta done after each chunk.
+/// Memory O(N / 1024); fixed chunks summed in order (the same for any thread count).
+/// `progress(done, total)` is called between batches; an error from it stops the pass.
 pub fn graviton_fluctuations(
     solver: &GravitonModes,
     n: u32,
-    tick: impl Fn(usize) + Sync,
+    progress: &mut dyn FnMut(usize, usize) -> Result<()>,
 ) -> Result<GravitonFluctuations> {
     use rayon::prelude::*;
     if n < 2 {
@@ -341,26 +345,29 @@ pub fn graviton_fluctuations(
     let lat = &solver.model.lattice;
     let ns = lat.n_sites();
     let chunks = ns.div_ceil(CHUNK);
-    let parts: Vec<Acc> = (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let mut acc = Acc::new();
-            for i in (c * CHUNK).max(1)..((c + 1) * CHUNK).min(ns) {
-                let m = lat.momentum_of_index(i);
-                let kc = m.components();
-                let k = [kc[0], kc[1], kc[2]];
-                if lattice_k(k).iter().all(|x| x.abs() < 1e-12) {
-                    continue;
-                }
-                at_momentum(solver, k, &mut acc)?;
+    let chunk = |c: usize| -> Result<Acc> {
+        let mut acc = Acc::new();
+        for i in (c * CHUNK).max(1)..((c + 1) * CHUNK).min(ns) {
+            let m = lat.momentum_of_index(i);
+            let kc = m.components();
+            let k = [kc[0], kc[1], kc[2]];
+            if lattice_k(k).iter().all(|x| x.abs() < 1e-12) {
+                continue;
             }
-            tick(((c + 1) * CHUNK).min(ns) - c * CHUNK);
-            Ok(acc)
-        })
-        .collect::<Result<Vec<_>>>()?;
+            at_momentum(solver, k, &mut acc)?;
+        }
+        Ok(acc)
+    };
     let mut acc = Acc::new();
-    for p in &parts {
-        acc.add(p);
+    let mut c0 = 0;
+    while c0 < chunks {
+        let c1 = (c0 + BATCH).min(chunks);
+        let parts: Vec<Acc> = (c0..c1).into_par_iter().map(chunk).collect::<Result<Vec<_>>>()?;
+        for p in &parts {
+            acc.add(p);
+        }
+        c0 = c1;
+        progress((c1 * CHUNK).min(ns), ns)?;
     }
     let exps = coefficient_exponents(solver)?;
     let rotors = 6.0 * ns as f64;

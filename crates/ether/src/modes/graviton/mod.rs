@@ -724,6 +724,19 @@ pub struct Analysis {
 /// Analyse a model: zero modes counted at every non-zero momentum of its lattice grid, exponents
 /// from the small-k fit along [`FIT_DIRECTION`], instabilities, and the verdict in words.
 pub fn analyze(solver: &GravitonModes) -> Result<Analysis> {
+    analyze_observed(solver, &mut |_, _| Ok(()))
+}
+
+/// Momenta solved in parallel between progress reports of [`analyze_observed`].
+const ANALYZE_BATCH: usize = 2048;
+
+/// [`analyze`] with `progress(done, total)` called between batches of momenta (solved in
+/// parallel, folded in momentum order); an error from it stops the analysis.
+pub fn analyze_observed(
+    solver: &GravitonModes,
+    progress: &mut dyn FnMut(usize, usize) -> Result<()>,
+) -> Result<Analysis> {
+    use rayon::prelude::*;
     let lat = &solver.model.lattice;
     let mut counts: Option<BTreeMap<i32, usize>> = None;
     let mut uniform = true;
@@ -733,44 +746,59 @@ pub fn analyze(solver: &GravitonModes) -> Result<Analysis> {
     let mut instabilities: Vec<String> = Vec::new();
     let (mut max_gauge, mut max_off, mut max_herm) = (0.0f64, 0.0f64, 0.0f64);
     let mut counted = 0;
-    for i in 1..lat.n_sites() {
-        let kc = lat.momentum_of_index(i);
-        let c = kc.components();
-        let m = solver.at([c[0], c[1], c[2]])?;
-        counted += 1;
-        max_gauge = max_gauge.max(m.gauge_residual);
-        max_off = max_off.max(m.off_block);
-        max_herm = max_herm.max(m.hermiticity_residual);
-        let mut z: BTreeMap<i32, usize> = BTreeMap::new();
-        for s in &m.sectors {
-            *z.entry(s.sector.m()).or_insert(0) += s.zero_modes;
-            for inst in &s.instabilities {
-                if !instabilities.iter().any(|x: &String| x.starts_with(&inst[..inst.find(':').unwrap_or(inst.len())]))
-                {
-                    instabilities.push(format!("{inst} (first at k = ({:.3}, {:.3}, {:.3}))", c[0], c[1], c[2]));
-                }
-            }
-            if counts.is_none() {
-                *removed.entry(s.sector.m()).or_insert(0) += s.removed;
-                let e = names.entry(s.sector.m()).or_default();
-                for n in &s.removed_by {
-                    if !e.contains(n) {
-                        e.push(n.clone());
+    let ns = lat.n_sites();
+    let mut i0 = 1;
+    while i0 < ns {
+        let i1 = (i0 + ANALYZE_BATCH).min(ns);
+        let batch: Vec<ModesAt> = (i0..i1)
+            .into_par_iter()
+            .map(|i| {
+                let kc = lat.momentum_of_index(i);
+                let c = kc.components();
+                solver.at([c[0], c[1], c[2]])
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for m in batch {
+            let c = m.k;
+            counted += 1;
+            max_gauge = max_gauge.max(m.gauge_residual);
+            max_off = max_off.max(m.off_block);
+            max_herm = max_herm.max(m.hermiticity_residual);
+            let mut z: BTreeMap<i32, usize> = BTreeMap::new();
+            for s in &m.sectors {
+                *z.entry(s.sector.m()).or_insert(0) += s.zero_modes;
+                for inst in &s.instabilities {
+                    if !instabilities
+                        .iter()
+                        .any(|x: &String| x.starts_with(&inst[..inst.find(':').unwrap_or(inst.len())]))
+                    {
+                        instabilities.push(format!("{inst} (first at k = ({:.3}, {:.3}, {:.3}))", c[0], c[1], c[2]));
                     }
                 }
-                let kd = kinds.entry(s.sector.m()).or_insert([0, 0]);
-                kd[0] += s.potential_kernel;
-                kd[1] += s.kinetic_kernel;
+                if counts.is_none() {
+                    *removed.entry(s.sector.m()).or_insert(0) += s.removed;
+                    let e = names.entry(s.sector.m()).or_default();
+                    for n in &s.removed_by {
+                        if !e.contains(n) {
+                            e.push(n.clone());
+                        }
+                    }
+                    let kd = kinds.entry(s.sector.m()).or_insert([0, 0]);
+                    kd[0] += s.potential_kernel;
+                    kd[1] += s.kinetic_kernel;
+                }
             }
-        }
-        match &counts {
-            None => counts = Some(z),
-            Some(c0) => {
-                if *c0 != z {
-                    uniform = false;
+            match &counts {
+                None => counts = Some(z),
+                Some(c0) => {
+                    if *c0 != z {
+                        uniform = false;
+                    }
                 }
             }
         }
+        i0 = i1;
+        progress(i1, ns)?;
     }
     let zero_modes = counts.unwrap_or_default();
     // exponents

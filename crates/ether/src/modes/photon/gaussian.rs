@@ -129,6 +129,10 @@ struct Sums {
     restoring: [f64; 3],
     green: [f64; 3],
     momenta: usize,
+    zero_min: usize,
+    zero_max: usize,
+    zero_total: usize,
+    zero_point: f64,
 }
 
 impl Sums {
@@ -143,6 +147,10 @@ impl Sums {
             restoring: [0.0; 3],
             green: [0.0; 3],
             momenta: 0,
+            zero_min: usize::MAX,
+            zero_max: 0,
+            zero_total: 0,
+            zero_point: 0.0,
         }
     }
     fn add(&mut self, o: &Sums) {
@@ -157,6 +165,10 @@ impl Sums {
             self.green[h] += o.green[h];
         }
         self.momenta += o.momenta;
+        self.zero_min = self.zero_min.min(o.zero_min);
+        self.zero_max = self.zero_max.max(o.zero_max);
+        self.zero_total += o.zero_total;
+        self.zero_point += o.zero_point;
     }
 }
 
@@ -184,6 +196,10 @@ fn at_momentum(model: &RotorModel, k: &[f64], s: &mut Sums) -> Result<()> {
     let (a, b) = quadratic_form(model, k)?;
     let inc = Incidence::at(&model.lattice, k)?;
     let k2 = mm.lattice_k2;
+    s.zero_min = s.zero_min.min(mm.zero_modes);
+    s.zero_max = s.zero_max.max(mm.zero_modes);
+    s.zero_total += mm.zero_modes;
+    s.zero_point += mm.modes.iter().map(|x| 0.5 * x.omega).sum::<f64>();
     let w2_photon = 4.0 * model.g * model.j * k2;
     for (i, mode) in mm.modes.iter().enumerate() {
         let h = slot(mode.helicity.unwrap_or(0));
@@ -215,34 +231,64 @@ fn at_momentum(model: &RotorModel, k: &[f64], s: &mut Sums) -> Result<()> {
     Ok(())
 }
 
-/// The Gaussian ground state per helicity on the model's lattice, with the verdicts.
-/// `tick(n)` is called with the number of momenta done after each chunk (progress reporting).
-pub fn photon_fluctuations(model: &RotorModel, tick: impl Fn(usize) + Sync) -> Result<PhotonFluctuations> {
+/// The sums of one chunk of momentum indices (k = 0 counted for the zero modes only).
+fn chunk_sums(model: &RotorModel, c: usize) -> Result<Sums> {
+    let lat = &model.lattice;
+    let n = lat.n_sites();
+    let mut s = Sums::new();
+    for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+        let km = lat.momentum_of_index(i);
+        if km.lattice_k2() < 1e-12 {
+            let mm = modes_at(model, km.components())?;
+            s.zero_total += mm.zero_modes;
+            continue;
+        }
+        at_momentum(model, km.components(), &mut s)?;
+    }
+    Ok(s)
+}
+
+/// Momenta per progress report of [`photon_grid`] (a batch of chunks run in parallel).
+const BATCH: usize = 64;
+
+/// One pass over every lattice momentum: the Gaussian ground state per helicity with its verdicts
+/// ([`PhotonFluctuations`]), and the zero-mode counts and zero-point energy
+/// ([`super::GridSummary`]). Memory O(N / 4096); the sums are taken in fixed chunks and added in
+/// order, so they do not depend on the thread count. `progress(done, total)` is called between
+/// batches of chunks; an error from it (an interrupt) stops the pass.
+pub fn photon_grid(
+    model: &RotorModel,
+    progress: &mut dyn FnMut(usize, usize) -> Result<()>,
+) -> Result<(PhotonFluctuations, super::GridSummary)> {
     use rayon::prelude::*;
     let lat = &model.lattice;
     super::check_3d(lat)?;
     let n = lat.n_sites();
     let chunks = n.div_ceil(CHUNK);
-    let parts: Vec<Sums> = (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let mut s = Sums::new();
-            for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
-                let km = lat.momentum_of_index(i);
-                if km.lattice_k2() < 1e-12 {
-                    continue;
-                }
-                at_momentum(model, km.components(), &mut s)?;
-            }
-            tick(((c + 1) * CHUNK).min(n) - c * CHUNK);
-            Ok(s)
-        })
-        .collect::<Result<Vec<_>>>()?;
     let mut s = Sums::new();
-    for p in &parts {
-        s.add(p);
+    let mut c0 = 0;
+    while c0 < chunks {
+        let c1 = (c0 + BATCH).min(chunks);
+        let parts: Vec<Sums> = (c0..c1).into_par_iter().map(|c| chunk_sums(model, c)).collect::<Result<Vec<_>>>()?;
+        for p in &parts {
+            s.add(p);
+        }
+        c0 = c1;
+        progress((c1 * CHUNK).min(n), n)?;
     }
-    Ok(assemble(model, &s))
+    let summary = super::GridSummary {
+        zero_modes_min: if s.zero_min == usize::MAX { 0 } else { s.zero_min },
+        zero_modes_max: s.zero_max,
+        zero_modes_total: s.zero_total,
+        zero_point_energy_per_site: s.zero_point / n as f64,
+    };
+    Ok((assemble(model, &s), summary))
+}
+
+/// The Gaussian ground state per helicity on the model's lattice, with the verdicts
+/// ([`photon_grid`] without progress reports).
+pub fn photon_fluctuations(model: &RotorModel) -> Result<PhotonFluctuations> {
+    Ok(photon_grid(model, &mut |_, _| Ok(()))?.0)
 }
 
 fn assemble(model: &RotorModel, s: &Sums) -> PhotonFluctuations {
