@@ -48,7 +48,7 @@ fn huge_lattices_are_refused_with_the_estimate() {
 fn json_has_the_documented_keys() {
     let v = json(&["-q", "graviton", "--model", "l-type", "--lattice", "4x4x4", "--k", "0,0,pi/4", "--json"]);
     assert_eq!(v["gapless_helicities"], serde_json::json!([-2, 2]));
-    // graviton note B.5: l-type (M3) ω_{±2} = |K|³, exponent 3; zero modes helicity 0, 0, ±1
+    // graviton.md B.5: l-type (M3) ω_{±2} = |K|³, exponent 3; zero modes helicity 0, 0, ±1
     for m in ["-2", "2"] {
         assert!((v["exponents"][m].as_f64().unwrap() - 3.0).abs() < 1e-3);
     }
@@ -112,7 +112,7 @@ fn out_dir_holds_plots_and_data() {
     }
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("result.json")).unwrap()).unwrap();
-    // graviton note B.5: the Xu-type model keeps a gapless helicity 0 (0T)
+    // graviton.md B.5: the Xu-type model keeps a gapless helicity 0 (0T)
     assert_eq!(v["gapless_helicities"], serde_json::json!([-2, 0, 2]));
     let _ = std::fs::remove_dir_all(&d);
 }
@@ -121,7 +121,7 @@ fn out_dir_holds_plots_and_data() {
 fn dynamics_reports_the_real_space_checks() {
     let v = json(&["-q", "graviton", "--model", "cotton", "--lattice", "4x4x4", "--method", "dynamics", "--json"]);
     let d = &v["dynamics"];
-    // cotton (M4): ω_{±2} = |K|³ at k_z = π/2, |K| = √2 (graviton note B.5); the measured period of
+    // cotton (M4): ω_{±2} = |K|³ at k_z = π/2, |K| = √2 (graviton.md B.5); the measured period of
     // the real-space TT wave against 2π/ω of that closed form, to 1e-4 (leapfrog shift ~1e-5)
     let w = 2f64.sqrt().powi(3);
     assert!((d["tt_wave"]["omega_modes"].as_f64().unwrap() - w).abs() < 1e-12);

@@ -39,7 +39,7 @@ fn modes_json_has_the_documented_keys() {
     assert_eq!(modes.len(), 3);
     let hel: Vec<i64> = modes.iter().map(|m| m["helicity"].as_i64().unwrap()).collect();
     assert_eq!(hel, vec![0, 1, -1]);
-    // ω_T at k = (π/2,0,0): 2√(gJ)·2 sin(π/4) = 2√0.1·√2 (rotor note eq. 2.3), rounding tolerance.
+    // ω_T at k = (π/2,0,0): 2√(gJ)·2 sin(π/4) = 2√0.1·√2 (photon.md eq. 2.3), rounding tolerance.
     let want = 2.0 * 0.1f64.sqrt() * 2f64.sqrt();
     assert!((modes[1]["omega"].as_f64().unwrap() - want).abs() < 1e-12);
     assert!(modes[0]["polarization"].as_array().unwrap().len() == 3);
@@ -57,7 +57,7 @@ fn modes_json_has_the_documented_keys() {
 
 #[test]
 fn the_words_follow_the_fluctuations() {
-    // g/J = 10: ⟨Φ²⟩/4 = 0.796/(4√10) = 0.063 ≤ 0.1 (rotor note §2.3): light, and it survives.
+    // g/J = 10: ⟨Φ²⟩/4 = 0.796/(4√10) = 0.063 ≤ 0.1 (photon.md §2.3): light, and it survives.
     let v = json(&["-q", "photon", "--lattice", "8x8x8", "--J", "0.1", "--json"]);
     assert!(v["contrast"].as_str().unwrap().contains("That is light, not sound"), "{}", v["contrast"]);
     assert!(v["fluctuations"][0]["verdict"].as_str().unwrap().contains("the photon survives"));

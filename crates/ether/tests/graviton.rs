@@ -1,5 +1,5 @@
-//! Validation of the graviton models against the graviton note (`shared/physics/graviton.md`,
-//! sections B.2-B.7). Each test names the section and the reason for its tolerance.
+//! Validation of the graviton models against `docs/physics/graviton.md` (sections
+//! B.2-B.9). Each test names the section and the reason for its tolerance.
 
 use ether::dynamics::graviton::{random_state, tt_period, TensorDynamics};
 use ether::linalg::C64;
@@ -718,7 +718,7 @@ fn closed_coefficients(kind: GravitonKind, kn: f64, state: &str) -> Option<(f64,
     }
 }
 
-/// Direct Brillouin-zone sum of the Gaussian ground state (graviton note B.2, B.4, B.5;
+/// Direct Brillouin-zone sum of the Gaussian ground state (graviton.md B.2, B.4, B.5;
 /// docs/physics/graviton.md): per rotor, ⟨θ²⟩ = (1/6N) Σ_{k≠0} ½√(κ/ν) Σ_c (Λ_Q)_cc / F_c and
 /// ⟨L²⟩ = (1/6N) Σ ½√(ν/κ) Σ_c F_c (Λ_Q)_cc, with κ, ν from the tables and Λ the test's own
 /// Barnes-Rivers projector of the states (Λ⁽²⁾ for ±2 together, Λ⁽⁰ˢ⁾ for 0T).

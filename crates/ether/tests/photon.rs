@@ -1,7 +1,7 @@
 //! Validation of the emergent photon of the rotor model (issue 3).
 //!
-//! References are the sections of `shared/physics/rotor-photon-fermion.md` ("the note").
-//! Expected values come from the note's closed forms and tables, never from the code under test.
+//! References are the sections of `docs/physics/photon.md` ("photon.md §n").
+//! Expected values come from its closed forms and tables, never from the code under test.
 
 use ether::dynamics::rotor::polarization::{count_polarizations, unequal_state, HelicityProjector, UnequalConfig};
 use ether::dynamics::rotor::{
@@ -75,7 +75,7 @@ fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v
 }
 
-/// The note's multiset {|K|², |K|², 0} over the grid momenta, from `Momentum::lattice_k2`.
+/// The multiset (photon.md §2.2) {|K|², |K|², 0} over the grid momenta, from `Momentum::lattice_k2`.
 fn expected_ctc(l: &Lattice, factor: f64) -> Vec<f64> {
     let mut v = Vec::new();
     for k in l.momentum_grid() {
@@ -87,7 +87,7 @@ fn expected_ctc(l: &Lattice, factor: f64) -> Vec<f64> {
 
 #[test]
 fn curl_t_curl_spectrum_on_4x4x4() {
-    // Note §2.2 [computed]: on a periodic 4x4x4 lattice the spectrum of CᵀC is {|K|², |K|², 0}
+    // photon.md §2.2 [computed]: on a periodic 4x4x4 lattice the spectrum of CᵀC is {|K|², |K|², 0}
     // at every k, to 1.8e-14, with 66 zero modes (63 longitudinal + 3 at k = 0). Tolerance 1e-12:
     // rounding of a 192x192 dense eigensolver with O(10) entries.
     let l = lat("4x4x4");
@@ -112,7 +112,7 @@ fn curl_t_curl_spectrum_on_4x4x4() {
 
 #[test]
 fn curl_times_div_transpose_vanishes_exactly() {
-    // Note §2.2: C·Dᵀ = 0 exactly (the curl of a gradient). Integer matrices: exact zero.
+    // photon.md §2.2: C·Dᵀ = 0 exactly (the curl of a gradient). Integer matrices: exact zero.
     let l = lat("4x4x4");
     let c = dense_curl(&l);
     let d = dense_div(&l);
@@ -132,7 +132,7 @@ fn curl_times_div_transpose_vanishes_exactly() {
 
 #[test]
 fn linear_frequencies_are_4gj_k2_twice_and_zero_for_any_u() {
-    // Note eq. (2.3): ω_T² = 4gJ|K|² (twice), ω_L = 0, U drops out. Tolerance 1e-12 relative to
+    // photon.md eq. (2.3): ω_T² = 4gJ|K|² (twice), ω_L = 0, U drops out. Tolerance 1e-12 relative to
     // the band scale (3x3 eigenproblems, rounding only).
     let l = lat("4x4x4");
     let extra = [[0.1, 0.0, 0.0], [0.3, -0.7, 1.1], [3.0, 2.0, 1.0], [std::f64::consts::PI; 3]];
@@ -161,7 +161,7 @@ fn linear_frequencies_are_4gj_k2_twice_and_zero_for_any_u() {
 
 #[test]
 fn real_space_linearized_dynamics_matches_the_mode_solver() {
-    // Note §2.2 [computed]: eigenvalues of 4g(J + U DᵀD)CᵀC (real space, dense) are 4gJ|K|²
+    // photon.md §2.2 [computed]: eigenvalues of 4g(J + U DᵀD)CᵀC (real space, dense) are 4gJ|K|²
     // twice plus 0. Oracle for the Bloch-summed modes: the union of the k-space ω² over the grid.
     // 3x3x3 (81 links) keeps the dense 81x81 problem trivial. Tolerance 1e-10: the product is
     // not symmetric, so its symmetric form A^{1/2} B A^{1/2} is built here with eigen-decomposed
@@ -221,7 +221,7 @@ fn quadratic_form_is_the_hessian_of_the_model_energy() {
 
 #[test]
 fn photon_polarizations_are_transverse_with_helicity_plus_minus_one() {
-    // Note §2.2: the gapless modes are polarized ⟂ K (in the link-midpoint gauge, where K is
+    // photon.md §2.2: the gapless modes are polarized ⟂ K (in the link-midpoint gauge, where K is
     // real), the zero mode along K. Tolerance 1e-12: rounding of unit vectors.
     let m = RotorModel::new_3d(lat("6x6x6"), 10.0, 1.0, 0.1).unwrap();
     for mm in modes_on_grid(&m).unwrap() {
@@ -241,7 +241,7 @@ fn photon_polarizations_are_transverse_with_helicity_plus_minus_one() {
 
 #[test]
 fn two_linear_gapless_branches_with_speed_2_sqrt_gj() {
-    // Note eq. (2.3): ω = c|K| with c = 2√(gJ) at small k; |K| = |k|(1 − O(k²)), so at
+    // photon.md eq. (2.3): ω = c|K| with c = 2√(gJ) at small k; |K| = |k|(1 − O(k²)), so at
     // |k| ≤ 0.016 the exponent is 1 to ~1e-5 and ω/|k| = c to ~1e-5 (tolerances 1e-4).
     let m = RotorModel::new_3d(lat("8x8x8"), 10.0, 1.0, 0.1).unwrap();
     let fits = small_k_fit(&m, [1.0, 0.7, 0.3]).unwrap();
@@ -255,7 +255,7 @@ fn two_linear_gapless_branches_with_speed_2_sqrt_gj() {
 
 #[test]
 fn gaussian_ground_state_energy_from_the_mode_sum() {
-    // Note §2.3 table: E₀/N = −6g + 4.77520 √(gJ) (Gaussian part; ⟨|K|⟩_BZ = 2.387602 on 256³).
+    // photon.md §2.3 table: E₀/N = −6g + 4.77520 √(gJ) (Gaussian part; ⟨|K|⟩_BZ = 2.387602 on 256³).
     // Here: the model's classical vacuum energy per site plus Σ ω/2 over the modes code's
     // frequencies on a 16³ grid. The 16³ grid sum differs from the BZ average by 5e-5√(gJ)
     // (trapezoid rule on the |K| cone, error ~ L⁻⁴); the reference is given to 1e-5. Tolerance
@@ -268,9 +268,13 @@ fn gaussian_ground_state_energy_from_the_mode_sum() {
         let want = -6.0 * g + 4.77520 * (g * j).sqrt();
         assert!((e0 - want).abs() < 2e-4 * (g * j).sqrt(), "g={g} J={j}: {e0} vs {want}");
         // The streaming summary used by the CLI agrees (summation order differs: 1e-12), and
-        // counts one zero mode per k ≠ 0 plus three at k = 0 (note §2.2: 63 + 3 on 4³).
+        // counts one zero mode per k ≠ 0 plus three at k = 0 (photon.md §2.2: 63 + 3 on 4³).
         let sm = grid_summary(&m, || ()).unwrap();
         assert!((e_cl + sm.zero_point_energy_per_site - e0).abs() < 1e-12);
+        // and the chunked one-pass summary of the experiment (different summation order: 1e-12)
+        let (_, one) = ether::modes::photon::gaussian::photon_grid(&m, &mut |_, _| Ok(())).unwrap();
+        assert!((one.zero_point_energy_per_site - sm.zero_point_energy_per_site).abs() < 1e-12);
+        assert_eq!((one.zero_modes_min, one.zero_modes_max, one.zero_modes_total), (1, 1, m.lattice.n_sites() - 1 + 3));
         let nk = m.lattice.n_sites();
         assert_eq!((sm.zero_modes_min, sm.zero_modes_max, sm.zero_modes_total), (1, 1, nk - 1 + 3));
     }
@@ -289,7 +293,7 @@ fn charges_pair(l: &Lattice) -> Vec<f64> {
 
 #[test]
 fn gauss_law_is_conserved_to_rounding_at_any_temperature() {
-    // Note §1.3: [H, Q_r] = 0; classically D Cᵀ = 0 so each kick leaves Q unchanged. Over 10⁴
+    // photon.md §1.3: [H, Q_r] = 0; classically D Cᵀ = 0 so each kick leaves Q unchanged. Over 10⁴
     // steps rounding accumulates ~ √(steps)·ε·|L|: tolerance 1e-12 relative to max |L|.
     for (t, charges) in [(0.02, false), (1.0, true), (5.0, false)] {
         let m = model("6x6x6", 10.0, 1.0, 0.1);
@@ -339,7 +343,7 @@ fn energy_drift_is_bounded_and_shrinks_as_dt_squared() {
 
 #[test]
 fn unstable_time_step_is_reported_not_nan() {
-    // Beyond dt·ω_max = 2 leapfrog is linearly unstable (note §2.2 for ω_max = 4√3√(gJ)).
+    // Beyond dt·ω_max = 2 leapfrog is linearly unstable (photon.md §2.2 for ω_max = 4√3√(gJ)).
     let m = model("4x4x4", 10.0, 1.0, 0.1);
     let mut s = thermal_state(&m, &ThermalConfig::new(0.05, 1)).unwrap();
     let dt = 3.0 / omega_max(&m);
@@ -404,7 +408,7 @@ fn low_t_spectrum(l: &str, steps: usize, seed: u64) -> (RotorModel, ether::dynam
 
 #[test]
 fn speed_of_light_from_the_dynamics_on_8_cubed() {
-    // Note eq. (2.3): ω = c|K|, c = 2√(gJ), for the nonlinear model at low T (T = 0.01g: the
+    // photon.md eq. (2.3): ω = c|K|, c = 2√(gJ), for the nonlinear model at low T (T = 0.01g: the
     // thermal softening of g, ~T/(12g) ≈ 0.1 %, is below the resolution). The transverse S(k, ω)
     // peaks at |K|² ≤ 1.2 (the (100) and (110) shells) with parabolic refinement; Δω = 0.7 % of ω
     // at the smallest k, so the fit is good to ~0.3 %. Tolerance 1 %; the 16³ check is #[ignore].
@@ -413,7 +417,7 @@ fn speed_of_light_from_the_dynamics_on_8_cubed() {
     let p = peaks(&run.electric, 0, 1.2);
     assert_eq!(p.len(), 18);
     let c = fit_speed(&p).unwrap();
-    let want = 2.0 * (1.0f64 * 0.1).sqrt(); // c = 2√(gJ) at g = 1, J = 0.1 (note eq. 2.3)
+    let want = 2.0 * (1.0f64 * 0.1).sqrt(); // c = 2√(gJ) at g = 1, J = 0.1 (photon.md eq. 2.3)
     assert!((c - want).abs() < 0.01 * want, "c = {c}, 2√(gJ) = {want}");
     // Magnetic field: same branch.
     let cb = fit_speed(&peaks(&run.magnetic, 0, 1.2)).unwrap();
@@ -451,10 +455,10 @@ fn speed_of_light_from_the_dynamics_on_8_cubed() {
 #[test]
 #[ignore = "16³, 16k steps: about a minute on 2 cores"]
 fn speed_of_light_from_the_dynamics_on_16_cubed_within_one_percent() {
-    // The issue's figure: c within 1 % of 2√(gJ) on 16³ at low temperature (note eq. 2.3).
+    // The issue's figure: c within 1 % of 2√(gJ) on 16³ at low temperature (photon.md eq. 2.3).
     let (_, run) = low_t_spectrum("16x16x16", 16000, 22);
     let c = fit_speed(&peaks(&run.electric, 0, 1.0)).unwrap();
-    let want = 2.0 * (1.0f64 * 0.1).sqrt(); // c = 2√(gJ) at g = 1, J = 0.1 (note eq. 2.3)
+    let want = 2.0 * (1.0f64 * 0.1).sqrt(); // c = 2√(gJ) at g = 1, J = 0.1 (photon.md eq. 2.3)
     assert!((c - want).abs() < 0.01 * want, "c = {c}, 2√(gJ) = {want}");
 }
 
@@ -527,7 +531,7 @@ fn thermal_initial_state_fails_cleanly_on_bad_input() {
 
 #[test]
 fn thermal_angles_obey_the_exact_classical_virial_identity() {
-    // Generalized equipartition (docs/physics/photon.md, "Testing the thermal states"): under the
+    // Generalized equipartition (photon.md §4.4): under the
     // Gibbs weight exp(−H/T) every transverse coordinate has ⟨q ∂H/∂q⟩ = T, and θ·∂H/∂θ =
     // Σ_p 2g Φ_p sin Φ_p, so Σ_p 2g⟨Φ_p sin Φ_p⟩ = 2(N−1)T, up to wrap-around terms O(e^{−4g/T})
     // (3e-4 at T = 0.5g). The sampler's harmonic draw alone gives, by Gaussian integration by parts,
@@ -598,8 +602,7 @@ impl ether::dynamics::Projector for Component {
 
 #[test]
 fn dynamics_makes_the_transverse_electric_correlator_from_angles_alone() {
-    // Dynamics-derived correlator against the static one (docs/physics/photon.md, "Testing the
-    // thermal states"). Start from thermal angles with L = 0: every transverse mode holds potential
+    // Dynamics-derived correlator against the static one (photon.md §4.4). Start from thermal angles with L = 0: every transverse mode holds potential
     // energy T/2 (harmonic draw at T = 0.01g) and no kinetic energy. The dynamics alone makes the
     // electric field: averaged over many periods the energy is shared equally, so
     // ⟨|E_a(k)|²⟩_t = (T/4J)(1 − K_a²/|K|²), half the static thermal value, with the transverse
@@ -660,13 +663,13 @@ fn dynamics_makes_the_transverse_electric_correlator_from_angles_alone() {
 
 #[test]
 fn gaussian_fluctuations_match_a_direct_zone_sum_and_scale_as_the_quarter_power() {
-    // Rotor note §2.3: per transverse mode ⟨θ²⟩ = ½√(J/(g|K|²)), ⟨L²⟩ = ½√(g|K|²/J). The oracle is
+    // photon.md §2.3: per transverse mode ⟨θ²⟩ = ½√(J/(g|K|²)), ⟨L²⟩ = ½√(g|K|²/J). The oracle is
     // the direct sum over the lattice momenta k ≠ 0 of these closed forms (two helicities, 3N
     // links): ⟨Φ_p²⟩ = (1/3N) Σ √(J/g)|K|, ⟨θ_T²⟩ = (1/3N) Σ √(J/g)/|K|, ⟨L²⟩ = (1/3N) Σ √(g/J)|K|.
     // The library sums ½√(a/b) over its normal modes and polarizations instead. Tolerance 1e-12
-    // relative (rounding). Against the note's L → ∞ numbers: 0.795867 √(J/g) for the flux, to 2e-5
+    // relative (rounding). Against photon.md §2.3's L → ∞ numbers: 0.795867 √(J/g) for the flux, to 2e-5
     // on 16³ (the sum of the smooth |K| converges fast); the angle's ⟨1/|K|⟩ converges slowly
-    // (note: 0.455342 ± 1e-5 on 256³) and is 0.4% low on 16³: tolerance 1 %.
+    // (photon.md §2.3: 0.455342 ± 1e-5 on 256³) and is 0.4% low on 16³: tolerance 1 %.
     for (ext, g, j) in [("16x16x16", 1.0, 0.1), ("8x6x10", 2.0, 0.05)] {
         let m = model(ext, 10.0, g, j);
         let f = photon_fluctuations(&m).unwrap();
@@ -677,9 +680,9 @@ fn gaussian_fluctuations_match_a_direct_zone_sum_and_scale_as_the_quarter_power(
             if kk < 1e-6 {
                 continue;
             }
-            flux += (j / g as f64).sqrt() * kk / links;
-            ang += (j / g as f64).sqrt() / kk / links;
-            conj += (g / j as f64).sqrt() * kk / links;
+            flux += (j / g).sqrt() * kk / links;
+            ang += (j / g).sqrt() / kk / links;
+            conj += (g / j).sqrt() * kk / links;
         }
         assert!((f.flux_variance / flux - 1.0).abs() < 1e-12, "{ext}: {} vs {flux}", f.flux_variance);
         assert!((f.transverse_angle_variance / ang - 1.0).abs() < 1e-12);
@@ -706,7 +709,7 @@ fn longitudinal_helicity_is_a_free_compact_angle_gapped_by_a_charge_pair() {
     // unbounded and it contributes no flux. Its lightest excitation is a ±1 charge pair on
     // neighbouring sites, Gaussian (Coulomb) energy 2U + 2J[G(0) − G(x̂)]; on an L×L×L torus cubic
     // symmetry gives (1/N) Σ_{k≠0} (1 − cos k_x)/|K|² = (N−1)/(6N) exactly (Σ_a (1 − cos k_a) =
-    // |K|²/2), so the gap is 2U + J(N−1)/(3N) (→ 2U + J/3, rotor note §2.5). Tolerance 1e-12.
+    // |K|²/2), so the gap is 2U + J(N−1)/(3N) (→ 2U + J/3, photon.md §2.5). Tolerance 1e-12.
     for (u, j) in [(10.0, 0.1), (0.0, 0.5)] {
         let m = model("8x8x8", u, 1.0, j);
         let f = photon_fluctuations(&m).unwrap();
@@ -726,7 +729,7 @@ fn the_photon_verdict_follows_the_fluctuations() {
     // The words come from the numbers: at g/J = 10 the quartic/quadratic ratio ⟨Φ²⟩/4 is
     // 0.796/(4√10) = 0.063 ≤ 0.1 and δθ_±1 small: "the photon survives"; at g/J = 1 the ratio is
     // 0.199 > 0.1: "does not hold", pointing to `ether phases`; at g/J = 0.01 δθ_±1 = 0.275·10^{1/2}
-    // = 0.87 > 2π/10 as well. The crossing g/J = (0.796/0.4)² = 3.96 (rotor note §2.3 numbers).
+    // = 0.87 > 2π/10 as well. The crossing g/J = (0.796/0.4)² = 3.96 (photon.md §2.3 numbers).
     for (j, survives) in [(0.1, true), (1.0, false), (100.0, false)] {
         let f = photon_fluctuations(&model("16x16x16", 10.0, 1.0, j)).unwrap();
         assert_eq!(f.semiclassical, survives, "J = {j}: ratio {}", f.anharmonic_ratio);
@@ -815,7 +818,7 @@ fn polarizations_are_counted_from_the_dynamics_not_from_the_initial_weights() {
     // (random weight per helicity, random factor per momentum, the longitudinal angle excited too)
     // and count the helicities of E that oscillate at ω ∝ |K| over the first two shells of 8³
     // (thresholds in `polarization`: oscillating weight ≥ 1/2, at ≥ 90 % of the momenta,
-    // |p − 1| ≤ 0.1). The rotor model: 2, helicity ±1, speeds 2√(gJ) within 1 % (rotor note eq. 2.3;
+    // |p − 1| ≤ 0.1). The rotor model: 2, helicity ±1, speeds 2√(gJ) within 1 % (photon.md eq. 2.3;
     // the window's two shells resolve ω to ~0.3 %), for two seeds with different weights.
     let m = model("8x8x8", 10.0, 1.0, 0.1);
     let dt = 0.25 / omega_max(&m);

@@ -449,7 +449,7 @@ fn path_arrays(solver: &GravitonModes) -> Result<PathArrays> {
     Ok(out)
 }
 
-/// The ±2 exponent and the other gapless helicities each model has (graviton note B.5, the
+/// The ±2 exponent and the other gapless helicities each model has (graviton.md B.5, the
 /// reference of the claims).
 fn expected(kind: GravitonKind) -> (f64, Vec<i32>, usize) {
     match kind {
@@ -486,7 +486,7 @@ fn claims(rec: &GravitonRecord) -> Vec<Claim> {
             rec.exponents.get(&2).copied().unwrap_or(f64::NAN),
             e2,
             1e-3,
-            format!("{NOTE} (graviton note B.5); 1e-3: the lattice's K = k − k³/24 in the window"),
+            format!("{NOTE} B.5; 1e-3: the lattice's K = k − k³/24 in the window"),
         ),
         Claim::within(
             if gapless.len() == 2 {
@@ -516,7 +516,7 @@ fn claims(rec: &GravitonRecord) -> Vec<Claim> {
             "largest of δθ/2π and δL/n of helicity ±2",
             worst_fraction(g, &["+2", "-2"]),
             SMALL_FRACTION_OF_PERIOD,
-            format!("{NOTE}, \"Zero-point fluctuations and compactness\": a tenth of each period"),
+            format!("{NOTE}, B.9: a tenth of each period"),
         ),
     ];
     match kind {
@@ -550,7 +550,7 @@ fn claims(rec: &GravitonRecord) -> Vec<Claim> {
                 "largest of δθ/2π and δL/n of helicity 0T",
                 worst_fraction(g, &["0T"]),
                 SMALL_FRACTION_OF_PERIOD,
-                format!("{NOTE}, \"Zero-point fluctuations and compactness\""),
+                format!("{NOTE}, B.9"),
             ));
         }
         GravitonKind::Einstein => {

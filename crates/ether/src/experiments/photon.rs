@@ -907,14 +907,14 @@ fn modes_claims(rec: &ModesRecord, m: &RotorModel) -> Vec<Claim> {
             "rms transverse angle per link / 2π",
             g.transverse_angle_variance.sqrt() / (2.0 * std::f64::consts::PI),
             SMALL_FRACTION_OF_PERIOD,
-            format!("{NOTE}, \"Zero-point fluctuations\": a tenth of the period"),
+            format!("{NOTE}, §3: a tenth of the period"),
         ),
         Claim::at_most(
             "the Gaussian (semiclassical) ground state is consistent here",
             "quartic/quadratic ratio ⟨Φ²⟩/4 of the plaquette energy",
             g.anharmonic_ratio,
             ANHARMONIC_LIMIT,
-            format!("{NOTE}, \"Zero-point fluctuations\": Wick's theorem; beyond it see `ether phases`"),
+            format!("{NOTE}, §3: Wick's theorem; beyond it see `ether phases`"),
         ),
         Claim::at_most(
             "helicity 0 has no restoring force: a free compact angle (δθ_0 ≫ 2π)",
@@ -1235,7 +1235,7 @@ fn dynamics_claims(rec: &DynamicsRecord) -> Vec<Claim> {
             if c.determined { c.count as f64 } else { f64::NAN },
             2.0,
             0.0,
-            format!("{NOTE}, \"Counting polarizations\" (thresholds in dynamics::rotor::polarization)"),
+            format!("{NOTE}, §4.3 (thresholds in dynamics::rotor::polarization)"),
         ),
         Claim::within(
             "the longitudinal E does not oscillate (Gauss's law)",

@@ -1,4 +1,4 @@
-//! Classical dynamics of the full compact rotor model (rotor note, eq. 2.1):
+//! Classical dynamics of the full compact rotor model (photon.md eq. 2.1):
 //!
 //! `θ̇ = ∂H/∂L = 2(J 1 + U DᵀD) L`,  `L̇ = −∂H/∂θ = −2g Cᵀ sin(C θ)`,
 //!
@@ -582,7 +582,7 @@ pub fn vacuum_energy(model: &RotorModel) -> f64 {
     -2.0 * model.g * model.lattice.n_plaquettes() as f64
 }
 
-/// Top of the photon band, `ω_max = 4√3 √(gJ)` (rotor note, section 2.2): sets the time step.
+/// Top of the photon band, `ω_max = 4√3 √(gJ)` (photon.md §2.2): sets the time step.
 pub fn omega_max(model: &RotorModel) -> f64 {
     4.0 * 3f64.sqrt() * (model.g * model.j).sqrt()
 }

@@ -1,5 +1,5 @@
 //! Counting the photon's polarizations from the dynamics, independently of the initial state
-//! (docs/physics/photon.md, "Counting polarizations").
+//! (docs/physics/photon.md §4.3).
 //!
 //! - [`HelicityProjector`] splits the electric field `E = L` at each `(k, ω)` into its helicity
 //!   +1, −1 and 0 (longitudinal) parts about the wave's direction.

@@ -1,5 +1,5 @@
 //! The talk's quantum-fluctuation criterion for the symmetric-tensor Z_n rotor models
-//! (docs/physics/graviton.md, "Zero-point fluctuations and compactness").
+//! (docs/physics/graviton.md B.9).
 //!
 //! In the helicity basis about K̂ each physical direction `e_s` (s = +2, −2, +1, −1, 0L, 0T,
 //! after the constraints) has a kinetic coefficient `κ_s = e_s†𝒦e_s` and a potential coefficient

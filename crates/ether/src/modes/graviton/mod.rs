@@ -1,4 +1,4 @@
-//! Linearized modes of the symmetric-tensor rotor models, per helicity (graviton note, B.6).
+//! Linearized modes of the symmetric-tensor rotor models, per helicity (graviton.md, B.6).
 //!
 //! At each momentum `k` the 6x6 kinetic and potential matrices `𝒦(K)`, `𝒱(K)` are built from the
 //! model's terms (lattice difference operators, `Δ_a → iK_a`, `K_a = 2 sin(k_a/2)`) in the

@@ -1,5 +1,5 @@
 //! The talk's quantum-fluctuation criterion for the photon, computed from the rotor model's own
-//! quadratic form (docs/physics/photon.md, "Zero-point fluctuations").
+//! quadratic form (docs/physics/photon.md §3).
 //!
 //! The Gaussian ground state of `H₂ = ½ L†A L + ½ θ†B θ` is a product of oscillators, one per
 //! normal mode. A mode with kinetic coefficient `a = e†Ae` and restoring coefficient `b = e†Be`
@@ -39,7 +39,7 @@ pub const SMALL_FRACTION_OF_PERIOD: f64 = 0.1;
 /// The Gaussian (semiclassical) state is taken as self-consistent while the quartic term of the
 /// plaquette energy it drops is at most this fraction of the quadratic term it keeps,
 /// `⟨Φ²⟩/4 ≤ 0.1`. Equivalently the plaquette flux rms is at most 0.632 rad, about a tenth of its
-/// period 2π; with `⟨Φ²⟩ = 0.796 √(J/g)` (rotor note §2.3) this is `g/J ≳ 4` in infinite volume.
+/// period 2π; with `⟨Φ²⟩ = 0.796 √(J/g)` (photon.md §2.3) this is `g/J ≳ 4` in infinite volume.
 pub const ANHARMONIC_LIMIT: f64 = 0.1;
 
 /// Momenta summed per task of the parallel reduction: fixed, so the sum is the same for any
@@ -90,12 +90,12 @@ pub struct HelicityFluctuation {
 pub struct PhotonFluctuations {
     /// Helicity +1, −1, 0 in that order.
     pub helicities: Vec<HelicityFluctuation>,
-    /// `⟨Φ_p²⟩` of one plaquette, both transverse helicities (rotor note §2.3: 0.795867 √(J/g) as
+    /// `⟨Φ_p²⟩` of one plaquette, both transverse helicities (photon.md §2.3: 0.795867 √(J/g) as
     /// L → ∞).
     pub flux_variance: f64,
-    /// `⟨θ_T²⟩` of one link from both transverse helicities (note: 0.15178 √(J/g)).
+    /// `⟨θ_T²⟩` of one link from both transverse helicities (photon.md §2.3: 0.15178 √(J/g)).
     pub transverse_angle_variance: f64,
-    /// `⟨L²⟩` of one link (note: 0.795867 √(g/J)).
+    /// `⟨L²⟩` of one link (photon.md §2.3: 0.795867 √(g/J)).
     pub conjugate_variance: f64,
     /// `⟨Φ²⟩/4`: the quartic term of the plaquette energy relative to the quadratic one.
     pub anharmonic_ratio: f64,

@@ -1,4 +1,4 @@
-//! Linearized modes of the rotor model: the emergent photon (rotor note, sections 2.1-2.2).
+//! Linearized modes of the rotor model: the emergent photon (photon.md §2.1-2.2).
 //!
 //! Expanding `−2g cos Φ = −2g + g Φ² + …`, the rotor model of [`RotorModel`] becomes the
 //! quadratic Hamiltonian
@@ -10,7 +10,7 @@
 //! momentum `k` they are small matrices `C(k)` (3 planes × 3 link directions) and `D(k)`
 //! (1 × 3). This module builds them by Bloch-summing the lattice's own incidence maps
 //! ([`Lattice::plaquette_links`] and the divergence stencil), not from closed forms, and
-//! solves each momentum with [`normal_modes`]. The closed forms of the note,
+//! solves each momentum with [`normal_modes`]. The closed forms of docs/physics/photon.md,
 //! `ω_T² = 4gJ|K|²` (twice) and `ω_L = 0`, are what the tests compare against.
 //!
 //! Bloch convention: a mode at momentum `k` is `θ_{r,a} = e^{i k·r} θ_a` with the link `(r,a)`
@@ -366,7 +366,7 @@ pub fn modes_on_grid(model: &RotorModel) -> Result<Vec<MomentumModes>> {
 }
 
 /// Zero-point energy per site of the Gaussian theory, `(1/N) Σ_k Σ_modes ω/2`, as a mode sum
-/// over the given momenta (rotor note, section 2.3).
+/// over the given momenta (photon.md §2.3).
 pub fn zero_point_energy_per_site(modes: &[MomentumModes]) -> f64 {
     let s: f64 = modes.iter().flat_map(|m| m.modes.iter().map(|x| 0.5 * x.omega)).sum();
     s / modes.len() as f64
