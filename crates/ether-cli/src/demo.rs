@@ -97,10 +97,10 @@ fn chapters() -> Vec<(u32, &'static str, ChapterFn)> {
     vec![
         (1, "Spin waves: ferromagnet vs antiferromagnet", part::<ether::experiments::spinwave::Spinwave>),
         (1, "Spin waves, the quantum view (exact diagonalization)", part::<ether::experiments::ed::Ed>),
-        (2, "Light from qubits", crate::cmd::photon::demo),
-        (3, "Is the vacuum a string-net liquid?", crate::demo::part::<ether::experiments::phases::Phases>),
+        (2, "Light from qubits", part::<ether::experiments::photon::Photon>),
+        (3, "Is the vacuum a string-net liquid?", part::<ether::experiments::phases::Phases>),
         (4, "Electrons from strings", crate::cmd::statistics::demo),
-        (5, "Gravitons from qubits", crate::cmd::graviton::demo),
+        (5, "Gravitons from qubits", part::<ether::experiments::graviton::Graviton>),
         (6, "Long-range entanglement", crate::cmd::entanglement::demo),
     ]
 }

@@ -7,6 +7,8 @@
 pub mod ed;
 pub mod spinwave;
 pub mod phases;
+pub mod graviton;
+pub mod photon;
 
 use crate::run::RunData;
 use crate::{Figure, PlotError};
@@ -36,6 +38,8 @@ pub fn figures(command: &str, run: &RunData) -> Option<Result<Vec<NamedFigure>, 
         "ed" => Some(ed::figures(run)),
         "spinwave" => Some(spinwave::figures(run)),
         "phases" => Some(phases::figures(run)),
+        "photon" => Some(photon::figures(run)),
+        "graviton" => Some(graviton::figures(run)),
         _ => {
             let _ = run;
             None

@@ -8,3 +8,5 @@
 pub mod ed;
 pub mod spinwave;
 pub mod phases;
+pub mod graviton;
+pub mod photon;
