@@ -40,6 +40,9 @@ use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 use std::fmt;
 
+pub mod complex;
+pub use complex::{CubicComplex, Leg};
+
 /// Largest number of dimensions ether supports.
 pub const MAX_DIM: usize = 4;
 

@@ -5,13 +5,13 @@ use crate::common::{usage, Global, Output, OutputArgs};
 use crate::demo::DemoContext;
 use crate::report::Chapter;
 use anyhow::Result;
-use ether::topo::entanglement::field::{EdLanczos, SectorHamiltonian};
+use ether::model::ToricCode;
+use ether::topo::entanglement::field::{DualIsing, FluxFreeSector};
 use ether::topo::entanglement::honeycomb::HoneycombPatch;
 use ether::topo::entanglement::models::{self, StabilizerModel};
 use ether::topo::entanglement::regions::{self, Geometry, KitaevPreskill, LevinWen};
-use ether::topo::entanglement::schmidt::ConfigState;
 use ether::topo::entanglement::semion::{GroundStateCheck, LoopGas, StringNet, MAX_HEXAGONS};
-use ether::topo::entanglement::{self as te, ConstructionKind, TeeResult};
+use ether::topo::entanglement::{self as te, ConstructionKind, QubitState, TeeResult};
 use ether::Lattice;
 use ether_plot::{Figure, Layer};
 use serde::Serialize;
@@ -235,16 +235,7 @@ fn plan(args: &Args) -> Result<Plan> {
             let lat = parse_torus(&text, 2, "toric-code-field")?;
             let h = args.field.unwrap_or(0.25);
             ether::error::require_non_negative("--field", h, "the field strength; use h >= 0")?;
-            let (bits, bytes) = ether::topo::entanglement::field::sector_size(&lat);
-            if bits > ether::topo::entanglement::field::MAX_SECTOR_BITS {
-                return usage(format!(
-                    "--lattice {text}: the toric code in a field has no stabilizer shortcut; exact diagonalization on \
-                     {lat} needs its gauge sector of 2^{bits} states (about {} of memory, and time growing as 2^{bits}). \
-                     Use at most {} sites, e.g. --lattice 4x4 or 4x5",
-                    ether::error::human_bytes(bytes),
-                    ether::topo::entanglement::field::MAX_SECTOR_BITS + 1
-                ));
-            }
+            FluxFreeSector::check_fits(&lat)?;
             let g = models::toric_code_2d(&lat)?.geometry;
             (Source::Field { lattice: lat, h }, g)
         }
@@ -281,13 +272,13 @@ fn plan(args: &Args) -> Result<Plan> {
     Ok(Plan { model: args.model, lattice_text: text, source, geometry, kind, regions, params, picture, centre, extent })
 }
 
-/// Kitaev–Preskill or Levin–Wen γ of a configuration state.
+/// Kitaev–Preskill or Levin–Wen γ of a state.
 fn config_tee(
     kind: ConstructionKind,
     regions: &[(&'static str, i32, Vec<usize>)],
-    st: &ConfigState,
+    st: &dyn QubitState,
 ) -> Result<TeeResult> {
-    Ok(te::combine(kind, regions.to_vec(), |q| st.entropy(q))?)
+    Ok(te::topological_entropy(st, kind, regions.to_vec())?)
 }
 
 fn compute(p: &Plan, out: &Output) -> Result<Report> {
@@ -315,7 +306,7 @@ fn compute(p: &Plan, out: &Output) -> Result<Report> {
             report.method = "stabilizer state: S_A = (rank_GF(2)(G|_A) - |A|) ln 2, bit-packed elimination".into();
             report.ground_state_degeneracy = Some(m.ground_state_degeneracy()?);
             let st = m.ground_state()?;
-            te::stabilizer_tee(&st, p.kind, p.regions.clone())?
+            te::topological_entropy(&st, p.kind, p.regions.clone())?
         }
         Source::LoopGas(patch) => {
             report.method =
@@ -349,12 +340,12 @@ fn compute(p: &Plan, out: &Output) -> Result<Report> {
                 hs.sort_by(f64::total_cmp);
             }
             let pb = out.progress(hs.len() as u64, "gamma(h) by ED");
-            let solver = EdLanczos::default();
+            let dual = DualIsing::new(lattice)?;
             let mut scan = Vec::new();
             let mut at_h = None;
             for &hh in &hs {
-                let ham = SectorHamiltonian::new(lattice, hh)?;
-                let (e, st) = ham.ground_state(&solver)?;
+                let gs = dual.ground_state(&ToricCode::new(lattice.clone(), 1.0, 1.0, hh)?)?;
+                let (e, st) = (gs.energy, gs.state);
                 let t = config_tee(p.kind, &p.regions, &st)?;
                 scan.push(ScanPoint { h: hh, gamma: t.gamma, energy_per_qubit: e / lattice.n_links() as f64 });
                 if (hh - h).abs() < 1e-12 {
@@ -554,10 +545,11 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
     let lat = Lattice::new(&[4, 4])?;
     let geom = models::toric_code_2d(&lat)?.geometry;
     let kp = regions::kitaev_preskill(&geom, &regions::default_kitaev_preskill(&geom)?)?;
-    let solver = EdLanczos::default();
+    let dual = DualIsing::new(&lat)?;
     let mut scan = Vec::new();
     for h in [0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.8, 1.0, 2.0] {
-        let (e, st) = SectorHamiltonian::new(&lat, h)?.ground_state(&solver)?;
+        let gs = dual.ground_state(&ToricCode::new(lat.clone(), 1.0, 1.0, h)?)?;
+        let (e, st) = (gs.energy, gs.state);
         let t = config_tee(ConstructionKind::KitaevPreskill, &kp.combination(), &st)?;
         scan.push(ScanPoint { h, gamma: t.gamma, energy_per_qubit: e / lat.n_links() as f64 });
     }

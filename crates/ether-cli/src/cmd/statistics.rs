@@ -5,13 +5,15 @@ use crate::common::{usage, Global, Output, OutputArgs};
 use crate::demo::DemoContext;
 use crate::report::Chapter;
 use anyhow::Result;
+use ether::model::twisted_rotor::{check_exchange_lattice, Twist, TwistedRotorModel};
+use ether::model::ToricCode;
 use ether::topo::statistics::anyons::{double_semion, toric_code, AnyonReport};
 use ether::topo::statistics::photon::{compare_zero_charge, PhotonComparison};
 use ether::topo::statistics::spectrum::{two_charge_spectrum, SpectrumComparison};
 use ether::topo::statistics::states::{states_census, StatesCensus};
 use ether::topo::statistics::{
-    algebra::vertex_commutation_table, check_exchange_lattice, consistency_checks, exchange_census, Check,
-    ExchangeCensus, HopAlgebra, Twist, TwistedRotorModel,
+    algebra::vertex_commutation_table, consistency_checks, exchange_census, hop_algebra, Check, ExchangeCensus,
+    HopAlgebra,
 };
 use ether::Lattice;
 use ether_plot::{Figure, Layer};
@@ -142,7 +144,7 @@ pub fn rotor_compute(
     seed: u64,
 ) -> Result<RotorResult> {
     let model = TwistedRotorModel::on(lattice.clone(), twist)?;
-    let alg = model.algebra()?;
+    let alg = hop_algebra(&model)?;
     let census = exchange_census(&alg)?;
     let algebra_sign = census.uniform_sign()?;
     let mut checks = consistency_checks(&alg);
@@ -374,7 +376,7 @@ pub fn exchange_figure(r: &RotorResult) -> Figure {
         color: Some("#cccccc".into()),
         width: 1,
     });
-    let g = |i: usize| cx.legs[s][i].unwrap_or(ether::topo::statistics::complex::Leg { link: 0, neighbour: 0 });
+    let g = |i: usize| cx.legs[s][i].unwrap_or(ether::lattice::Leg { link: 0, neighbour: 0 });
     let (gj, gk, gl) = (g(legs[0]), g(legs[1]), g(legs[2]));
     let mut tsegs = Vec::new();
     for leg in [gj, gk, gl] {
@@ -642,7 +644,7 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
             }
             let (rep, lattice) = if args.model == ModelName::ToricCode {
                 let lattice = Lattice::parse(args.lattice.as_deref().unwrap_or("4x4"))?;
-                (toric_code(&lattice)?, Some(lattice))
+                (toric_code(&ToricCode::new(lattice.clone(), 1.0, 1.0, 0.0)?)?, Some(lattice))
             } else {
                 if let Some(l) = &args.lattice {
                     return usage(format!(
@@ -773,7 +775,7 @@ pub fn demo(ctx: &DemoContext) -> Result<Vec<Chapter>> {
     });
 
     // 2D anchors.
-    let tc = toric_code(&Lattice::parse("4x4")?)?;
+    let tc = toric_code(&ToricCode::new(Lattice::parse("4x4")?, 1.0, 1.0, 0.0)?)?;
     let ds = double_semion();
     let (tt, dt) = (anyon_table(&tc), anyon_table(&ds));
     let mut out = Output::to_dir(&ctx.dir.join("ch4-anyons"), ctx.quiet)?;
