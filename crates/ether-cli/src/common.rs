@@ -26,7 +26,8 @@ pub fn usage<T>(msg: impl Into<String>) -> Result<T> {
     Err(UsageError(msg.into()).into())
 }
 
-/// Exit code for an error: 2 for bad input (usage errors and the library's input errors), 1 otherwise.
+/// Exit code for an error: 2 for bad input (usage errors and the library's input errors), 130
+/// for a run stopped by SIGINT/SIGTERM (its checkpoint kept), 1 otherwise.
 pub fn exit_code(e: &anyhow::Error) -> u8 {
     for cause in e.chain() {
         if cause.downcast_ref::<UsageError>().is_some() {
@@ -35,6 +36,9 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if let Some(le) = cause.downcast_ref::<ether::Error>() {
             if le.is_user_error() {
                 return 2;
+            }
+            if matches!(le, ether::Error::Interrupted { .. }) {
+                return 130;
             }
         }
     }
@@ -118,13 +122,7 @@ impl Output {
     /// Save a figure: its data as `figures/NAME.json` and the drawing as `NAME.png` and `NAME.svg`.
     pub fn figure(&mut self, name: &str, description: &str, fig: &Figure) -> Result<()> {
         if let Some(r) = &mut self.run {
-            let figdir = r.staged("figures");
-            std::fs::create_dir_all(&figdir)?;
-            ether::record::write_json(&figdir.join(format!("{name}.json")), fig)?;
-            r.register(&format!("figures/{name}.json"), &format!("data of the plot {name}"));
-            ether_plot::render(fig, &r.staged(name))?;
-            r.register(&format!("{name}.png"), description);
-            r.register(&format!("{name}.svg"), description);
+            save_figure(r, name, description, fig)?;
         }
         Ok(())
     }
@@ -153,6 +151,19 @@ impl Output {
         }
         Ok(dir)
     }
+}
+
+/// Save a figure into a staged run directory: its data as `figures/NAME.json` and the drawing as
+/// `NAME.png` and `NAME.svg`.
+pub fn save_figure(r: &mut RunDir, name: &str, description: &str, fig: &Figure) -> Result<()> {
+    let figdir = r.staged("figures");
+    std::fs::create_dir_all(&figdir)?;
+    ether::record::write_json(&figdir.join(format!("{name}.json")), fig)?;
+    r.register(&format!("figures/{name}.json"), &format!("data of the plot {name}"));
+    ether_plot::render(fig, &r.staged(name))?;
+    r.register(&format!("{name}.png"), description);
+    r.register(&format!("{name}.svg"), description);
+    Ok(())
 }
 
 /// Print a line on stdout. A closed pipe (`ether ... --json | head`) is not an error: the reader

@@ -47,6 +47,51 @@ pub struct DemoContext {
 
 type ChapterFn = fn(&DemoContext) -> Result<Vec<Chapter>>;
 
+/// The demo part of an experiment: each of its demo runs is run with its small defaults and
+/// written as a run directory inside the demo directory (record, arrays, figures, manifest), and
+/// each claim of its record becomes one verdict row. The chapter's figures are those the run
+/// drew; its paragraphs are the record's narrative.
+#[allow(dead_code)] // until the chapters move onto it (this round)
+pub fn part<E: ether::experiment::Experiment>(ctx: &DemoContext) -> Result<Vec<Chapter>> {
+    use ether::experiment::Record;
+    let mut rows = Vec::new();
+    for d in E::demo(ctx.seed) {
+        let mut obs = crate::run::CliObserver::new(ctx.quiet, None);
+        let rec = E::run(&d.params, &mut obs)?;
+        obs.finish();
+        let mut rd = RunDir::create(&ctx.dir.join(&d.dir))?;
+        crate::run::write_run(&mut rd, E::COMMAND, &rec)?;
+        let params = serde_json::to_value(&d.params)?;
+        let seed = params.get("seed").and_then(serde_json::Value::as_u64);
+        let dir = rd.commit(E::COMMAND, params, seed)?;
+        let mut figures: Vec<PathBuf> = std::fs::read_dir(&dir)?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "png"))
+            .filter_map(|p| p.file_name().map(|n| PathBuf::from(&d.dir).join(n)))
+            .collect();
+        figures.sort();
+        let claims = rec.claims();
+        if claims.is_empty() {
+            anyhow::bail!("internal: the demo run {} of `ether {}` has no claims", d.dir, E::COMMAND);
+        }
+        for (i, c) in claims.into_iter().enumerate() {
+            let first = i == 0;
+            rows.push(Chapter {
+                number: d.chapter,
+                title: d.title.clone(),
+                claim: c.claim,
+                measured: c.measured,
+                pass: c.pass,
+                text: if first { rec.narrative() } else { Vec::new() },
+                figures: if first { std::mem::take(&mut figures) } else { Vec::new() },
+                seconds: 0.0,
+            });
+        }
+    }
+    Ok(rows)
+}
+
 /// The chapters in talk order.
 fn chapters() -> Vec<(u32, &'static str, ChapterFn)> {
     vec![

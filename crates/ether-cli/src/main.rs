@@ -4,8 +4,9 @@ mod cmd;
 mod common;
 mod demo;
 mod report;
+mod run;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// ether: what emerges from a lattice of qubits and rotors?
@@ -52,7 +53,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Some((name, sub)) = matches.subcommand() {
+        if let Some(cmd) = Cli::command().find_subcommand(name) {
+            run::record_explicit_flags(cmd, sub);
+        }
+    }
     let filter = match cli.verbose {
         0 => "warn",
         1 => "info",

@@ -8,6 +8,12 @@
 //! machine. plotters cannot rotate text with this backend, so the y-axis title is written
 //! horizontally above the axis.
 
+pub mod chapters;
+pub mod run;
+
+pub use chapters::NamedFigure;
+pub use run::RunData;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;

@@ -59,6 +59,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The run was stopped (SIGINT, SIGTERM, Ctrl-C) at a safe point.
+    #[error("stopped by a signal during {what}; {kept}")]
+    Interrupted {
+        /// What was running.
+        what: String,
+        /// What was kept and how to resume.
+        kept: String,
+    },
     /// Encoding or decoding JSON.
     #[error("{context}: {source}")]
     Json {
@@ -165,12 +173,29 @@ pub fn available_memory_bytes() -> Option<u64> {
     None
 }
 
-/// Refuse work whose estimated memory exceeds what is available.
-pub fn check_memory(what: &str, needed_bytes: u64, hint: &str) -> Result<()> {
-    if let Some(avail) = available_memory_bytes() {
-        if needed_bytes > avail {
-            return Err(Error::too_large(what, needed_bytes, avail, hint));
+/// The memory budget of one run in bytes: `ETHER_MEMORY_LIMIT` (bytes) if set, for tests and
+/// shared machines; else what the operating system reports as available; else 8 GiB.
+pub fn memory_limit() -> u64 {
+    if let Some(v) = std::env::var_os("ETHER_MEMORY_LIMIT") {
+        if let Ok(n) = v.to_string_lossy().trim().parse::<u64>() {
+            return n;
         }
     }
+    available_memory_bytes().unwrap_or(8 << 30)
+}
+
+/// Refuse work whose estimated memory exceeds [`memory_limit`], before anything is allocated:
+/// `what` names the work ("a 128x128x128x128 gauge field"), `hint` says what to do instead.
+pub fn check_memory(what: &str, needed_bytes: u64, hint: &str) -> Result<()> {
+    let limit = memory_limit();
+    if needed_bytes > limit {
+        return Err(Error::too_large(what, needed_bytes, limit, hint));
+    }
     Ok(())
+}
+
+/// Bytes of `n` values of `size` bytes each, saturating, so that absurd requests compare as huge
+/// instead of overflowing.
+pub fn bytes_of(n: u128, size: u128) -> u64 {
+    u64::try_from(n.saturating_mul(size)).unwrap_or(u64::MAX)
 }

@@ -28,6 +28,10 @@
 //!   states, the rotor model's path integral as 4D compact U(1)).
 //! - [`topo`]: string operators, statistics of string ends, entanglement.
 //! - [`record`]: self-describing results, manifests, atomic JSON / `.npy` writers.
+//! - [`experiment`]: what every experiment shares: the [`experiment::Observer`] a run reports
+//!   to, the [`experiment::Claim`] every verdict is made of, records with axes and units,
+//!   checkpoints; [`experiments`]: one experiment per chapter, the API the CLI, the demo and
+//!   Python call.
 //! - [`linalg`]: the dense linear-algebra facade; [`error`]: typed errors; [`simd`]: the
 //!   run-time choice of vector instructions for the hot kernels.
 //!
@@ -37,6 +41,8 @@
 pub mod dynamics;
 pub mod ed;
 pub mod error;
+pub mod experiment;
+pub mod experiments;
 pub mod lattice;
 pub mod linalg;
 pub mod mc;

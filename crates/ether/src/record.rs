@@ -89,8 +89,42 @@ pub struct Manifest {
     pub vector_isa: String,
     /// Files in the directory with one-line descriptions.
     pub files: Vec<(String, String)>,
+    /// The `.npy` arrays with their unit, shape and axes (each axis's values in its own file).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub arrays: Vec<ArrayEntry>,
     /// When the run finished (seconds since the Unix epoch).
     pub finished_unix: u64,
+}
+
+/// The manifest's description of one saved array.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
+pub struct ArrayEntry {
+    /// The `.npy` file.
+    pub file: String,
+    /// What it holds.
+    pub description: String,
+    /// The unit of its values.
+    pub unit: String,
+    /// "float64" or "complex128".
+    pub dtype: String,
+    /// Its shape (C order: the last axis varies fastest).
+    pub shape: Vec<usize>,
+    /// Its axes, outermost first.
+    pub axes: Vec<AxisEntry>,
+}
+
+/// The manifest's description of one axis of an array.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
+pub struct AxisEntry {
+    /// Name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// The `.npy` file with the coordinate of each index.
+    pub file: String,
+    /// Names of the entries, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
 }
 
 /// A run directory under construction. Files go to a staging directory; [`RunDir::commit`]
@@ -100,6 +134,8 @@ pub struct RunDir {
     final_path: PathBuf,
     staging: PathBuf,
     files: Vec<(String, String)>,
+    arrays: Vec<ArrayEntry>,
+    axes: Vec<(String, Vec<f64>)>,
     started: Instant,
     committed: bool,
 }
@@ -151,6 +187,8 @@ impl RunDir {
             final_path: path.to_path_buf(),
             staging,
             files: Vec::new(),
+            arrays: Vec::new(),
+            axes: Vec::new(),
             started: Instant::now(),
             committed: false,
         })
@@ -206,6 +244,71 @@ impl RunDir {
         Ok(())
     }
 
+    /// Write an array of a record as `.npy`, with each of its axes saved beside it (once per axis
+    /// file) and all of them described in the manifest. Two arrays may share an axis file only
+    /// if they agree on its values.
+    pub fn array(&mut self, a: &crate::experiment::DataArray) -> Result<()> {
+        use crate::experiment::Values;
+        a.check()?;
+        let shape = a.shape();
+        let dtype = match &a.values {
+            Values::Real(v) => {
+                write_npy_f64(&self.staged(&a.file), &shape, v)?;
+                "float64"
+            }
+            Values::Complex(v) => {
+                write_npy_c64(&self.staged(&a.file), &shape, v)?;
+                "complex128"
+            }
+        };
+        let axes_words: Vec<String> = a.axes.iter().map(|x| format!("{} [{}] in {}", x.name, x.unit, x.file)).collect();
+        self.register(&a.file, &format!("{} [{}], axes: {}", a.description, a.unit, axes_words.join("; ")));
+        for x in &a.axes {
+            match self.axes.iter().find(|(f, _)| *f == x.file) {
+                Some((_, v)) if v != &x.values => return Err(Error::invalid(
+                    "array axes",
+                    x.file.clone(),
+                    "two arrays give different values for one axis file: an internal inconsistency, please report it",
+                )),
+                Some(_) => {}
+                None => {
+                    write_npy_f64(&self.staged(&x.file), &[x.values.len()], &x.values)?;
+                    self.register(&x.file, &format!("axis: {} [{}]", x.name, x.unit));
+                    self.axes.push((x.file.clone(), x.values.clone()));
+                }
+            }
+        }
+        self.arrays.push(ArrayEntry {
+            file: a.file.clone(),
+            description: a.description.clone(),
+            unit: a.unit.clone(),
+            dtype: dtype.into(),
+            shape,
+            axes: a
+                .axes
+                .iter()
+                .map(|x| AxisEntry {
+                    name: x.name.clone(),
+                    unit: x.unit.clone(),
+                    file: x.file.clone(),
+                    labels: x.labels.clone(),
+                })
+                .collect(),
+        });
+        Ok(())
+    }
+
+    /// Write a record: `result.json` (the same document as `--json`) and its arrays with axes.
+    pub fn record<R: crate::experiment::Record>(&mut self, rec: &R) -> Result<serde_json::Value> {
+        let value =
+            serde_json::to_value(rec).map_err(|e| Error::Json { context: "encoding the result".into(), source: e })?;
+        self.json("result.json", "the command's result (the same document as --json)", &value)?;
+        for a in rec.arrays() {
+            self.array(&a)?;
+        }
+        Ok(value)
+    }
+
     /// Write the manifest and move the directory into place.
     pub fn commit(mut self, command: &str, parameters: serde_json::Value, seed: Option<u64>) -> Result<PathBuf> {
         let mut files = self.files.clone();
@@ -220,6 +323,7 @@ impl RunDir {
             threads: rayon::current_num_threads(),
             vector_isa: crate::simd::Isa::detect().to_string(),
             files,
+            arrays: std::mem::take(&mut self.arrays),
             finished_unix: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())
