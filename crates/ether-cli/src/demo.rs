@@ -99,9 +99,9 @@ fn chapters() -> Vec<(u32, &'static str, ChapterFn)> {
         (1, "Spin waves, the quantum view (exact diagonalization)", crate::cmd::ed::demo),
         (2, "Light from qubits", crate::cmd::photon::demo),
         (3, "Coulomb or confined: the rotor model's path integral", crate::cmd::phases::demo),
-        (4, "Electrons from strings", crate::cmd::statistics::demo),
+        (4, "Electrons from strings", crate::demo::part::<ether::experiments::statistics::Statistics>),
         (5, "Gravitons from qubits", crate::cmd::graviton::demo),
-        (6, "Long-range entanglement", crate::cmd::entanglement::demo),
+        (6, "Long-range entanglement", crate::demo::part::<ether::experiments::entanglement::Entanglement>),
     ]
 }
 

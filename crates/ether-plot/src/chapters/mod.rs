@@ -4,6 +4,9 @@
 //! picks it by the command that wrote the run. A command with no module here keeps the figures it
 //! saved as `figures/NAME.json`.
 
+pub mod entanglement;
+pub mod statistics;
+
 use crate::run::RunData;
 use crate::{Figure, PlotError};
 
@@ -28,11 +31,9 @@ impl NamedFigure {
 /// The figures of a run written by `command`, drawn from its saved data; `None` if the command
 /// has no chapter module (its figures are the saved `figures/*.json`).
 pub fn figures(command: &str, run: &RunData) -> Option<Result<Vec<NamedFigure>, PlotError>> {
-    #[allow(clippy::match_single_binding)]
     match command {
-        _ => {
-            let _ = run;
-            None
-        }
+        "entanglement" => Some(entanglement::figures(run)),
+        "statistics" => Some(statistics::figures(run)),
+        _ => None,
     }
 }

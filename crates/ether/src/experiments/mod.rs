@@ -4,3 +4,6 @@
 //! here, in the library. The CLI, the demo and the Python package call these and nothing else.
 //!
 //! The shared vocabulary (observer, claim, record, checkpoints) is [`crate::experiment`].
+
+pub mod entanglement;
+pub mod statistics;

@@ -43,6 +43,7 @@ use crate::linalg;
 use crate::model::toric_code::ToricCode;
 use crate::topo::gf2::BitMatrix;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// The ED engine's operator trait, for real symmetric sector Hamiltonians.
 pub trait LinearOperator: crate::ed::lanczos::LinearOperator<Scalar = f64> {}
@@ -141,9 +142,9 @@ pub struct FieldEstimate {
     pub sector_states: f64,
     /// States of the dual Ising model's symmetric sector (approximately `2^V / |G|`).
     pub ising_states: f64,
-    /// Bytes: the sector vector, the sector Hamiltonian's diagonal and the residual check's
-    /// second vector (24 per sector state), plus the Ising basis, Hamiltonian rows and Lanczos
-    /// vectors (about 200 bytes per symmetric state).
+    /// Bytes: the sector vector, the residual check's second vector and the link counts (17 per
+    /// sector state), plus the Ising basis, Hamiltonian rows and Lanczos vectors (about 200 bytes
+    /// per symmetric state).
     pub bytes: u64,
 }
 
@@ -161,7 +162,7 @@ impl FluxFreeSector {
             return Err(Error::too_large(
                 format!("the gauge sector of the toric code in a field on {lat} (2^{} states)", lat.n_sites() - 1),
                 Self::estimate(lat).bytes,
-                crate::error::available_memory_bytes().unwrap_or(0),
+                crate::error::memory_limit(),
                 "exact diagonalization reaches tori of up to about 30 sites (5x6)",
             ));
         }
@@ -192,7 +193,7 @@ impl FluxFreeSector {
         let sector_states = 2f64.powi(v - 1);
         let group = (v as f64) * 2.0 * if lat.dim() == 2 { 4.0 } else { 1.0 };
         let ising_states = 2f64.powi(v) / group;
-        let bytes = (24.0 * sector_states + 200.0 * ising_states).min(u64::MAX as f64) as u64;
+        let bytes = (17.0 * sector_states + 200.0 * ising_states).min(u64::MAX as f64) as u64;
         FieldEstimate { sector_states, ising_states, bytes }
     }
 
@@ -397,11 +398,15 @@ impl QubitState for SectorState {
 #[derive(Clone, Debug)]
 pub struct SectorHamiltonian {
     sector: FluxFreeSector,
-    h: f64,
     je: f64,
+    h: f64,
+    /// `−J_m N_p − h N_l`: the diagonal of the state with no flipped link.
+    offset: f64,
     /// For each vertex, the basis-bit mask that flips it (vertex 0 flips all bits).
     flips: Vec<u64>,
-    diag: Vec<f64>,
+    /// The number of links with σ^z = −1 in each basis state (independent of the couplings, so
+    /// it is shared between Hamiltonians of one torus).
+    down: Arc<Vec<u8>>,
 }
 
 /// States per parallel chunk of the sector matrix-vector product.
@@ -420,22 +425,29 @@ impl SectorHamiltonian {
         let lat = &model.lattice;
         FluxFreeSector::check_fits(lat)?;
         let sector = FluxFreeSector::new(lat)?;
-        let (je, jm, h) = (model.star, model.plaquette, model.field);
-        let all = (sector.dim() - 1) as u64;
-        let flips: Vec<u64> = (0..lat.n_sites()).map(|v| if v == 0 { all } else { 1u64 << (v - 1) }).collect();
-        let np = jm * lat.n_plaquettes() as f64;
-        let nl = sector.link_masks.len() as f64;
         let masks = &sector.link_masks;
-        let diag = (0..sector.dim())
+        let down: Vec<u8> = (0..sector.dim())
             .into_par_iter()
             .with_min_len(APPLY_CHUNK)
-            .map(|i| {
-                let i = i as u64;
-                let down = masks.iter().filter(|&&m| (i & m).count_ones() % 2 == 1).count() as f64;
-                -np - h * (nl - 2.0 * down)
-            })
+            .map(|i| masks.iter().filter(|&&m| (i as u64 & m).count_ones() % 2 == 1).count() as u8)
             .collect();
-        Ok(SectorHamiltonian { sector, h, je, flips, diag })
+        Self::with_down_counts(model, sector, Arc::new(down))
+    }
+
+    fn with_down_counts(model: &ToricCode, sector: FluxFreeSector, down: Arc<Vec<u8>>) -> Result<Self> {
+        let lat = &model.lattice;
+        if lat != &sector.lattice {
+            return Err(Error::invalid("lattice", lat.to_string(), "use the lattice the sector was built on"));
+        }
+        let all = (sector.dim() - 1) as u64;
+        let flips: Vec<u64> = (0..lat.n_sites()).map(|v| if v == 0 { all } else { 1u64 << (v - 1) }).collect();
+        let offset = -model.plaquette * lat.n_plaquettes() as f64 - model.field * lat.n_links() as f64;
+        Ok(SectorHamiltonian { sector, je: model.star, h: model.field, offset, flips, down })
+    }
+
+    /// The same sector with the couplings of another model on the same torus (no recount).
+    pub fn with_couplings(&self, model: &ToricCode) -> Result<Self> {
+        Self::with_down_counts(model, self.sector.clone(), self.down.clone())
     }
 
     /// The field.
@@ -448,6 +460,11 @@ impl SectorHamiltonian {
         &self.sector
     }
 
+    #[inline]
+    fn diagonal(&self, i: usize) -> f64 {
+        self.offset + 2.0 * self.h * f64::from(self.down[i])
+    }
+
     /// The ground state with its energy, by `solver`.
     pub fn ground_state(&self, solver: &dyn GroundStateSolver) -> Result<(f64, SectorState)> {
         let (e, v) = solver.ground_state(self)?;
@@ -458,20 +475,19 @@ impl SectorHamiltonian {
     pub fn residual(&self, e: f64, psi: &[f64]) -> f64 {
         let mut y = vec![0.0; psi.len()];
         crate::ed::lanczos::LinearOperator::apply(self, psi, &mut y);
-        y.par_chunks(APPLY_CHUNK)
+        let parts: Vec<f64> = y
+            .par_chunks(APPLY_CHUNK)
             .zip(psi.par_chunks(APPLY_CHUNK))
             .map(|(y, x)| y.iter().zip(x).map(|(a, b)| (a - e * b).powi(2)).sum::<f64>())
-            .collect::<Vec<f64>>()
-            .iter()
-            .sum::<f64>()
-            .sqrt()
+            .collect();
+        parts.iter().sum::<f64>().sqrt()
     }
 }
 
 impl crate::ed::lanczos::LinearOperator for SectorHamiltonian {
     type Scalar = f64;
     fn dim(&self) -> usize {
-        self.diag.len()
+        self.down.len()
     }
 
     fn apply(&self, x: &[f64], y: &mut [f64]) {
@@ -482,7 +498,7 @@ impl crate::ed::lanczos::LinearOperator for SectorHamiltonian {
                 for &f in &self.flips {
                     s += x[i ^ f as usize];
                 }
-                *yi = self.diag[i] * x[i] - self.je * s;
+                *yi = self.diagonal(i) * x[i] - self.je * s;
             }
         });
     }
@@ -551,6 +567,8 @@ impl crate::ed::lanczos::LinearOperator for FullHamiltonian {
 pub struct DualIsing {
     sector: FluxFreeSector,
     basis: SpinBasis,
+    /// The sector Hamiltonian of the torus (its link counts, shared by every field).
+    hamiltonian: SectorHamiltonian,
 }
 
 /// A ground state of the toric code in a field and how it was checked.
@@ -588,7 +606,8 @@ impl DualIsing {
         if basis.group.characters.iter().any(|c| c.re != 1.0 || c.im != 0.0) {
             return Err(Error::Invariant("the dual Ising sector is not the trivial representation".into()));
         }
-        Ok(DualIsing { sector, basis })
+        let hamiltonian = SectorHamiltonian::from_model(&ToricCode::new(lat.clone(), 1.0, 1.0, 0.0)?)?;
+        Ok(DualIsing { sector, basis, hamiltonian })
     }
 
     /// Dimension of the symmetric Ising sector.
@@ -630,7 +649,7 @@ impl DualIsing {
         }
         let state = SectorState::new(self.sector.clone(), psi)?;
         let energy = levels.energies[0] + model.dual_ising_offset();
-        let residual = SectorHamiltonian::from_model(model)?.residual(energy, state.amplitudes());
+        let residual = self.hamiltonian.with_couplings(model)?.residual(energy, state.amplitudes());
         Ok(FieldGroundState { model: model.clone(), energy, state, residual, ising_sector_states: self.basis.dim() })
     }
 }

@@ -37,13 +37,14 @@ pub mod semion;
 pub mod stabilizer;
 
 use crate::error::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which region combination.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConstructionKind {
     /// `S_A + S_B + S_C − S_AB − S_BC − S_CA + S_ABC = −γ`.
+    #[default]
     KitaevPreskill,
     /// `(S1 − S2) − (S3 − S4) = −2γ`.
     LevinWen,
@@ -67,17 +68,18 @@ impl ConstructionKind {
     }
 }
 
-/// The entropy of one region of a construction.
-#[derive(Clone, Debug, Serialize)]
+/// The entropy of one region of a construction (fields in alphabetical order, the order of the
+/// JSON documents).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RegionEntropy {
+    /// Entropy in nats.
+    pub entropy: f64,
+    /// Number of qubits in it.
+    pub qubits: usize,
     /// Region name (`A`, `AB`, `A1`, …).
     pub region: String,
     /// Its sign in the combination.
     pub sign: i32,
-    /// Number of qubits in it.
-    pub qubits: usize,
-    /// Entropy in nats.
-    pub entropy: f64,
 }
 
 /// A topological entanglement entropy: the regions' entropies and their combination.

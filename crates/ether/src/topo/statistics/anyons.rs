@@ -27,25 +27,25 @@ use crate::model::ToricCode;
 use serde::{Deserialize, Serialize};
 
 /// One anyon and its exchange phase (topological spin).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Particle {
-    /// Name (1, e, m, e×m; 1, s, s̄, b).
-    pub name: String,
     /// `e^{iΘ}` as `[re, im]`.
     pub exchange_phase: [f64; 2],
     /// How it was computed.
     pub method: String,
+    /// Name (1, e, m, e×m; 1, s, s̄, b).
+    pub name: String,
 }
 
 /// The mutual braiding phase of two anyons (one taken fully around the other).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mutual {
+    /// How it was computed.
+    pub method: String,
     /// The two anyons.
     pub pair: [String; 2],
     /// The full-braid phase `[re, im]`.
     pub phase: [f64; 2],
-    /// How it was computed.
-    pub method: String,
 }
 
 /// Results for one anyon model.
