@@ -58,6 +58,9 @@ fn bad(run: &RunData, file: &str, why: &str) -> PlotError {
     PlotError::Read { path: run.dir().join(file).display().to_string(), reason: why.to_string() }
 }
 
+/// A group of qubits in the region picture: label, colour, membership test.
+type Group<'a> = (&'static str, &'static str, Box<dyn Fn(usize) -> bool + 'a>);
+
 fn regions(run: &RunData, v: &View) -> Result<Figure, PlotError> {
     let (ps, pos) = run.array("region_positions.npy")?;
     let (ms, member) = run.array("region_membership.npy")?;
@@ -68,7 +71,7 @@ fn regions(run: &RunData, v: &View) -> Result<Figure, PlotError> {
     let row = |name: &str| v.combination.iter().position(|r| r.region == name);
     let has = |name: &str, q: usize| row(name).is_some_and(|k| member[k * n + q] > 0.5);
     // Groups for the picture: (label, colour, membership test).
-    let groups: Vec<(&str, &str, Box<dyn Fn(usize) -> bool>)> = if v.construction == "levin-wen" {
+    let groups: Vec<Group> = if v.construction == "levin-wen" {
         vec![
             ("A4 (annulus cut at both)", "C0", Box::new(|q| has("A4", q))),
             ("bottom cut (in A1, A3)", "C1", Box::new(|q| has("A1", q) && !has("A2", q))),

@@ -384,18 +384,23 @@ impl Params {
     }
 }
 
-/// The signed regions of the default construction on a geometry, with the region parameters.
-fn construction(
-    g: &Geometry,
-    kind: ConstructionKind,
-) -> Result<(Vec<(&'static str, i32, Vec<usize>)>, serde_json::Value, [f64; 3], f64)> {
+/// The default construction on a geometry: its signed regions, their parameters (as in the
+/// record), and the centre and outer radius of the picture.
+struct Construction {
+    regions: Vec<(&'static str, i32, Vec<usize>)>,
+    params: serde_json::Value,
+    centre: [f64; 3],
+    extent: f64,
+}
+
+fn construction(g: &Geometry, kind: ConstructionKind) -> Result<Construction> {
     Ok(match kind {
         ConstructionKind::KitaevPreskill => {
             let kp = regions::default_kitaev_preskill(g)?;
             let r = regions::kitaev_preskill(g, &kp)?;
             let params =
                 serde_json::json!({ "centre": kp.centre, "radius": kp.radius, "rotation_deg": kp.rotation_deg });
-            (r.combination(), params, kp.centre, kp.radius)
+            Construction { regions: r.combination(), params, centre: kp.centre, extent: kp.radius }
         }
         ConstructionKind::LevinWen => {
             let lw = regions::default_levin_wen(g)?;
@@ -403,7 +408,7 @@ fn construction(
             let params = serde_json::json!({
                 "centre": lw.centre, "r_in": lw.r_in, "r_out": lw.r_out, "cut_half_width": lw.cut_half_width
             });
-            (r.combination(), params, lw.centre, lw.r_out)
+            Construction { regions: r.combination(), params, centre: lw.centre, extent: lw.r_out }
         }
     })
 }
@@ -494,7 +499,7 @@ fn field_scan(
     let mut count = finished;
     for (t, lat) in tori.iter().enumerate() {
         let geom = models::toric_code_2d(lat)?.geometry;
-        let (regions, _, _, _) = construction(&geom, kind)?;
+        let regions = construction(&geom, kind)?.regions;
         let dual = DualIsing::new(lat)?;
         for &h in &fields[done[t].len()..] {
             check_stop(obs, "the gamma(h) scan", || {
@@ -585,14 +590,14 @@ fn compute(p: &Params, plan: &Plan, obs: &mut dyn Observer) -> Result<Entangleme
             rec.method = "stabilizer state: S_A = (rank_GF(2)(G|_A) - |A|) ln 2, bit-packed elimination".into();
             rec.ground_state_degeneracy = Some(m.ground_state_degeneracy()?);
             let st = m.ground_state()?;
-            let (regions, params, centre, extent) = construction(&m.geometry, plan.kind)?;
+            let c = construction(&m.geometry, plan.kind)?;
             check_stop(obs, "the stabilizer entropies", || {
                 "nothing was kept (the run takes seconds); run it again".into()
             })?;
             rec.qubits = m.geometry.n_qubits();
-            rec.regions = params;
-            rec.picture = Some(picture(&m.geometry, &regions, centre, extent));
-            tee_of(&st, plan.kind, &regions)?
+            rec.picture = Some(picture(&m.geometry, &c.regions, c.centre, c.extent));
+            rec.regions = c.params;
+            tee_of(&st, plan.kind, &c.regions)?
         }
         Source::LoopGas(patch) => {
             rec.method =
@@ -605,12 +610,12 @@ fn compute(p: &Params, plan: &Plan, obs: &mut dyn Observer) -> Result<Entangleme
                 "ground-state check: every vertex closed, |B_p Psi + Psi| <= {:.1e}, <H> = {:.6} = lower bound {}",
                 chk.plaquette_residual, chk.energy, chk.lower_bound
             ));
-            let (regions, params, centre, extent) = construction(&g, plan.kind)?;
+            let c = construction(&g, plan.kind)?;
             rec.qubits = g.n_qubits();
-            rec.regions = params;
-            rec.picture = Some(picture(&g, &regions, centre, extent));
+            rec.picture = Some(picture(&g, &c.regions, c.centre, c.extent));
+            rec.regions = c.params;
             rec.ground_state_check = Some(chk);
-            tee_of(&gas.state, plan.kind, &regions)?
+            tee_of(&gas.state, plan.kind, &c.regions)?
         }
         Source::Field { tori, h, fields } => {
             rec.method = "exact diagonalization of the dual transverse-field Ising model (Lanczos, symmetric sector), \
@@ -635,10 +640,10 @@ fn compute(p: &Params, plan: &Plan, obs: &mut dyn Observer) -> Result<Entangleme
                     .collect(),
             );
             let geom = models::toric_code_2d(&tori[0])?.geometry;
-            let (regions, params, centre, extent) = construction(&geom, plan.kind)?;
+            let c = construction(&geom, plan.kind)?;
             rec.qubits = geom.n_qubits();
-            rec.regions = params;
-            rec.picture = Some(picture(&geom, &regions, centre, extent));
+            rec.picture = Some(picture(&geom, &c.regions, c.centre, c.extent));
+            rec.regions = c.params;
             rec.sizes = Some(sizes);
             rec.transition = Some(transition());
             TeeResult { construction: plan.kind, entropies: at.entropies, s_topo: at.s_topo, gamma: at.gamma }

@@ -848,14 +848,22 @@ fn anyon_claims(r: &AnyonReport) -> Vec<Claim> {
 }
 
 fn fmt_phase(z: [f64; 2]) -> String {
-    match (z[0], z[1]) {
-        (re, im) if im == 0.0 => fmt_num(re),
-        (re, im) if re == 0.0 => match im {
-            1.0 => "i".into(),
-            -1.0 => "-i".into(),
-            _ => format!("{}i", fmt_num(im)),
-        },
-        (re, im) => format!("{} {} {}i", fmt_num(re), if im < 0.0 { "-" } else { "+" }, fmt_num(im.abs())),
+    let (re, im) = (z[0], z[1]);
+    let imag = |y: f64| {
+        if y == 1.0 {
+            "i".to_string()
+        } else if y == -1.0 {
+            "-i".to_string()
+        } else {
+            format!("{}i", fmt_num(y))
+        }
+    };
+    if im == 0.0 {
+        fmt_num(re)
+    } else if re == 0.0 {
+        imag(im)
+    } else {
+        format!("{} {} {}", fmt_num(re), if im < 0.0 { "-" } else { "+" }, imag(im.abs()))
     }
 }
 
