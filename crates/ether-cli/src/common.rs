@@ -156,13 +156,19 @@ impl Output {
 /// Save a figure into a staged run directory: its data as `figures/NAME.json` and the drawing as
 /// `NAME.png` and `NAME.svg`.
 pub fn save_figure(r: &mut RunDir, name: &str, description: &str, fig: &Figure) -> Result<()> {
-    let figdir = r.staged("figures");
-    std::fs::create_dir_all(&figdir)?;
-    ether::record::write_json(&figdir.join(format!("{name}.json")), fig)?;
+    save_figure_files(&r.staged(""), name, fig)?;
     r.register(&format!("figures/{name}.json"), &format!("data of the plot {name}"));
-    ether_plot::render(fig, &r.staged(name))?;
     r.register(&format!("{name}.png"), description);
     r.register(&format!("{name}.svg"), description);
+    Ok(())
+}
+
+/// Write a figure's files into directory `dir`: `figures/NAME.json`, `NAME.png`, `NAME.svg`.
+pub fn save_figure_files(dir: &Path, name: &str, fig: &Figure) -> Result<()> {
+    let figdir = dir.join("figures");
+    std::fs::create_dir_all(&figdir)?;
+    ether::record::write_json(&figdir.join(format!("{name}.json")), fig)?;
+    ether_plot::render(fig, &dir.join(name))?;
     Ok(())
 }
 

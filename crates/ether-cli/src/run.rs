@@ -346,7 +346,18 @@ pub fn run<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool) -> Result
             }
             return Err(e.into());
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            // A run that failed before saving any state of its own leaves no checkpoint behind (a
+            // next run would otherwise be refused); one that saved state keeps it for --resume.
+            if let Some(c) = &ck {
+                if c.names().iter().all(|n| n == "params") {
+                    c.remove_all()?;
+                } else if let Some(d) = &out {
+                    obs.say(&format!("the state of the finished part is kept in {}; after fixing the cause, continue with: ether {} --resume {}", c.dir().display(), E::COMMAND, d.display()));
+                }
+            }
+            return Err(e.into());
+        }
     };
     for line in rec.summary() {
         obs.say(&line);
@@ -361,9 +372,13 @@ pub fn run<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool) -> Result
         obs.say(&format!("wrote {}", dir.display()));
     }
     if ra.json {
-        print_stdout(&serde_json::to_string_pretty(&rec)?)?;
+        // through a Value, as result.json: keys sorted, the same bytes as before the experiment API
+        print_stdout(&serde_json::to_string_pretty(&serde_json::to_value(&rec)?)?)?;
     }
-    Ok(())
+    match rec.failure() {
+        Some(why) => anyhow::bail!("{why}"),
+        None => Ok(()),
+    }
 }
 
 /// Write a record into a staged run directory and draw its figures from the saved data.
@@ -426,6 +441,9 @@ mod tests {
         }
         fn run(p: &ToyParams, _obs: &mut dyn Observer) -> ether::Result<ToyRecord> {
             Self::validate(p)?;
+            if p.lattice == "fail" {
+                return Err(ether::Error::numerical("the toy", "it was asked to fail", "do not ask it to"));
+            }
             Ok(ToyRecord { sum: p.beta.iter().sum::<f64>() + 10.0 - p.beta.iter().sum::<f64>() })
         }
         fn demo(seed: u64) -> Vec<DemoRun<ToyParams>> {
@@ -503,6 +521,11 @@ mod tests {
         let ra = RunArgs { resume: Some(out2.clone()), ..Default::default() };
         run::<Toy>(ToyParams::default(), &ra, true).unwrap();
         assert!(out2.join("result.json").exists() && !ck.exists());
+        // a run that fails before saving state of its own leaves no checkpoint (and no run directory)
+        let out3 = d.join("run3");
+        let ra = RunArgs { out: Some(out3.clone()), set: vec!["lattice=fail".into()], ..Default::default() };
+        assert!(run::<Toy>(ToyParams::default(), &ra, true).is_err());
+        assert!(!checkpoint_dir(&out3).exists() && !out3.exists());
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

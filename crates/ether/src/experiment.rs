@@ -365,6 +365,11 @@ pub trait Record: Serialize {
     fn narrative(&self) -> Vec<String> {
         Vec::new()
     }
+    /// A check the command guarantees that failed in this run (an invariant, not a physics
+    /// verdict): the CLI still writes the run directory, then exits with code 1 and this message.
+    fn failure(&self) -> Option<String> {
+        None
+    }
 }
 
 /// One run of the demo: which chapter of the talk, the part's title, the run directory's name
@@ -403,7 +408,13 @@ pub trait Experiment {
 /// Parameters from a JSON value (a config file, a manifest, Python keyword arguments), with a
 /// one-line error that names the offending key and lists the valid ones.
 pub fn params_from_json<P: DeserializeOwned>(command: &str, value: serde_json::Value) -> Result<P> {
-    serde_json::from_value(value).map_err(|e| Error::invalid(format!("{command} parameters"), "", e.to_string()))
+    serde_json::from_value(value).map_err(|e| {
+        Error::invalid(
+            format!("{command} parameters"),
+            e.to_string(),
+            "the keys are the command's long flags with '_' for '-' (see `ether COMMAND --help`)",
+        )
+    })
 }
 
 /// A record with its type erased (for callers that handle every chapter alike, such as Python).
@@ -484,6 +495,25 @@ impl Checkpoints {
         std::fs::read_dir(&self.dir)
             .map(|d| d.flatten().any(|e| e.path().extension().is_some_and(|x| x == "ckpt")))
             .unwrap_or(false)
+    }
+
+    /// The names of the checkpoint files present, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(&self.dir)
+            .map(|d| {
+                d.flatten()
+                    .filter_map(|e| {
+                        let p = e.path();
+                        if p.extension()? != "ckpt" {
+                            return None;
+                        }
+                        Some(p.file_stem()?.to_string_lossy().into_owned())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -618,6 +648,24 @@ mod tests {
     }
 
     #[test]
+    fn parameter_errors_name_the_key_and_the_valid_ones() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct P {
+            lattice: String,
+            seed: u64,
+        }
+        let e = params_from_json::<P>("toy", serde_json::json!({"latice": "4x4", "seed": 1})).unwrap_err();
+        let m = e.to_string();
+        assert!(e.is_user_error());
+        assert!(
+            m.starts_with("invalid toy parameters: unknown field `latice`, expected") && m.contains("`lattice`"),
+            "{m}"
+        );
+    }
+
+    #[test]
     fn numbers_print_without_noise() {
         assert_eq!(fmt_num(-0.0), "0");
         assert_eq!(fmt_num(2.0), "2");
@@ -640,7 +688,9 @@ mod tests {
         let h = serde_json::json!({"command": "phases", "params": {"lattice": "4x4x4x4", "beta": [1.0]}});
         assert_eq!(c.load("chain", &h).unwrap(), None);
         c.save("chain", &h, b"state bytes").unwrap();
+        c.save("params", &h, b"{}").unwrap();
         assert!(c.exists());
+        assert_eq!(c.names(), ["chain", "params"]);
         assert_eq!(c.load("chain", &h).unwrap().unwrap(), b"state bytes");
         // another run's parameters: refused, naming the key
         let other = serde_json::json!({"command": "phases", "params": {"lattice": "6x6x6x6", "beta": [1.0]}});
