@@ -942,6 +942,11 @@ impl Record for StatisticsRecord {
         v
     }
 
+    fn failure(&self) -> Option<String> {
+        let failed: Vec<&str> = self.table().iter().filter(|t| !t.pass).map(|t| t.check.as_str()).collect();
+        (!failed.is_empty()).then(|| format!("checks failed: {}", failed.join(", ")))
+    }
+
     fn narrative(&self) -> Vec<String> {
         match self {
             StatisticsRecord::Rotor(r) if r.model == Model::Rotor => vec![
