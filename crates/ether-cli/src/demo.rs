@@ -99,9 +99,9 @@ fn chapters() -> Vec<(u32, &'static str, ChapterFn)> {
         (1, "Spin waves, the quantum view (exact diagonalization)", part::<ether::experiments::ed::Ed>),
         (2, "Light from qubits", part::<ether::experiments::photon::Photon>),
         (3, "Is the vacuum a string-net liquid?", part::<ether::experiments::phases::Phases>),
-        (4, "Electrons from strings", crate::cmd::statistics::demo),
+        (4, "Electrons from strings", part::<ether::experiments::statistics::Statistics>),
         (5, "Gravitons from qubits", part::<ether::experiments::graviton::Graviton>),
-        (6, "Long-range entanglement", crate::cmd::entanglement::demo),
+        (6, "Long-range entanglement", part::<ether::experiments::entanglement::Entanglement>),
     ]
 }
 

@@ -5,10 +5,12 @@
 //! saved as `figures/NAME.json`.
 
 pub mod ed;
-pub mod spinwave;
-pub mod phases;
+pub mod entanglement;
 pub mod graviton;
+pub mod phases;
 pub mod photon;
+pub mod spinwave;
+pub mod statistics;
 
 use crate::run::RunData;
 use crate::{Figure, PlotError};
@@ -40,9 +42,8 @@ pub fn figures(command: &str, run: &RunData) -> Option<Result<Vec<NamedFigure>, 
         "phases" => Some(phases::figures(run)),
         "photon" => Some(photon::figures(run)),
         "graviton" => Some(graviton::figures(run)),
-        _ => {
-            let _ = run;
-            None
-        }
+        "entanglement" => Some(entanglement::figures(run)),
+        "statistics" => Some(statistics::figures(run)),
+        _ => None,
     }
 }

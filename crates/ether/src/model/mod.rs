@@ -9,6 +9,7 @@ pub mod quantum_link;
 pub mod rotor;
 pub mod spin_model;
 pub mod toric_code;
+pub mod twisted_rotor;
 
 pub use heisenberg::Heisenberg;
 pub use ising::TransverseIsing;
@@ -16,3 +17,4 @@ pub use quantum_link::QuantumLinkModel;
 pub use rotor::RotorModel;
 pub use spin_model::{SpinModel, SpinTerm};
 pub use toric_code::ToricCode;
+pub use twisted_rotor::{Twist, TwistedRotorModel};
