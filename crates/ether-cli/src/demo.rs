@@ -51,7 +51,6 @@ type ChapterFn = fn(&DemoContext) -> Result<Vec<Chapter>>;
 /// written as a run directory inside the demo directory (record, arrays, figures, manifest), and
 /// each claim of its record becomes one verdict row. The chapter's figures are those the run
 /// drew; its paragraphs are the record's narrative.
-#[allow(dead_code)] // until the chapters move onto it (this round)
 pub fn part<E: ether::experiment::Experiment>(ctx: &DemoContext) -> Result<Vec<Chapter>> {
     use ether::experiment::Record;
     let mut rows = Vec::new();

@@ -7,8 +7,6 @@
 //! parameters, `--config FILE` (TOML, or a run's `manifest.json`), flags typed on the command
 //! line, `--set key=value`.
 
-#![allow(dead_code)] // until the chapters move onto it (this round): remove then
-
 use crate::common::{print_stdout, UsageError};
 use anyhow::{Context, Result};
 use ether::experiment::{Checkpoints, Experiment, Observer, Record};

@@ -416,7 +416,7 @@ pub fn params_from_json<P: DeserializeOwned>(command: &str, value: serde_json::V
         let inner = e.into_inner().to_string();
         let key = path.split(['.', '[']).next().unwrap_or("").to_string();
         let flag = key.replace('_', "-");
-        let at = lookup.pointer(&format!("/{}", path.replace('.', "/").replace('[', "/").replace(']', "")));
+        let at = lookup.pointer(&format!("/{}", path.replace(['.', '['], "/").replace(']', "")));
         if path == "." || key.is_empty() {
             return Error::invalid(
                 format!("{command} parameters"),

@@ -297,7 +297,7 @@ mod tests {
         // A flat spectrum has no interior maximum above the floor.
         let flat: Vec<(f64, f64)> = (0..8).map(|j| (j as f64, 1.0)).collect();
         assert_eq!(PeakFinder::Parabola.locate(&flat[..2], 0.0, 1.0), None);
-        assert_eq!(PeakFinder::Tone.locate(&vec![(0.0, 0.0); 5], 0.0, 1.0), None);
+        assert_eq!(PeakFinder::Tone.locate(&[(0.0, 0.0); 5], 0.0, 1.0), None);
     }
 
     #[test]

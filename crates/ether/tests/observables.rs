@@ -4,7 +4,8 @@
 //! `docs/physics/lattice-gauge-observables.md`.
 
 use ether::lattice::Lattice;
-use ether::mc::gauge::{GaugeField, GaugeSampler, WilsonU1};
+use ether::mc::action::GaugeAction;
+use ether::mc::engine::{GaugeChain, Start, SweepPlan};
 use ether::mc::measure::{Couplings, Geometry, Measure, MeasureOptions, Measurements, Report};
 
 /// Sample the isotropic Wilson action and measure `set` after every sweep.
@@ -19,13 +20,14 @@ fn sample(
     opts: MeasureOptions,
 ) -> Vec<(Measure, Report)> {
     let l = Lattice::parse(ext).unwrap();
-    let s = GaugeSampler::new(&WilsonU1::new(l.clone(), beta).unwrap());
-    let mut f = if hot { GaugeField::hot(&l, seed) } else { GaugeField::cold(&l) };
+    let start = if hot { Start::Hot } else { Start::Cold };
+    let mut c =
+        GaugeChain::new(GaugeAction::wilson(l.clone(), beta).unwrap(), start, seed, SweepPlan::default()).unwrap();
     let mut m = Measurements::new(Geometry::new(l).unwrap(), set, &Couplings::Isotropic { beta }, &opts).unwrap();
     for sw in 0..therm + sweeps {
-        s.sweep(&mut f, seed, sw, 3);
+        c.sweep().unwrap();
         if sw >= therm {
-            m.record(f.angles());
+            m.record(&c.field().angles());
         }
     }
     m.analyze()

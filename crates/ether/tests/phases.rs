@@ -233,7 +233,8 @@ fn rotor_plaquette_matches_exact_diagonalization() {
         let e0 = |g: f64| {
             let m = RotorModel::new(space.clone(), 0.0, g, 1.0).unwrap();
             let (_, sec) = rotor(&m, Truncation::Lmax(8), &[0, 0]).unwrap();
-            lanczos(&sec.hamiltonian, &LanczosOptions { nev: 1, tol: 1e-12, ..Default::default() }).unwrap().eigenvalues[0]
+            lanczos(&sec.hamiltonian, &LanczosOptions { nev: 1, tol: 1e-12, ..Default::default() }).unwrap().eigenvalues
+                [0]
         };
         let h = 1e-4;
         let de = (e0(g + h) - e0(g - h)) / (2.0 * h);
@@ -283,7 +284,10 @@ fn hysteresis_window_on_8_to_the_4_contains_the_literature_beta_c() {
         let gap = pc - ph;
         eprintln!("β = {beta}: hot {ph:.5} ± {eh:.5} (monopoles {mh:.4}), cold {pc:.5} ± {ec:.5} (monopoles {mc:.4})");
         if (1.0..=1.02).contains(&beta) {
-            assert!(gap > 0.0267 / 2.0 && gap > 5.0 * (eh * eh + ec * ec).sqrt(), "β = {beta}: no two-state signal ({gap})");
+            assert!(
+                gap > 0.0267 / 2.0 && gap > 5.0 * (eh * eh + ec * ec).sqrt(),
+                "β = {beta}: no two-state signal ({gap})"
+            );
             assert!(mh > 2.0 * mc, "β = {beta}: monopole density {mh} (hot) vs {mc} (cold)");
         } else {
             assert!(gap.abs() < 0.01, "β = {beta}: hot and cold differ by {gap} away from β_c");

@@ -194,7 +194,7 @@ pub fn figures(run: &RunData) -> Result<Vec<NamedFigure>, PlotError> {
         let (_, sig) = run.array("potential_sigma.npy")?;
         let (_, con) = run.array("potential_constant.npy")?;
         let nr = *shape.last().unwrap_or(&0);
-        let npts = if nr > 0 { v.len() / nr } else { 0 };
+        let npts = v.len().checked_div(nr).unwrap_or(0);
         let m = run.result["measurements"].as_array().cloned().unwrap_or_default();
         let unit = m.first().and_then(|x| x["potential"]["unit"].as_str()).unwrap_or("").to_string();
         let mut fig = Figure::new(
@@ -232,7 +232,7 @@ pub fn figures(run: &RunData) -> Result<Vec<NamedFigure>, PlotError> {
         let (_, dw) = run.array("photon_omega_error.npy")?;
         let (_, kl) = run.array("photon_k_lattice.npy")?;
         let nk = *shape.last().unwrap_or(&0);
-        let npts = if nk > 0 { w.len() / nk } else { 0 };
+        let npts = w.len().checked_div(nk).unwrap_or(0);
         let m = run.result["measurements"].as_array().cloned().unwrap_or_default();
         let unit = m.first().and_then(|x| x["photon"]["unit"].as_str()).unwrap_or("").to_string();
         let c0 = m.first().map(|x| num(&x["photon"]["speed_classical"])).unwrap_or(1.0);
@@ -291,8 +291,7 @@ pub fn figures(run: &RunData) -> Result<Vec<NamedFigure>, PlotError> {
     let (shape, h) = run.array("plaquette_history.npy")?;
     let (_, sweeps) = run.array("sweep.npy")?;
     let n = *shape.last().unwrap_or(&0);
-    if n > 0 {
-        let npts = h.len() / n;
+    if let Some(npts) = h.len().checked_div(n) {
         let mut fig =
             Figure::new(format!("Monte Carlo histories on {lattice}"), "sweep", "⟨cos Θ_P⟩ of the configuration");
         for (ci, i) in spread(npts, 8).into_iter().enumerate() {

@@ -659,6 +659,7 @@ impl SpinDynamics {
                 .collect()
         };
         // Per band, both sublattices: ghost plane, the band's planes, ghost plane.
+        #[allow(clippy::type_complexity)]
         let bands: Vec<Padded<Mutex<[Ghosted<[f64; 3]>; 2]>>> =
             maps.iter().map(|m| Padded(Mutex::new(std::array::from_fn(|_| Ghosted::new(m.len, plane, 1))))).collect();
         // Per band and sublattice: its edge planes as posted.

@@ -453,7 +453,7 @@ impl Plan {
                 GaugeChain::estimate_bytes(&l) as u128 + bytes_of(planes, 16) as u128 + bytes_of(v * d, 8) as u128;
             if self.set.contains(&Measure::Potential) {
                 let longest = p.loop_max.max(*l.extents().last().unwrap_or(&1) / 2) as u128;
-                work += (v * d * longest * 12) as u128;
+                work += v * d * longest * 12;
             }
             if self.set.contains(&Measure::Photon) {
                 work += v * d * 4;

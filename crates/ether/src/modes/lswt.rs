@@ -113,10 +113,11 @@ fn vec_mat(v: [f64; 3], m: &Matrix3) -> [f64; 3] {
 
 fn scale_of(m: &Matrix3) -> f64 {
     // the diagonal's first non-zero entry (J of a Heisenberg or XXZ bond), else the largest entry
-    m[0][0]
-        .ne(&0.0)
-        .then_some(m[0][0])
-        .unwrap_or_else(|| m.iter().flatten().copied().fold(0.0, |a: f64, b| if b.abs() > a.abs() { b } else { a }))
+    if m[0][0] != 0.0 {
+        m[0][0]
+    } else {
+        m.iter().flatten().copied().fold(0.0, |a: f64, b| if b.abs() > a.abs() { b } else { a })
+    }
 }
 
 impl SpinWaveTheory {
