@@ -3,7 +3,7 @@
 //! `cargo bench -p ether --bench rotor_step`. Reports link updates per second of one
 //! Störmer-Verlet step on 64³ (786,432 links) with 1 and 2 threads, and a STREAM-style triad
 //! `a = b + s c` on arrays far larger than the caches, with 1 and 2 threads, for the bandwidth
-//! bound. docs/performance.md ("Photon dynamics step") explains the bound. The step's GB/s is
+//! bound. docs/performance.md ("Photon (rotor) dynamics step") explains the bound. The step's GB/s is
 //! the data the fused step must move (see the counter below) per second: its ratio to the
 //! triad's GB/s is the fraction of the bandwidth bound reached.
 

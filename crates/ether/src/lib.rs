@@ -18,7 +18,8 @@
 //! Exact diagonalization ([`ed`]) is the quantum oracle for all of them.
 //!
 //! The modules, in reading order:
-//! - [`lattice`]: periodic hypercubic lattices in 1-4 D, cells, grad/div/curl, momenta.
+//! - [`lattice`]: hypercubic lattices in 1-4 D (each axis periodic or open), cells,
+//!   grad/div/curl, momenta.
 //! - [`model`]: the Hamiltonians as data; they never call algorithms.
 //! - [`modes`]: linearized modes (normal modes of quadratic forms, spin-wave theory, helicity,
 //!   the low-k power-law fit behind every "ω ~ k^p" verdict).
@@ -38,8 +39,9 @@
 //! - [`linalg`]: the dense linear-algebra facade; [`error`]: typed errors; [`simd`]: the
 //!   run-time choice of vector instructions for the hot kernels.
 //!
-//! Conventions (ħ = 1, spin operators S not Pauli matrices, Fourier signs) are fixed in
-//! `docs/conventions.md`.
+//! Conventions (ħ = 1; spin operators or Pauli matrices, per model; the two Fourier signs and
+//! why) are fixed in `docs/conventions.md`; the physics each module relies on is in
+//! `docs/physics/` (its README maps every "note N" label cited in the code to a section).
 
 pub mod dynamics;
 pub mod ed;

@@ -1,6 +1,6 @@
 //! Validation of the topological entanglement entropy (issue 7).
 //!
-//! References are sections of `shared/physics/topological-order.md` (C.1-C.10). Stabilizer
+//! References are sections of `docs/physics/topological-order.md` (C.1-C.10). Stabilizer
 //! entropies are integers in bits, so "exact" means 1e-12 in nats (rounding of `k ln 2`).
 
 use ether::model::ToricCode;

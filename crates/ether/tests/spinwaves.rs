@@ -1,5 +1,5 @@
 //! Validation of chapter 1 of the talk: spin waves of Heisenberg ferro- and antiferromagnets.
-//! References: `shared/physics/spin-waves.md` (sections A.2, A.3, A.5).
+//! References: `docs/physics/spin-waves.md` (sections A.2, A.3, A.5).
 
 use ether::dynamics::spin::{thermal_structure_factor, CorrelationParams, Integrator, SpinDynamics};
 use ether::lattice::{Lattice, Momentum};

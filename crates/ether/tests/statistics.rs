@@ -1,7 +1,7 @@
 //! Validation of the statistics of string ends (issue 5).
 //!
-//! Sources: rotor note = `shared/physics/rotor-photon-fermion.md`, topological-order note =
-//! `shared/physics/topological-order.md`. Exchange signs are products of ±1 computed in exact
+//! Sources: "rotor note N" and "topological-order note C.N" are sections of `docs/physics/`
+//! (`statistics.md`, `topological-order.md`; table in `docs/physics/README.md`). Exchange signs are products of ±1 computed in exact
 //! integer arithmetic, so they are compared exactly; floating-point comparisons state their
 //! tolerance and why beside them.
 

@@ -63,7 +63,7 @@ Spin models: the XXZ / J1-J2 Heisenberg model (--coupling J, --delta Δ, --J2, -
 
 With --sector one symmetry sector is solved (its symmetries are checked against every term; a term that breaks one is named). Without it the lowest levels of the whole Hilbert space are found sector by sector: sectors related by a symmetry are solved once, and sectors that cannot hold one of the lowest levels stop early. Memory and time are estimated first; Ctrl-C keeps every finished sector and the Lanczos state of the current one (with --out), and --resume continues.
 
-Conventions, sectors and references: docs/conventions/ed.md and docs/physics/exact-diagonalization.md.";
+Conventions, sectors and references: docs/conventions.md and docs/physics/exact-diagonalization.md.";
 
 /// Exact diagonalization of spin and gauge models.
 #[derive(Debug, clap::Args)]

@@ -782,7 +782,7 @@ impl Projector for TransverseLongitudinal {
 
 /// Relative residuals of the linearized discrete Maxwell equations over one step from `a` to
 /// `b = step(a)`:
-/// `dE/dt = −2g Cᵀ Φ` and `dΦ/dt = 2J C E` (docs/conventions/rotor-photon.md), with the time derivatives
+/// `dE/dt = −2g Cᵀ Φ` and `dΦ/dt = 2J C E` (docs/physics/photon.md §5), with the time derivatives
 /// as differences over the step and the right-hand sides averaged over its ends.
 /// Returns `(‖ΔE/dt − rhs_E‖ / ‖rhs_E‖, ‖ΔΦ/dt − rhs_B‖ / ‖rhs_B‖)`.
 pub fn maxwell_residuals(model: &RotorModel, a: &RotorState, b: &RotorState, dt: f64) -> (f64, f64) {

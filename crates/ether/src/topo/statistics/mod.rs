@@ -1,6 +1,7 @@
 //! Statistics of string ends: are the charges of a rotor model bosons or fermions?
-//! (X.-G. Wen's talk; rotor note `shared/physics/rotor-photon-fermion.md`, sections 1.4 and 3;
-//! topological-order note, sections C.1 and C.5, for the 2D anchors.)
+//! (X.-G. Wen's talk; rotor note sections 1.4 and 3, in
+//! `docs/physics/statistics.md`; topological-order note C.1 and C.5, in
+//! `docs/physics/topological-order.md`, for the 2D anchors.)
 //!
 //! The ends of strings are the charges `Q_v ≠ 0`. They move with hop operators
 //! `h_l^± = L_l^± (−1)^{Σ_{m∈T(l)} L_m}`, and their exchange statistics is read off the
