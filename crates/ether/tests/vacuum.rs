@@ -4,8 +4,8 @@
 //! weak coupling, the photon's dispersion (gapless vs gapped), and the rotor model's photon in the
 //! deep Coulomb phase against the Gaussian theory of the rotor note §2.3-2.4.
 //!
-//! References: `docs/physics/lattice-gauge-observables.md`, rotor note (`shared/physics/
-//! rotor-photon-fermion.md`) §2.3-2.5, 4.2, 4.4, 7.3. The Monte Carlo runs take minutes on one
+//! References: `docs/physics/lattice-gauge-observables.md`; rotor note (labels resolved in
+//! `docs/physics/README.md`) §2.3-2.5, 4.2, 4.4, 7.3. The Monte Carlo runs take minutes on one
 //! core, so those tests are `#[ignore]`d (run by `.ci/run`'s `--ignored` pass) and each says its
 //! cost; the check of the Gaussian reference itself is fast and runs by default.
 
