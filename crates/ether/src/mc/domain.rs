@@ -41,6 +41,20 @@ pub struct Block {
     padded: [usize; MAX_DIM],
     stride: [usize; MAX_DIM],
     n_padded: usize,
+    rows: Vec<OwnedRow>,
+}
+
+/// A padded row (line along axis 0) whose coordinates on the other axes are all owned, with what
+/// the update kernels need of it, computed once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OwnedRow {
+    /// Padded row index (the row starts at padded index `padded · P_0`).
+    pub padded: usize,
+    /// Parity of the sum of the global coordinates of axes 1..D.
+    pub parity: usize,
+    /// Global site index of the row's site with global coordinate 0 on axis 0 (add the global
+    /// axis-0 coordinate to get a site).
+    pub site: usize,
 }
 
 impl Block {
@@ -54,7 +68,11 @@ impl Block {
     pub fn new(global: &Lattice, origin: &[usize], owned: &[usize]) -> Result<Self> {
         let d = global.dim();
         if origin.len() != d || owned.len() != d {
-            return Err(Error::invalid("block", format!("{origin:?} + {owned:?}"), "give one origin and extent per axis"));
+            return Err(Error::invalid(
+                "block",
+                format!("{origin:?} + {owned:?}"),
+                "give one origin and extent per axis",
+            ));
         }
         let mut b = Block {
             global: global.clone(),
@@ -64,6 +82,7 @@ impl Block {
             padded: [1; MAX_DIM],
             stride: [0; MAX_DIM],
             n_padded: 1,
+            rows: Vec::new(),
         };
         for a in 0..d {
             let (o, l, big) = (origin[a], owned[a], global.extents()[a]);
@@ -81,17 +100,40 @@ impl Block {
         let mut n: usize = 1;
         for a in 0..d {
             b.stride[a] = n;
-            n = n.checked_mul(b.padded[a]).ok_or_else(|| {
-                Error::invalid("lattice", global.to_string(), "the lattice is too large to index")
-            })?;
+            n = n
+                .checked_mul(b.padded[a])
+                .ok_or_else(|| Error::invalid("lattice", global.to_string(), "the lattice is too large to index"))?;
         }
         b.n_padded = n;
+        let gs = global.strides().to_vec();
+        b.rows = (0..b.n_rows())
+            .filter(|&r| b.row_is_owned(r))
+            .map(|r| {
+                let c = b.coords(r * b.padded[0]);
+                let (mut parity, mut site) = (0, 0);
+                for a in 1..d {
+                    let g = b.global_coord(a, c[a]);
+                    parity += g;
+                    site += g * gs[a];
+                }
+                OwnedRow { padded: r, parity: parity % 2, site }
+            })
+            .collect();
         Ok(b)
+    }
+
+    /// The owned rows in increasing padded order.
+    pub(crate) fn owned_rows(&self) -> &[OwnedRow] {
+        &self.rows
     }
 
     /// Padded sites of a block of `owned` extents (for memory estimates before allocating).
     pub fn padded_sites(owned: &[usize]) -> u128 {
-        owned.iter().enumerate().map(|(a, &l)| if a == 0 { (l as u128 + 2).div_ceil(2) * 2 } else { l as u128 + 2 }).product()
+        owned
+            .iter()
+            .enumerate()
+            .map(|(a, &l)| if a == 0 { (l as u128 + 2).div_ceil(2) * 2 } else { l as u128 + 2 })
+            .product()
     }
 
     /// The global lattice.
@@ -242,7 +284,13 @@ impl SingleProcess {
             let mut src = [0; MAX_DIM];
             for a in 0..d {
                 let l = block.owned()[a];
-                src[a] = if c[a] == 0 { l } else if c[a] == l + 1 { 1 } else { c[a] };
+                src[a] = if c[a] == 0 {
+                    l
+                } else if c[a] == l + 1 {
+                    1
+                } else {
+                    c[a]
+                };
             }
             let p = block.parity(&c);
             debug_assert_eq!(p, block.parity(&src));
