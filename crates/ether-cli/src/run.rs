@@ -7,8 +7,6 @@
 //! parameters, `--config FILE` (TOML, or a run's `manifest.json`), flags typed on the command
 //! line, `--set key=value`.
 
-#![allow(dead_code)] // until the chapters move onto it (this round): remove then
-
 use crate::common::{print_stdout, UsageError};
 use anyhow::{Context, Result};
 use ether::experiment::{Checkpoints, Experiment, Observer, Record};
@@ -41,8 +39,14 @@ pub struct RunArgs {
     pub set: Vec<String>,
     /// Continue an interrupted run from its checkpoint: `--resume DIR` (the run's --out), or
     /// `--resume` together with `--out DIR`. The result is the same as an uninterrupted run.
-    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "", value_parser = any_path)]
     pub resume: Option<PathBuf>,
+}
+
+/// A path, the empty one included (clap's own path parser refuses "", which `--resume` without a
+/// value stands for).
+fn any_path(s: &str) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(s))
 }
 
 /// Long flags typed on the command line of this invocation (set once by `main`).
@@ -289,8 +293,7 @@ pub fn resolve_params<E: Experiment>(flags: &E::Params, ra: &RunArgs, stored: Op
         let val = serde_json::from_str(x.trim()).unwrap_or_else(|_| Value::String(x.trim().to_string()));
         layer(std::iter::once((k.trim().to_string(), val)).collect(), &format!("--set {s}"))?;
     }
-    serde_json::from_value(Value::Object(v))
-        .map_err(|e| UsageError(format!("parameters of `ether {}`: {e}", E::COMMAND)).into())
+    Ok(ether::experiment::params_from_json(E::COMMAND, Value::Object(v))?)
 }
 
 /// Run experiment `E` with the parameters the user gave (`flags` holds the values of the
@@ -327,7 +330,9 @@ pub fn run<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool) -> Result
         None => None,
     };
     let pjson = serde_json::to_value(&params)?;
-    if let Some(c) = &ck {
+    // A resumed run keeps the parameters it was started with: a refused attempt with other
+    // flags must not replace them.
+    if let (Some(c), false) = (&ck, resume) {
         c.save("params", &header, &serde_json::to_vec(&pjson)?)?;
     }
     let mut obs = CliObserver::new(quiet, ck.clone());
@@ -346,7 +351,18 @@ pub fn run<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool) -> Result
             }
             return Err(e.into());
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            // A run that failed before saving any state of its own leaves no checkpoint behind (a
+            // next run would otherwise be refused); one that saved state keeps it for --resume.
+            if let Some(c) = &ck {
+                if c.names().iter().all(|n| n == "params") {
+                    c.remove_all()?;
+                } else if let Some(d) = &out {
+                    obs.say(&format!("the state of the finished part is kept in {}; after fixing the cause, continue with: ether {} --resume {}", c.dir().display(), E::COMMAND, d.display()));
+                }
+            }
+            return Err(e.into());
+        }
     };
     for line in rec.summary() {
         obs.say(&line);
@@ -361,9 +377,13 @@ pub fn run<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool) -> Result
         obs.say(&format!("wrote {}", dir.display()));
     }
     if ra.json {
-        print_stdout(&serde_json::to_string_pretty(&rec)?)?;
+        // through a Value, as result.json: keys sorted, the same bytes as before the experiment API
+        print_stdout(&serde_json::to_string_pretty(&serde_json::to_value(&rec)?)?)?;
     }
-    Ok(())
+    match rec.failure() {
+        Some(why) => anyhow::bail!("{why}"),
+        None => Ok(()),
+    }
 }
 
 /// Write a record into a staged run directory and draw its figures from the saved data.
@@ -426,6 +446,9 @@ mod tests {
         }
         fn run(p: &ToyParams, _obs: &mut dyn Observer) -> ether::Result<ToyRecord> {
             Self::validate(p)?;
+            if p.lattice == "fail" {
+                return Err(ether::Error::numerical("the toy", "it was asked to fail", "do not ask it to"));
+            }
             Ok(ToyRecord { sum: p.beta.iter().sum::<f64>() + 10.0 - p.beta.iter().sum::<f64>() })
         }
         fn demo(seed: u64) -> Vec<DemoRun<ToyParams>> {
@@ -503,6 +526,11 @@ mod tests {
         let ra = RunArgs { resume: Some(out2.clone()), ..Default::default() };
         run::<Toy>(ToyParams::default(), &ra, true).unwrap();
         assert!(out2.join("result.json").exists() && !ck.exists());
+        // a run that fails before saving state of its own leaves no checkpoint (and no run directory)
+        let out3 = d.join("run3");
+        let ra = RunArgs { out: Some(out3.clone()), set: vec!["lattice=fail".into()], ..Default::default() };
+        assert!(run::<Toy>(ToyParams::default(), &ra, true).is_err());
+        assert!(!checkpoint_dir(&out3).exists() && !out3.exists());
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

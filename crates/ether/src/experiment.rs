@@ -365,6 +365,11 @@ pub trait Record: Serialize {
     fn narrative(&self) -> Vec<String> {
         Vec::new()
     }
+    /// A check the command guarantees that failed in this run (an invariant, not a physics
+    /// verdict): the CLI still writes the run directory, then exits with code 1 and this message.
+    fn failure(&self) -> Option<String> {
+        None
+    }
 }
 
 /// One run of the demo: which chapter of the talk, the part's title, the run directory's name
@@ -401,9 +406,37 @@ pub trait Experiment {
 }
 
 /// Parameters from a JSON value (a config file, a manifest, Python keyword arguments), with a
-/// one-line error that names the offending key and lists the valid ones.
+/// one-line error that names the offending key (and its CLI flag) and, for an unknown key, lists
+/// the valid ones. A `null` where a number belongs is reported as a number that is not finite:
+/// that is what NaN and infinity become on their way through JSON.
 pub fn params_from_json<P: DeserializeOwned>(command: &str, value: serde_json::Value) -> Result<P> {
-    serde_json::from_value(value).map_err(|e| Error::invalid(format!("{command} parameters"), "", e.to_string()))
+    let lookup = value.clone();
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let key = path.split(['.', '[']).next().unwrap_or("").to_string();
+        let flag = key.replace('_', "-");
+        let at = lookup.pointer(&format!("/{}", path.replace(['.', '['], "/").replace(']', "")));
+        if path == "." || key.is_empty() {
+            return Error::invalid(
+                format!("{command} parameters"),
+                inner,
+                "the keys are the command's long flags with '_' for '-' (see `ether COMMAND --help`)",
+            );
+        }
+        if at.is_some_and(|v| v.is_null()) && inner.contains("null") {
+            return Error::invalid(
+                format!("{command} parameter `{key}` (--{flag})"),
+                "not a finite number",
+                "give a finite number (NaN and infinity are refused)",
+            );
+        }
+        Error::invalid(
+            format!("{command} parameter `{path}` (--{flag})"),
+            inner,
+            "see `ether COMMAND --help` for what it takes",
+        )
+    })
 }
 
 /// A record with its type erased (for callers that handle every chapter alike, such as Python).
@@ -484,6 +517,25 @@ impl Checkpoints {
         std::fs::read_dir(&self.dir)
             .map(|d| d.flatten().any(|e| e.path().extension().is_some_and(|x| x == "ckpt")))
             .unwrap_or(false)
+    }
+
+    /// The names of the checkpoint files present, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(&self.dir)
+            .map(|d| {
+                d.flatten()
+                    .filter_map(|e| {
+                        let p = e.path();
+                        if p.extension()? != "ckpt" {
+                            return None;
+                        }
+                        Some(p.file_stem()?.to_string_lossy().into_owned())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -618,6 +670,25 @@ mod tests {
     }
 
     #[test]
+    fn parameter_errors_name_the_key_and_the_valid_ones() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct P {
+            lattice: String,
+            seed: u64,
+        }
+        let e = params_from_json::<P>("toy", serde_json::json!({"latice": "4x4", "seed": 1})).unwrap_err();
+        let m = e.to_string();
+        assert!(e.is_user_error());
+        assert!(
+            m.starts_with("invalid toy parameter `latice` (--latice): unknown field `latice`, expected")
+                && m.contains("`lattice`"),
+            "{m}"
+        );
+    }
+
+    #[test]
     fn numbers_print_without_noise() {
         assert_eq!(fmt_num(-0.0), "0");
         assert_eq!(fmt_num(2.0), "2");
@@ -640,7 +711,9 @@ mod tests {
         let h = serde_json::json!({"command": "phases", "params": {"lattice": "4x4x4x4", "beta": [1.0]}});
         assert_eq!(c.load("chain", &h).unwrap(), None);
         c.save("chain", &h, b"state bytes").unwrap();
+        c.save("params", &h, b"{}").unwrap();
         assert!(c.exists());
+        assert_eq!(c.names(), ["chain", "params"]);
         assert_eq!(c.load("chain", &h).unwrap().unwrap(), b"state bytes");
         // another run's parameters: refused, naming the key
         let other = serde_json::json!({"command": "phases", "params": {"lattice": "6x6x6x6", "beta": [1.0]}});

@@ -337,7 +337,9 @@ mod tests {
     #[test]
     fn villain_action_matches_the_direct_image_sum() {
         let direct = |beta: f64, t: f64| {
-            let w = |x: f64| (-100i32..=100).map(|n| (-0.5 * beta * (x - 2.0 * PI * f64::from(n)).powi(2)).exp()).sum::<f64>();
+            let w = |x: f64| {
+                (-100i32..=100).map(|n| (-0.5 * beta * (x - 2.0 * PI * f64::from(n)).powi(2)).exp()).sum::<f64>()
+            };
             -(w(t) / w(0.0)).ln()
         };
         for beta in [0.05, 0.3, 1.0, 4.0, 50.0] {

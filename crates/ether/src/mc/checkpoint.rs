@@ -80,7 +80,9 @@ pub fn check_header(found: &Value, expected: &Value) -> Result<()> {
         return Err(Error::invalid(
             "checkpoint",
             "the saved chain",
-            format!("it belongs to another run ({diff}); resume with the settings it was written with, or start afresh"),
+            format!(
+                "it belongs to another run ({diff}); resume with the settings it was written with, or start afresh"
+            ),
         ));
     }
     Ok(())

@@ -79,7 +79,11 @@ impl SweepPlan {
     /// Refuse a plan that does nothing.
     pub fn validate(&self) -> Result<()> {
         if self.hits == 0 {
-            return Err(Error::invalid("hits", "0", "links with Villain plaquettes need at least one Metropolis step per sweep"));
+            return Err(Error::invalid(
+                "hits",
+                "0",
+                "links with Villain plaquettes need at least one Metropolis step per sweep",
+            ));
         }
         if self.overrelax > 100 {
             return Err(Error::invalid(
@@ -158,17 +162,37 @@ impl GaugeChain {
     }
 
     /// A new chain on a given domain (the block of the lattice this process owns).
-    pub fn with_domain(action: GaugeAction, domain: Box<dyn Domain>, start: Start, seed: u64, plan: SweepPlan) -> Result<Self> {
+    pub fn with_domain(
+        action: GaugeAction,
+        domain: Box<dyn Domain>,
+        start: Start,
+        seed: u64,
+        plan: SweepPlan,
+    ) -> Result<Self> {
         plan.validate()?;
         if domain.block().global() != action.lattice() {
-            return Err(Error::invalid("domain", domain.block().global().to_string(), "the domain must split the action's lattice"));
+            return Err(Error::invalid(
+                "domain",
+                domain.block().global().to_string(),
+                "the domain must split the action's lattice",
+            ));
         }
         let field = match start {
             Start::Hot => GaugeField::hot(domain.as_ref(), seed)?,
             Start::Cold => GaugeField::cold(domain.as_ref()),
         };
         let couplings = (0..action.dim()).map(|mu| DirCoupling::new(&action, mu)).collect();
-        Ok(GaugeChain { action, domain, field, seed, start, plan, sweep: 0, counts: UpdateCounts::default(), couplings })
+        Ok(GaugeChain {
+            action,
+            domain,
+            field,
+            seed,
+            start,
+            plan,
+            sweep: 0,
+            counts: UpdateCounts::default(),
+            couplings,
+        })
     }
 
     /// The action.
@@ -216,7 +240,7 @@ impl GaugeChain {
                 for parity in 0..2 {
                     let arrays = self.field.arrays_mut();
                     let c = update_class(&block, arrays, mu, parity, &self.couplings[mu], kind, key, pass);
-                    self.counts = self.counts.add(c);
+                    self.counts = self.counts.plus(c);
                     self.domain.exchange(parity, &mut arrays[2 * mu + parity])?;
                 }
             }
@@ -308,7 +332,14 @@ impl GaugeChain {
 
     /// A chain with these settings continued from a saved `header` and `payload` (refused, with
     /// the reason, if they belong to another run or are damaged).
-    pub fn restore(action: GaugeAction, start: Start, seed: u64, plan: SweepPlan, header: &Value, payload: &[u8]) -> Result<Self> {
+    pub fn restore(
+        action: GaugeAction,
+        start: Start,
+        seed: u64,
+        plan: SweepPlan,
+        header: &Value,
+        payload: &[u8],
+    ) -> Result<Self> {
         checkpoint::check_header(header, &Self::header_for(&action, start, seed, plan))?;
         let mut chain = Self::new(action, Start::Cold, seed, plan)?;
         chain.start = start;
@@ -480,7 +511,11 @@ mod tests {
     fn ks_uniform(samples: &mut [f64]) -> f64 {
         samples.sort_by(|a, b| a.total_cmp(b));
         let m = samples.len() as f64;
-        samples.iter().enumerate().map(|(i, &u)| (u - i as f64 / m).abs().max((u - (i + 1) as f64 / m).abs())).fold(0.0, f64::max)
+        samples
+            .iter()
+            .enumerate()
+            .map(|(i, &u)| (u - i as f64 / m).abs().max((u - (i + 1) as f64 / m).abs()))
+            .fold(0.0, f64::max)
     }
 
     /// The value at angle `t` of a CDF tabulated on the uniform grid of (−π, π].
@@ -517,7 +552,16 @@ mod tests {
             let arrays = c.field.arrays_mut();
             // the passes of a sweep: one update, then the overrelaxation passes
             let kind = if n % cycle == 0 { Pass::Update { hits: c.plan.hits } } else { Pass::Reflect };
-            update_class(&block, arrays, mu, parity, &c.couplings[mu], kind, sweep_key(77, (n / cycle) as u64), (n % cycle) as u32);
+            update_class(
+                &block,
+                arrays,
+                mu,
+                parity,
+                &c.couplings[mu],
+                kind,
+                sweep_key(77, (n / cycle) as u64),
+                (n % cycle) as u32,
+            );
             c.domain.exchange(parity, &mut arrays[2 * mu + parity]).unwrap();
             if (n + 1) % every == 0 {
                 for (k, &r) in sites.iter().enumerate() {
@@ -578,7 +622,8 @@ mod tests {
                 for _ in 0..5 {
                     ch.sweep().unwrap();
                 }
-                let alt = GaugeAction::new(a.lattice().clone(), a.space(), Plane::villain(1.3 * a.time().beta)).unwrap();
+                let alt =
+                    GaugeAction::new(a.lattice().clone(), a.space(), Plane::villain(1.3 * a.time().beta)).unwrap();
                 let (mut u, mut w) = transformed_draws(&mut ch, mu, 1, 8 * 500, 8, &alt);
                 let crit = 1.5 * 1.95 / (u.len() as f64).sqrt();
                 let d = ks_uniform(&mut u);

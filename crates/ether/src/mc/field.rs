@@ -215,7 +215,11 @@ impl GaugeField {
     pub fn angles_into(&self, out: &mut [f64]) -> Result<()> {
         let n = self.lattice().n_links();
         if out.len() != n {
-            return Err(Error::invalid("angles", format!("{} values", out.len()), format!("the lattice has {n} links")));
+            return Err(Error::invalid(
+                "angles",
+                format!("{} values", out.len()),
+                format!("the lattice has {n} links"),
+            ));
         }
         self.for_each_link(|l, u| out[l] = u.im.atan2(u.re));
         Ok(())
@@ -271,7 +275,10 @@ impl GaugeField {
                                 continue;
                             }
                             let up = mul_conj(
-                                mul_conj(mul(l[2 * a + p][x >> 1], l[2 * bb + q][(x + s[a]) >> 1]), l[2 * a + q][(x + s[bb]) >> 1]),
+                                mul_conj(
+                                    mul(l[2 * a + p][x >> 1], l[2 * bb + q][(x + s[a]) >> 1]),
+                                    l[2 * a + q][(x + s[bb]) >> 1],
+                                ),
                                 l[2 * bb + p][x >> 1],
                             );
                             let v = g(a, bb, up);

@@ -32,7 +32,6 @@ pub fn stream(seed: u64, tags: &[u64]) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::seed_from_u64(h)
 }
 
-
 /// One Philox4x32-10 block: 10 rounds of the Philox S-box on a 4-word counter with a 2-word key
 /// (Salmon et al., SC11; the constants of the reference implementation Random123).
 pub fn philox4x32_10(ctr: [u32; 4], key: [u32; 2]) -> [u32; 4] {

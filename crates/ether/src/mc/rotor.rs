@@ -30,8 +30,8 @@
 
 use crate::error::{require_non_negative, require_positive, Error, Result};
 use crate::lattice::Lattice;
-use crate::mc::chain::{run, MarkovChain, NoHooks, Schedule};
 use crate::linalg::C64;
+use crate::mc::chain::{run, MarkovChain, NoHooks, Schedule};
 use crate::model::RotorModel;
 use crate::modes::photon::Incidence;
 use rand::{RngExt, SeedableRng};

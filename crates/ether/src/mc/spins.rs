@@ -162,7 +162,11 @@ impl<S: SpinSystem + ?Sized> MarkovChain for SpinChain<'_, S> {
 
 /// Equilibrate `spins` (in `system`'s storage order, e.g. the spin dynamics' internal order) at
 /// temperature T with `params.sweeps` sweeps of [`SpinChain`].
-pub fn thermalize<S: SpinSystem + ?Sized>(system: &S, spins: &mut [[f64; 3]], params: &Metropolis) -> Result<MetropolisReport> {
+pub fn thermalize<S: SpinSystem + ?Sized>(
+    system: &S,
+    spins: &mut [[f64; 3]],
+    params: &Metropolis,
+) -> Result<MetropolisReport> {
     let mut chain = SpinChain::new(system, spins, params.temperature, params.seed)?;
     run(&mut chain, &Schedule::new(params.sweeps as u64, 0), &mut NoHooks)?;
     Ok(chain.report())

@@ -90,7 +90,7 @@ pub struct UpdateCounts {
 
 impl UpdateCounts {
     /// Sum of two counts.
-    pub fn add(mut self, o: UpdateCounts) -> Self {
+    pub fn plus(mut self, o: UpdateCounts) -> Self {
         self.heat_bath += o.heat_bath;
         self.metropolis_tried += o.metropolis_tried;
         self.metropolis_accepted += o.metropolis_accepted;
@@ -268,7 +268,7 @@ fn update_class_d<const D: usize>(
             }
             counts
         })
-        .reduce(UpdateCounts::default, UpdateCounts::add)
+        .reduce(UpdateCounts::default, UpdateCounts::plus)
 }
 
 /// Update the class sites of one owned row; `piece` holds the class array from entry `base` on.
