@@ -17,8 +17,9 @@
 //! The checkerboard update changes the links of one (direction, parity) class at a time; they share
 //! no plaquette, so a class is updated in place, in parallel. Afterwards [`Domain::exchange`]
 //! refreshes the halo copies of that class. With one process ([`SingleProcess`]) the halo is the
-//! periodic image of the block's own opposite face; a split over processes (MPI) sends the
-//! boundary faces to the neighbouring ranks instead. Nothing else in the engine changes.
+//! periodic image of the block's own opposite face; a split over processes (`mc::mpi`, the `mpi`
+//! feature) sends the boundary faces to the neighbouring ranks instead. Nothing else in the
+//! engine changes.
 //!
 //! ## Sums
 //!
@@ -28,6 +29,7 @@
 
 use crate::error::{Error, Result};
 use crate::lattice::{Lattice, MAX_DIM};
+use crate::mc::field::GaugeField;
 use num_complex::Complex64;
 use std::fmt::Debug;
 
@@ -240,7 +242,8 @@ impl Block {
 /// How the engine talks to the rest of the lattice: the owned block, halo refreshes and sums.
 ///
 /// Implementations: [`SingleProcess`] (the whole lattice in one process; the halo is the block's
-/// own periodic image). A split over processes implements the same three calls with messages.
+/// own periodic image) and, with the `mpi` feature, `mc::mpi::MpiDomain` (one block of a
+/// [`crate::mc::grid::ProcessGrid`] per process; the same calls with messages).
 pub trait Domain: Send + Sync + Debug {
     /// The owned block.
     fn block(&self) -> &Block;
@@ -252,6 +255,18 @@ pub trait Domain: Send + Sync + Debug {
     /// Number of processes sharing the lattice.
     fn processes(&self) -> usize {
         1
+    }
+    /// This process's rank (0 of one process).
+    fn rank(&self) -> usize {
+        0
+    }
+    /// Sum integer counters over all processes, in place. Collective: every process calls it with
+    /// the same length. Errors of the message layer abort every process (MPI's default handler).
+    fn sum_counts(&self, _counts: &mut [u64]) {}
+    /// Every link of the lattice in canonical order (`site · d + μ`), assembled from the owned
+    /// links of every process (collective, as [`Domain::sum_counts`]; one process: a copy).
+    fn gather_links(&self, field: &GaugeField) -> Vec<Complex64> {
+        field.links()
     }
 }
 
