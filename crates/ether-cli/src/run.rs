@@ -334,7 +334,7 @@ pub fn run_on<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool, root: 
     E::validate(&params)?;
     let mut run_dir = match &out {
         Some(p) if root => Some(RunDir::create(p)?),
-        None => None,
+        _ => None,
     };
     let pjson = serde_json::to_value(&params)?;
     // A resumed run keeps the parameters it was started with: a refused attempt with other

@@ -4,7 +4,6 @@
 //! (MPI_Abort), never a hang; a stop request (Ctrl-C, which mpirun forwards) is agreed on by all
 //! ranks at the next sweep, so they stop together and the last checkpoint is whole.
 
-use crate::common::UsageError;
 use anyhow::Result;
 
 /// The MPI world size mpirun (OpenMPI, MPICH/PMI, PMIx) told this process, if it started it.
@@ -15,6 +14,7 @@ fn launched_size() -> Option<usize> {
 }
 
 /// The rank mpirun gave this process (0 if none).
+#[cfg(not(feature = "mpi"))]
 fn launched_rank() -> usize {
     ["OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"]
         .iter()
@@ -30,23 +30,25 @@ pub struct Split {
 }
 
 impl Split {
-    /// Start MPI if mpirun started this process; without the `mpi` feature, refuse to run as one
-    /// of several processes (each would compute the whole lattice alone), saying how to build it.
+    /// Start MPI if mpirun started this process.
+    #[cfg(feature = "mpi")]
     pub fn start() -> Result<Self> {
         let launched = launched_size().filter(|&n| n > 1);
-        #[cfg(feature = "mpi")]
-        {
-            let session = if launched.is_some() { ether::mc::mpi::initialize() } else { None };
-            Ok(Split { _session: session })
-        }
-        #[cfg(not(feature = "mpi"))]
-        match launched {
+        let session = if launched.is_some() { ether::mc::mpi::initialize() } else { None };
+        Ok(Split { _session: session })
+    }
+
+    /// Without the `mpi` feature, refuse to run as one of several processes (each would compute
+    /// the whole lattice alone), saying how to build ether with MPI.
+    #[cfg(not(feature = "mpi"))]
+    pub fn start() -> Result<Self> {
+        match launched_size().filter(|&n| n > 1) {
             Some(n) => {
                 if launched_rank() != 0 {
                     // rank 0 says why; the others end quietly with the same status
                     std::process::exit(2);
                 }
-                Err(UsageError(format!(
+                Err(crate::common::UsageError(format!(
                     "started as one of {n} MPI processes, but this ether was built without MPI: build it with `cargo build --release --features mpi -p ether-cli` (README, \"Running on several processes\"), or run it without mpirun"
                 ))
                 .into())
@@ -77,17 +79,24 @@ impl Split {
             drop(self); // MPI_Finalize on every rank
             return if rank == 0 { Err(e) } else { std::process::exit(i32::from(code)) };
         }
-        #[cfg(feature = "mpi")]
-        {
-            if rank != 0 {
-                std::thread::sleep(std::time::Duration::from_secs(2));
-            }
-            let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            let who = if rank == 0 { String::new() } else { format!(" (rank {rank})") };
-            eprintln!("error{who}: {}", msg.join(": "));
-            ether::mc::mpi::abort_all(i32::from(code))
-        }
-        #[cfg(not(feature = "mpi"))]
-        Err(e)
+        abort_all(rank, e, code)
     }
+}
+
+/// Stop every rank of a split run after a failure on this one, with its message.
+#[cfg(feature = "mpi")]
+fn abort_all(rank: usize, e: anyhow::Error, code: u8) -> Result<()> {
+    if rank != 0 {
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
+    let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+    let who = if rank == 0 { String::new() } else { format!(" (rank {rank})") };
+    eprintln!("error{who}: {}", msg.join(": "));
+    ether::mc::mpi::abort_all(i32::from(code))
+}
+
+/// One process only without the `mpi` feature: never reached.
+#[cfg(not(feature = "mpi"))]
+fn abort_all(_rank: usize, e: anyhow::Error, _code: u8) -> Result<()> {
+    Err(e)
 }
