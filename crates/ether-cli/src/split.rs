@@ -76,11 +76,16 @@ impl Split {
         let code = crate::common::exit_code(&e);
         let (processes, rank) = (self.processes(), self.rank());
         if processes == 1 || code == 130 {
-            drop(self); // MPI_Finalize on every rank
+            self.end();
             return if rank == 0 { Err(e) } else { std::process::exit(i32::from(code)) };
         }
         abort_all(rank, e, code)
     }
+}
+
+impl Split {
+    /// The end of MPI for this process (MPI_Finalize when the session goes).
+    fn end(self) {}
 }
 
 /// Stop every rank of a split run after a failure on this one, with its message.

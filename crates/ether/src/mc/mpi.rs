@@ -252,7 +252,7 @@ impl Domain for MpiDomain {
         for (r, part) in all.chunks(mine.len()).enumerate() {
             // every block is visited in the order of `GaugeField::for_each_link`
             let b = self.grid.block(&lat, r).expect("the grid divides the lattice");
-            let mut k = 0;
+            let mut values = part.chunks_exact(2);
             for row in 0..b.n_rows() {
                 if !b.row_is_owned(row) {
                     continue;
@@ -262,8 +262,8 @@ impl Domain for MpiDomain {
                     c[0] = c0;
                     let site = b.global_site(&c);
                     for mu in 0..d {
-                        out[site * d + mu] = Complex64::new(part[2 * k], part[2 * k + 1]);
-                        k += 1;
+                        let v = values.next().expect("every rank sends its block's links");
+                        out[site * d + mu] = Complex64::new(v[0], v[1]);
                     }
                 }
             }
