@@ -5,6 +5,7 @@ mod common;
 mod demo;
 mod report;
 mod run;
+mod split;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;

@@ -182,7 +182,8 @@ impl Observer for CliObserver {
     }
 
     fn should_stop(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
+        // split over MPI processes: true on all of them if any was asked to stop (collective)
+        ether::mc::grid::any_process(self.stop.load(Ordering::Relaxed))
     }
 
     fn checkpoints(&self) -> Option<&Checkpoints> {
@@ -299,11 +300,17 @@ pub fn resolve_params<E: Experiment>(flags: &E::Params, ra: &RunArgs, stored: Op
 /// Run experiment `E` with the parameters the user gave (`flags` holds the values of the
 /// command's flags, defaults included), handling output, checkpoints and signals.
 pub fn run<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool) -> Result<()> {
+    run_on::<E>(flags, ra, quiet, true)
+}
+
+/// [`run`] as one process of several that compute together (`root`: the one that writes; the
+/// others read a resumed run's checkpoints but write nothing and print nothing on stdout).
+pub fn run_on<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool, root: bool) -> Result<()> {
     let (out, resume) = out_and_resume(ra)?;
     let ck = out.as_deref().map(|d| Checkpoints::new(checkpoint_dir(d)));
     let header = serde_json::json!({ "command": E::COMMAND, "ether_version": ether::record::VERSION });
     let stored = match (&ck, resume) {
-        (Some(c), false) if c.exists() => {
+        (Some(c), false) if root && c.exists() => {
             return Err(UsageError(format!(
                 "{} holds the state of an interrupted run: continue it with --resume {}, or remove that directory to start over",
                 c.dir().display(),
@@ -326,13 +333,13 @@ pub fn run<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool) -> Result
     let params = resolve_params::<E>(&flags, ra, stored)?;
     E::validate(&params)?;
     let mut run_dir = match &out {
-        Some(p) => Some(RunDir::create(p)?),
-        None => None,
+        Some(p) if root => Some(RunDir::create(p)?),
+        _ => None,
     };
     let pjson = serde_json::to_value(&params)?;
     // A resumed run keeps the parameters it was started with: a refused attempt with other
     // flags must not replace them.
-    if let (Some(c), false) = (&ck, resume) {
+    if let (Some(c), false, true) = (&ck, resume, root) {
         c.save("params", &header, &serde_json::to_vec(&pjson)?)?;
     }
     let mut obs = CliObserver::new(quiet, ck.clone());
@@ -354,7 +361,7 @@ pub fn run<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool) -> Result
         Err(e) => {
             // A run that failed before saving any state of its own leaves no checkpoint behind (a
             // next run would otherwise be refused); one that saved state keeps it for --resume.
-            if let Some(c) = &ck {
+            if let Some(c) = ck.as_ref().filter(|_| root) {
                 if c.names().iter().all(|n| n == "params") {
                     c.remove_all()?;
                 } else if let Some(d) = &out {
@@ -376,7 +383,7 @@ pub fn run<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool) -> Result
         }
         obs.say(&format!("wrote {}", dir.display()));
     }
-    if ra.json {
+    if ra.json && root {
         // through a Value, as result.json: keys sorted, the same bytes as before the experiment API
         print_stdout(&serde_json::to_string_pretty(&serde_json::to_value(&rec)?)?)?;
     }

@@ -104,6 +104,12 @@ pub struct Args {
     /// Save the point in progress at least this often (seconds).
     #[arg(long, default_value_t = 30.0, allow_negative_numbers = true)]
     checkpoint_seconds: f64,
+    /// Under mpirun (an ether built with --features mpi): split each lattice over the processes
+    /// along this Cartesian grid, processes per axis, e.g. 1x1x2x2 (their product is the number
+    /// of processes; each must divide its axis). Default: balanced along the longest axes. The
+    /// numbers do not depend on it (nor on the number of processes).
+    #[arg(long, value_name = "G0xG1x...")]
+    process_grid: Option<String>,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -156,5 +162,9 @@ impl Args {
 }
 
 pub fn run(args: Args, g: &Global) -> Result<()> {
-    crate::run::run::<Phases>(args.params(), &args.run, g.quiet)
+    let split = crate::split::Split::start()?;
+    ether::mc::grid::request_process_grid(args.process_grid.clone());
+    let root = split.rank() == 0;
+    let result = crate::run::run_on::<Phases>(args.params(), &args.run, g.quiet || !root, root);
+    split.finish(result)
 }

@@ -899,7 +899,10 @@ impl PointHooks<'_> {
             payload.extend_from_slice(&encode_histories(self.meas.histories()));
             let mut h = self.header.clone();
             h["chain"] = chain.checkpoint_header();
-            ck.save(&progress_name(h["point"].as_u64().unwrap_or(0) as usize), &h, &payload)?;
+            // split over processes: every one assembled the payload, rank 0 writes it
+            if crate::mc::grid::rank() == 0 {
+                ck.save(&progress_name(h["point"].as_u64().unwrap_or(0) as usize), &h, &payload)?;
+            }
         }
         self.last_save = Instant::now();
         Ok(())
@@ -908,7 +911,7 @@ impl PointHooks<'_> {
 
 impl Hooks<GaugeChain> for PointHooks<'_> {
     fn measure(&mut self, chain: &GaugeChain, _index: u64) -> Result<()> {
-        chain.field().angles_into(&mut self.angles)?;
+        chain.angles_into(&mut self.angles)?;
         self.meas.record(&self.angles);
         Ok(())
     }
@@ -919,7 +922,9 @@ impl Hooks<GaugeChain> for PointHooks<'_> {
         self.obs.should_stop()
     }
     fn checkpoint(&mut self, chain: &GaugeChain) -> Result<()> {
-        if self.obs.should_stop() || self.last_save.elapsed().as_secs_f64() >= self.every {
+        // split over processes the decision is common (the save is collective)
+        if crate::mc::grid::any_process(self.obs.should_stop() || self.last_save.elapsed().as_secs_f64() >= self.every)
+        {
             self.save(chain)?;
         }
         Ok(())
@@ -1375,7 +1380,7 @@ impl Experiment for Phases {
                 Some(bytes) => decode_histories(&bytes, &names)?,
                 None => {
                     let hs = Self::run_point(&plan, p, pt, obs, &header)?;
-                    if let Some(c) = obs.checkpoints() {
+                    if let Some(c) = obs.checkpoints().filter(|_| crate::mc::grid::rank() == 0) {
                         c.save(&name, &h, &encode_histories(&hs))?;
                         // the finished point supersedes its progress file (which holds a field)
                         let _ = std::fs::remove_file(c.dir().join(format!("{}.ckpt", progress_name(pt.index))));

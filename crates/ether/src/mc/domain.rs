@@ -17,8 +17,9 @@
 //! The checkerboard update changes the links of one (direction, parity) class at a time; they share
 //! no plaquette, so a class is updated in place, in parallel. Afterwards [`Domain::exchange`]
 //! refreshes the halo copies of that class. With one process ([`SingleProcess`]) the halo is the
-//! periodic image of the block's own opposite face; a split over processes (MPI) sends the
-//! boundary faces to the neighbouring ranks instead. Nothing else in the engine changes.
+//! periodic image of the block's own opposite face; a split over processes (`mc::mpi`, the `mpi`
+//! feature) sends the boundary faces to the neighbouring ranks instead. Nothing else in the
+//! engine changes.
 //!
 //! ## Sums
 //!
@@ -28,6 +29,7 @@
 
 use crate::error::{Error, Result};
 use crate::lattice::{Lattice, MAX_DIM};
+use crate::mc::field::GaugeField;
 use num_complex::Complex64;
 use std::fmt::Debug;
 
@@ -41,6 +43,20 @@ pub struct Block {
     padded: [usize; MAX_DIM],
     stride: [usize; MAX_DIM],
     n_padded: usize,
+    rows: Vec<OwnedRow>,
+}
+
+/// A padded row (line along axis 0) whose coordinates on the other axes are all owned, with what
+/// the update kernels need of it, computed once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OwnedRow {
+    /// Padded row index (the row starts at padded index `padded · P_0`).
+    pub padded: usize,
+    /// Parity of the sum of the global coordinates of axes 1..D.
+    pub parity: usize,
+    /// Global site index of the row's site with global coordinate 0 on axis 0 (add the global
+    /// axis-0 coordinate to get a site).
+    pub site: usize,
 }
 
 impl Block {
@@ -68,6 +84,7 @@ impl Block {
             padded: [1; MAX_DIM],
             stride: [0; MAX_DIM],
             n_padded: 1,
+            rows: Vec::new(),
         };
         for a in 0..d {
             let (o, l, big) = (origin[a], owned[a], global.extents()[a]);
@@ -90,7 +107,26 @@ impl Block {
                 .ok_or_else(|| Error::invalid("lattice", global.to_string(), "the lattice is too large to index"))?;
         }
         b.n_padded = n;
+        let gs = global.strides().to_vec();
+        b.rows = (0..b.n_rows())
+            .filter(|&r| b.row_is_owned(r))
+            .map(|r| {
+                let c = b.coords(r * b.padded[0]);
+                let (mut parity, mut site) = (0, 0);
+                for a in 1..d {
+                    let g = b.global_coord(a, c[a]);
+                    parity += g;
+                    site += g * gs[a];
+                }
+                OwnedRow { padded: r, parity: parity % 2, site }
+            })
+            .collect();
         Ok(b)
+    }
+
+    /// The owned rows in increasing padded order.
+    pub(crate) fn owned_rows(&self) -> &[OwnedRow] {
+        &self.rows
     }
 
     /// Padded sites of a block of `owned` extents (for memory estimates before allocating).
@@ -206,7 +242,8 @@ impl Block {
 /// How the engine talks to the rest of the lattice: the owned block, halo refreshes and sums.
 ///
 /// Implementations: [`SingleProcess`] (the whole lattice in one process; the halo is the block's
-/// own periodic image). A split over processes implements the same three calls with messages.
+/// own periodic image) and, with the `mpi` feature, `mc::mpi::MpiDomain` (one block of a
+/// [`crate::mc::grid::ProcessGrid`] per process; the same calls with messages).
 pub trait Domain: Send + Sync + Debug {
     /// The owned block.
     fn block(&self) -> &Block;
@@ -218,6 +255,18 @@ pub trait Domain: Send + Sync + Debug {
     /// Number of processes sharing the lattice.
     fn processes(&self) -> usize {
         1
+    }
+    /// This process's rank (0 of one process).
+    fn rank(&self) -> usize {
+        0
+    }
+    /// Sum integer counters over all processes, in place. Collective: every process calls it with
+    /// the same length. Errors of the message layer abort every process (MPI's default handler).
+    fn sum_counts(&self, _counts: &mut [u64]) {}
+    /// Every link of the lattice in canonical order (`site · d + μ`), assembled from the owned
+    /// links of every process (collective, as [`Domain::sum_counts`]; one process: a copy).
+    fn gather_links(&self, field: &GaugeField) -> Vec<Complex64> {
+        field.links()
     }
 }
 

@@ -123,7 +123,11 @@ pub struct GaugeChain {
     start: Start,
     plan: SweepPlan,
     sweep: u64,
+    /// Counts of this process's link updates (and the twists, which every process makes alike)
+    /// since the start or the restore.
     counts: UpdateCounts,
+    /// Counts of the whole lattice restored from a checkpoint.
+    counts_base: UpdateCounts,
     couplings: Vec<DirCoupling>,
 }
 
@@ -148,7 +152,8 @@ impl GaugeChain {
         Ok(())
     }
 
-    /// A new chain in one process (the whole lattice); refuses a lattice too large for the
+    /// A new chain in this process's domain ([`crate::mc::grid::default_domain`]: the whole
+    /// lattice, or its block when split over MPI processes); refuses a lattice too large for the
     /// memory available before allocating.
     pub fn new(action: GaugeAction, start: Start, seed: u64, plan: SweepPlan) -> Result<Self> {
         let lat = action.lattice().clone();
@@ -157,8 +162,7 @@ impl GaugeChain {
             Self::estimate_bytes(&lat),
             "use a smaller lattice (64 bytes per site in 4D, plus a one-site halo)",
         )?;
-        let domain = Box::new(SingleProcess::new(&lat)?);
-        Self::with_domain(action, domain, start, seed, plan)
+        Self::with_domain(action, crate::mc::grid::default_domain(&lat)?, start, seed, plan)
     }
 
     /// A new chain on a given domain (the block of the lattice this process owns).
@@ -191,6 +195,7 @@ impl GaugeChain {
             plan,
             sweep: 0,
             counts: UpdateCounts::default(),
+            counts_base: UpdateCounts::default(),
             couplings,
         })
     }
@@ -219,9 +224,48 @@ impl GaugeChain {
     pub fn domain(&self) -> &dyn Domain {
         self.domain.as_ref()
     }
-    /// Counts of the local updates so far.
+    /// Counts of the updates so far, over the whole lattice (split over processes: a collective
+    /// call, summed over the processes).
     pub fn counts(&self) -> UpdateCounts {
-        self.counts
+        if self.domain.processes() == 1 {
+            return self.counts_base.plus(self.counts);
+        }
+        let (tried, accepted) = (self.counts.twist_tried, self.counts.twist_accepted);
+        let mut links = self.counts;
+        links.twist_tried = 0;
+        links.twist_accepted = 0;
+        let mut v = links.to_array();
+        self.domain.sum_counts(&mut v);
+        let mut all = self.counts_base.plus(UpdateCounts::from_array(v));
+        all.twist_tried += tried;
+        all.twist_accepted += accepted;
+        all
+    }
+
+    /// The angles of every link of the lattice into `out` (canonical order); split over
+    /// processes, a collective call (every process gets the whole field, for measurements).
+    pub fn angles_into(&self, out: &mut [f64]) -> Result<()> {
+        if self.domain.processes() == 1 {
+            return self.field.angles_into(out);
+        }
+        let links = self.all_links();
+        if out.len() != links.len() {
+            return Err(Error::invalid(
+                "angles",
+                format!("{} values", out.len()),
+                format!("the lattice has {} links", links.len()),
+            ));
+        }
+        for (o, u) in out.iter_mut().zip(&links) {
+            *o = u.im.atan2(u.re);
+        }
+        Ok(())
+    }
+
+    /// Every link of the lattice in canonical order (`site · d + μ`); split over processes, a
+    /// collective call that assembles the blocks on every process.
+    pub fn all_links(&self) -> Vec<Complex64> {
+        self.domain.gather_links(&self.field)
     }
     /// Link updates per sweep (each heat-bath, Metropolis or overrelaxation visit of a link
     /// counts one).
@@ -315,12 +359,12 @@ impl GaugeChain {
     }
 
     /// The state to save: sweep counter, update counts and every link (canonical order, exact
-    /// bit patterns). One process: the whole lattice.
+    /// bit patterns), the same bytes for any split over processes (a collective call then).
     pub fn checkpoint_payload(&self) -> Vec<u8> {
-        let links = self.field.links();
+        let links = self.all_links();
         let mut out = Vec::with_capacity(72 + links.len() * 16);
         out.extend_from_slice(&self.sweep.to_le_bytes());
-        for v in self.counts.to_array() {
+        for v in self.counts().to_array() {
             out.extend_from_slice(&v.to_le_bytes());
         }
         for u in links {
@@ -340,8 +384,28 @@ impl GaugeChain {
         header: &Value,
         payload: &[u8],
     ) -> Result<Self> {
+        let lat = action.lattice().clone();
+        check_memory(
+            &format!("a gauge field on {lat}"),
+            Self::estimate_bytes(&lat),
+            "use a smaller lattice (64 bytes per site in 4D, plus a one-site halo)",
+        )?;
+        Self::restore_with_domain(action, crate::mc::grid::default_domain(&lat)?, start, seed, plan, header, payload)
+    }
+
+    /// [`Self::restore`] on a given domain: a checkpoint written by any split over processes
+    /// continues on any other (the payload is in canonical order).
+    pub fn restore_with_domain(
+        action: GaugeAction,
+        domain: Box<dyn Domain>,
+        start: Start,
+        seed: u64,
+        plan: SweepPlan,
+        header: &Value,
+        payload: &[u8],
+    ) -> Result<Self> {
         checkpoint::check_header(header, &Self::header_for(&action, start, seed, plan))?;
-        let mut chain = Self::new(action, Start::Cold, seed, plan)?;
+        let mut chain = Self::with_domain(action, domain, Start::Cold, seed, plan)?;
         chain.start = start;
         let mut r = Reader::new(payload);
         chain.sweep = r.u64()?;
@@ -349,7 +413,7 @@ impl GaugeChain {
         for c in counts.iter_mut() {
             *c = r.u64()?;
         }
-        chain.counts = UpdateCounts::from_array(counts);
+        chain.counts_base = UpdateCounts::from_array(counts);
         let n = chain.action.lattice().n_links();
         let mut links = Vec::with_capacity(n);
         for _ in 0..n {
@@ -395,6 +459,20 @@ impl GaugeChain {
         let expected = Self::header_for(&action, start, seed, plan);
         let (header, payload) = checkpoint::decode(bytes, &expected)?;
         Self::restore(action, start, seed, plan, &header, &payload)
+    }
+
+    /// [`Self::from_bytes`] on a given domain (any split over processes).
+    pub fn from_bytes_with_domain(
+        action: GaugeAction,
+        domain: Box<dyn Domain>,
+        start: Start,
+        seed: u64,
+        plan: SweepPlan,
+        bytes: &[u8],
+    ) -> Result<Self> {
+        let expected = Self::header_for(&action, start, seed, plan);
+        let (header, payload) = checkpoint::decode(bytes, &expected)?;
+        Self::restore_with_domain(action, domain, start, seed, plan, &header, &payload)
     }
 }
 

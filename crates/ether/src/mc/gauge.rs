@@ -106,7 +106,7 @@ struct Record<'a> {
 impl Hooks<GaugeChain> for Record<'_> {
     fn measure(&mut self, c: &GaugeChain, _: u64) -> Result<()> {
         self.plaq.push(c.plaquette()?.all);
-        c.field().angles_into(&mut self.angles)?;
+        c.angles_into(&mut self.angles)?;
         self.mono.push(monopole_density(c.action().lattice(), &self.angles));
         Ok(())
     }

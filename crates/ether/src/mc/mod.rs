@@ -5,7 +5,8 @@
 //! The gauge engine, in reading order:
 //! - [`action`]: Wilson, Villain and anisotropic actions; the rotor model's `(g, J, τ)` mapping.
 //! - [`domain`]: the owned block, its padded parity-split storage, halo refresh and exact sums
-//!   (one process today; the layer a split over processes replaces).
+//!   (the one-process implementation; [`grid`] the Cartesian process grid; `mpi`, with the `mpi`
+//!   feature, the implementation split over processes).
 //! - [`field`]: the link variables `U = e^{iθ}` and their views in canonical link order.
 //! - [`update`]: heat bath (von Mises), Metropolis, overrelaxation on one checkerboard class.
 //! - [`engine`]: [`engine::GaugeChain`], the chain (sweeps, counters, checkpoints).
@@ -21,10 +22,13 @@ pub mod domain;
 pub mod engine;
 pub mod field;
 pub mod gauge;
+pub mod grid;
 pub mod measure;
 pub mod measure_loops;
 pub mod measure_photon;
 pub mod measure_rotor;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 pub mod rng;
 pub mod rotor;
 pub mod series;

@@ -24,7 +24,7 @@
 
 use crate::lattice::MAX_DIM;
 use crate::mc::action::{villain_action, GaugeAction, Weight};
-use crate::mc::domain::Block;
+use crate::mc::domain::{Block, OwnedRow};
 use crate::mc::field::{mul, mul_conj};
 use crate::mc::rng::Philox;
 use num_complex::Complex64;
@@ -243,32 +243,39 @@ fn update_class_d<const D: usize>(
             reads[i / 2][i % 2] = arr.as_slice();
         }
     }
-    let p0 = block.padded()[0];
-    let half_row = p0 / 2;
+    let half_row = block.padded()[0] / 2;
+    let rows = block.owned_rows();
     let rows_per_chunk = (CHUNK_LINKS / (block.owned()[0] / 2).max(1)).max(1);
-    mine.par_chunks_mut(rows_per_chunk * half_row)
-        .enumerate()
-        .map(|(ci, chunk)| {
+    // cut the class array into disjoint pieces, one per group of owned rows (safe, in place)
+    let mut pieces = Vec::with_capacity(rows.len().div_ceil(rows_per_chunk));
+    let mut rest = mine;
+    let mut offset = 0;
+    for group in rows.chunks(rows_per_chunk) {
+        let lo = group[0].padded * half_row;
+        let hi = (group[group.len() - 1].padded + 1) * half_row;
+        let (_, tail) = rest.split_at_mut(lo - offset);
+        let (piece, tail) = tail.split_at_mut(hi - lo);
+        pieces.push((group, piece, lo));
+        rest = tail;
+        offset = hi;
+    }
+    pieces
+        .into_par_iter()
+        .map(|(group, piece, base)| {
             let mut counts = UpdateCounts::default();
-            let first_row = ci * rows_per_chunk;
-            let base = first_row * half_row;
-            for row in first_row..(first_row + rows_per_chunk).min(block.n_rows()) {
-                if !block.row_is_owned(row) {
-                    continue;
-                }
-                update_row::<D>(block, row, mu, parity, coupling, pass, key, stage, &reads, chunk, base, &mut counts);
+            for row in group {
+                update_row::<D>(block, row, mu, parity, coupling, pass, key, stage, &reads, piece, base, &mut counts);
             }
             counts
         })
         .reduce(UpdateCounts::default, UpdateCounts::plus)
 }
 
-/// Update the class sites of one owned padded row; `chunk` holds the class array from entry
-/// `base` on.
+/// Update the class sites of one owned row; `piece` holds the class array from entry `base` on.
 #[inline(always)]
 fn update_row<const D: usize>(
     block: &Block,
-    row: usize,
+    row: &OwnedRow,
     mu: usize,
     parity: usize,
     coupling: &DirCoupling,
@@ -276,33 +283,24 @@ fn update_row<const D: usize>(
     key: [u32; 2],
     stage: u32,
     reads: &Reads,
-    chunk: &mut [Complex64],
+    piece: &mut [Complex64],
     base: usize,
     counts: &mut UpdateCounts,
 ) {
-    let p0 = block.padded()[0];
-    let start = row * p0;
-    let rc = block.coords(start);
-    // global row: parity of the coordinates of axes 1..D and the global index of its site x_0 = 0
-    let gstride = block.global().strides();
-    let (mut row_par, mut row_site) = (0, 0);
-    for a in 1..D {
-        let g = block.global_coord(a, rc[a]);
-        row_par += g;
-        row_site += g * gstride[a];
-    }
+    let start = row.padded * block.padded()[0];
     let o0 = block.origin()[0];
-    // class sites: global parity (row_par + o0 + c0 - 1) % 2 == parity
-    let q = (parity + row_par + o0 + 1) % 2;
+    // class sites: global parity (row parity + o0 + c0 - 1) % 2 == parity
+    let q = (parity + row.parity + o0 + 1) % 2;
     let first = if q == 1 { 1 } else { 2 };
     let s = block.strides();
     let other = 1 - parity;
     let sm = s[mu];
+    let l0 = block.owned()[0];
     let mut c0 = first;
-    while c0 <= block.owned()[0] {
+    while c0 <= l0 {
         let x = start + c0;
-        let link = ((row_site + o0 + c0 - 1) * D + mu) as u64;
-        let slot = &mut chunk[(x >> 1) - base];
+        let link = ((row.site + o0 + c0 - 1) * D + mu) as u64;
+        let slot = &mut piece[(x >> 1) - base];
         let u = *slot;
         // staples: Wilson-weighted sum, and the Villain ones one by one
         let mut sw = Complex64::new(0.0, 0.0);
