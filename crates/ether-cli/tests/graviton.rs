@@ -1,69 +1,54 @@
 //! `ether graviton`: bad input exits 2 with a clear message and writes nothing; `--json` has
-//! the documented keys.
+//! the documented keys; the quantum verdict follows the numbers.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-fn ether() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ether"))
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ether-graviton-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-/// Run with `--out`, expect exit code 2, no run directory, and every `needles` in stderr.
-fn rejects(args: &[&str], needles: &[&str]) {
-    let out_dir = tmp(&args.join("_").replace(['/', ','], "-"));
-    let o = ether().arg("graviton").args(args).arg("--out").arg(&out_dir).output().unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "args {args:?}: stderr {err}");
-    for n in needles {
-        assert!(err.contains(n), "args {args:?}: '{n}' not in stderr: {err}");
-    }
-    assert!(!out_dir.exists(), "a run directory was left behind for {args:?}");
-}
+mod common;
+use common::*;
 
 #[test]
 fn unknown_model_lists_the_valid_ones() {
-    rejects(&["--model", "newton"], &["newton", "xu", "einstein", "l-type", "cotton"]);
+    refuses(&["graviton", "--model", "newton"], &["newton", "xu", "einstein", "l-type", "cotton"]);
 }
 
 #[test]
 fn lattice_must_be_three_dimensional() {
-    rejects(&["--model", "xu", "--lattice", "16x16"], &["16x16", "cubic"]);
-    rejects(&["--model", "xu", "--lattice", "8x8x8x8"], &["three extents"]);
+    refuses(&["graviton", "--model", "xu", "--lattice", "16x16"], &["16x16", "cubic"]);
+    refuses(&["graviton", "--model", "xu", "--lattice", "8x8x8x8"], &["three extents"]);
 }
 
 #[test]
 fn zone_centre_says_helicity_is_undefined_and_reports_the_degenerate_modes() {
-    rejects(
-        &["--model", "l-type", "--lattice", "4x4x4", "--k", "0,0,0"],
+    refuses(
+        &["graviton", "--model", "l-type", "--lattice", "4x4x4", "--k", "0,0,0"],
         &["zone centre", "helicity is undefined", "degenerate", "0.000, 0.000, 0.000, 0.000, 0.000, 0.000"],
     );
     // k = (2π, 0, 0) is the same point: K = 2 sin(k/2) = 0
-    rejects(&["--model", "xu", "--lattice", "4x4x4", "--k", "2pi,0,0"], &["zone centre"]);
+    refuses(&["graviton", "--model", "xu", "--lattice", "4x4x4", "--k", "2pi,0,0"], &["zone centre"]);
+    refuses(&["graviton", "--model", "xu", "--lattice", "4x4x4", "--k", "pi/0,0,0"], &["--k", "pi/0"]);
 }
 
 #[test]
-fn couplings_must_be_positive() {
-    rejects(&["--model", "einstein", "--U", "0"], &["U", "> 0"]);
-    rejects(&["--model", "cotton", "--J", "-1"], &["J", "> 0"]);
-    rejects(&["--model", "xu", "--J", "nan"], &["J"]);
+fn couplings_and_n_must_make_sense() {
+    refuses(&["graviton", "--model", "einstein", "--U", "0"], &["U", "> 0"]);
+    refuses(&["graviton", "--model", "cotton", "--J", "-1"], &["J", "> 0"]);
+    refuses(&["graviton", "--model", "xu", "--J", "nan"], &["J"]);
+    refuses(&["graviton", "--model", "xu", "--n", "1"], &["--n", "n ≥ 2"]);
+    refuses(&["graviton", "--model", "xu", "--n", "-3"], &["--n"]);
+}
+
+#[test]
+fn huge_lattices_are_refused_with_the_estimate() {
+    // issue 17: it used to run silently for minutes
+    refuses(
+        &["graviton", "--model", "cotton", "--lattice", "1000x1000x1000"],
+        &["would take about", "smaller lattice"],
+    );
 }
 
 #[test]
 fn json_has_the_documented_keys() {
-    let o = ether()
-        .args(["-q", "graviton", "--model", "l-type", "--lattice", "4x4x4", "--k", "0,0,pi/4", "--json"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = json(&["-q", "graviton", "--model", "l-type", "--lattice", "4x4x4", "--k", "0,0,pi/4", "--json"]);
     assert_eq!(v["gapless_helicities"], serde_json::json!([-2, 2]));
-    // graviton note B.5: l-type (M3) ω_{±2} = |K|³, exponent 3; zero modes helicity 0, 0, ±1
+    // graviton.md B.5: l-type (M3) ω_{±2} = |K|³, exponent 3; zero modes helicity 0, 0, ±1
     for m in ["-2", "2"] {
         assert!((v["exponents"][m].as_f64().unwrap() - 3.0).abs() < 1e-3);
     }
@@ -81,13 +66,39 @@ fn json_has_the_documented_keys() {
         assert!((w - kz.powi(3)).abs() < 1e-12);
     }
     assert!(v["verdict"].as_str().unwrap().starts_with("only helicity ±2 is gapless"));
+    // issue 18: a fluctuation entry per helicity state with these keys
+    let f = v["fluctuations"].as_array().unwrap();
+    let labels: Vec<&str> = f.iter().map(|e| e["helicity"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["+2", "-2", "+1", "-1", "0L", "0T"]);
+    for e in f {
+        for key in ["helicity", "angle_rms", "conjugate_rms", "compact_period", "verdict"] {
+            assert!(e.get(key).is_some(), "{key} missing: {e}");
+        }
+    }
+}
+
+#[test]
+fn the_quantum_words_follow_the_numbers() {
+    // cotton's ±2 has δL ≈ 1.46 per rotor: ≤ n/10 at n = 16 (stays gapless), > n/10 at n = 8
+    let v16 = json(&["-q", "graviton", "--model", "cotton", "--lattice", "6x6x6", "--n", "16", "--json"]);
+    let v8 = json(&["-q", "graviton", "--model", "cotton", "--lattice", "6x6x6", "--n", "8", "--json"]);
+    let (w16, w8) = (v16["verdict"].as_str().unwrap(), v8["verdict"].as_str().unwrap());
+    assert!(w16.contains("helicity ±2 stays gapless"), "{w16}");
+    assert!(!w8.contains("helicity ±2 stays gapless") && w8.contains("cannot decide"), "{w8}");
+    // cotton's 0T: a free compact angle with κ = U at k → 0: gapped; the l-type 0T: undecided
+    assert!(w16.contains("0T gapped in the quantum theory"), "{w16}");
+    let lt = json(&["-q", "graviton", "--model", "l-type", "--lattice", "4x4x4", "--json"]);
+    assert!(lt["verdict"].as_str().unwrap().contains("cannot decide"), "{}", lt["verdict"]);
+    assert!(!lt["verdict"].as_str().unwrap().contains("gapped in the quantum theory"), "{}", lt["verdict"]);
 }
 
 #[test]
 fn out_dir_holds_plots_and_data() {
-    let d = tmp("out");
-    let o = ether().args(["-q", "graviton", "--model", "xu", "--lattice", "4x4x4", "--out"]).arg(&d).output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d = scratch("graviton-out");
+    let out = d.join("run");
+    let o = out.to_string_lossy().to_string();
+    let r = ether(&["-q", "graviton", "--model", "xu", "--lattice", "4x4x4", "--out", &o]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     for f in [
         "dispersion.png",
         "helicity_weights.png",
@@ -95,27 +106,26 @@ fn out_dir_holds_plots_and_data() {
         "result.json",
         "manifest.json",
         "path_omega.npy",
+        "path_distance.npy",
     ] {
-        assert!(d.join(f).exists(), "{f} missing");
+        assert!(out.join(f).exists(), "{f} missing");
     }
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d.join("result.json")).unwrap()).unwrap();
-    // graviton note B.5: the Xu-type model keeps a gapless helicity 0 (0T)
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("result.json")).unwrap()).unwrap();
+    // graviton.md B.5: the Xu-type model keeps a gapless helicity 0 (0T)
     assert_eq!(v["gapless_helicities"], serde_json::json!([-2, 0, 2]));
     let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
 fn dynamics_reports_the_real_space_checks() {
-    let o = ether()
-        .args(["-q", "graviton", "--model", "cotton", "--lattice", "4x4x4", "--method", "dynamics", "--json"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = json(&["-q", "graviton", "--model", "cotton", "--lattice", "4x4x4", "--method", "dynamics", "--json"]);
     let d = &v["dynamics"];
-    // graviton note B.6 step 7 / B.7: period of a TT wave = 2π/ω to 1e-4; pure gauge: zero force
-    assert!(d["tt_wave"]["relative_error"].as_f64().unwrap() < 1e-4);
+    // cotton (M4): ω_{±2} = |K|³ at k_z = π/2, |K| = √2 (graviton.md B.5); the measured period of
+    // the real-space TT wave against 2π/ω of that closed form, to 1e-4 (leapfrog shift ~1e-5)
+    let w = 2f64.sqrt().powi(3);
+    assert!((d["tt_wave"]["omega_modes"].as_f64().unwrap() - w).abs() < 1e-12);
+    let period = d["tt_wave"]["period_measured"].as_f64().unwrap();
+    assert!((period * w / (2.0 * std::f64::consts::PI) - 1.0).abs() < 1e-4, "{period}");
     assert_eq!(d["gauge"]["pure_gauge_max_force"].as_f64().unwrap(), 0.0);
-    // cotton (M4): ω_{±2} = |K|³ at k_z = π/2, |K| = √2
-    assert!((d["tt_wave"]["omega_modes"].as_f64().unwrap() - 2f64.sqrt().powi(3)).abs() < 1e-12);
 }

@@ -4,7 +4,12 @@
 //! picks it by the command that wrote the run. A command with no module here keeps the figures it
 //! saved as `figures/NAME.json`.
 
+pub mod ed;
 pub mod entanglement;
+pub mod graviton;
+pub mod phases;
+pub mod photon;
+pub mod spinwave;
 pub mod statistics;
 
 use crate::run::RunData;
@@ -32,6 +37,11 @@ impl NamedFigure {
 /// has no chapter module (its figures are the saved `figures/*.json`).
 pub fn figures(command: &str, run: &RunData) -> Option<Result<Vec<NamedFigure>, PlotError>> {
     match command {
+        "ed" => Some(ed::figures(run)),
+        "spinwave" => Some(spinwave::figures(run)),
+        "phases" => Some(phases::figures(run)),
+        "photon" => Some(photon::figures(run)),
+        "graviton" => Some(graviton::figures(run)),
         "entanglement" => Some(entanglement::figures(run)),
         "statistics" => Some(statistics::figures(run)),
         _ => None,

@@ -1,4 +1,4 @@
-//! Real-space evolution of the linearized symmetric-tensor rotor models (graviton note, B.6 step 7).
+//! Real-space evolution of the linearized symmetric-tensor rotor models (graviton.md, B.6 step 7).
 //!
 //! The state is the rotor angles `θ = h` and momenta `L` (component-major, `x[c * n_sites + r]`,
 //! components `xx, yy, zz, xy, yz, zx` on vertices and faces, see [`crate::model::graviton`]).

@@ -532,7 +532,7 @@ mod tests {
         let tc = ToricCode::new(lat.clone(), 1.0, 0.8, 0.45).unwrap();
         let sec = toric_code(&tc, [0, 0]).unwrap();
         let a = dense_spectrum(&sec.hamiltonian).unwrap();
-        let tfim = SpinTerms::transverse_ising(&TransverseIsing::new(lat.clone(), 0.45, 1.0).unwrap());
+        let tfim = SpinTerms::transverse_ising(&TransverseIsing::new(lat.clone(), 0.45, 1.0).unwrap()).unwrap();
         let s = Sector { spinflip: Some(1), ..Default::default() };
         let (l, _) =
             spin_sector(&tfim, &s, &SolveOptions { nev: 256, dense_below: usize::MAX, ..Default::default() }).unwrap();

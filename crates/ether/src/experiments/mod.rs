@@ -5,5 +5,10 @@
 //!
 //! The shared vocabulary (observer, claim, record, checkpoints) is [`crate::experiment`].
 
+pub mod ed;
 pub mod entanglement;
+pub mod graviton;
+pub mod phases;
+pub mod photon;
+pub mod spinwave;
 pub mod statistics;

@@ -1,4 +1,4 @@
-//! The rotor model of the talk on the cubic lattice (rotor note, section 1.3):
+//! The rotor model of the talk on the cubic lattice (photon.md §1.3):
 //!
 //! `H = U Σ_r Q_r² + J Σ_l L_l² − g Σ_p (B_p + B_p†)`
 //!
@@ -46,7 +46,7 @@ impl RotorModel {
         Self::new(lattice, u, g, j)
     }
 
-    /// The speed of light of the linearized model, `c = 2 sqrt(g J)` (rotor note, eq. 2.3).
+    /// The speed of light of the linearized model, `c = 2 sqrt(g J)` (photon.md eq. 2.3).
     pub fn speed_of_light(&self) -> f64 {
         2.0 * (self.g * self.j).sqrt()
     }

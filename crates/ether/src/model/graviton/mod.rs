@@ -1,4 +1,4 @@
-//! The symmetric-tensor Z_n rotor lattice of the talk (graviton note, B.1-B.2) and four reference
+//! The symmetric-tensor Z_n rotor lattice of the talk (graviton.md, B.1-B.2) and four reference
 //! quadratic models built on it (B.5), as data.
 //!
 //! **Rotors.** On the cubic lattice every vertex carries three rotors `(θ^{aa}, L_aa)` and every

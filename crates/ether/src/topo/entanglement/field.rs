@@ -625,7 +625,7 @@ impl DualIsing {
                 "use the lattice the dual sector was built on",
             ));
         }
-        let terms = SpinTerms::transverse_ising(&model.dual_ising()?);
+        let terms = SpinTerms::transverse_ising(&model.dual_ising()?)?;
         let opts = SolveOptions { nev: 1, tol: 1e-12, eigenvectors: true, ..SolveOptions::default() };
         let (levels, vectors) = spin_sector_in(&terms, self.basis.clone(), &opts)?;
         let x = match vectors {
@@ -665,7 +665,7 @@ mod tests {
         let dual = DualIsing::new(&lat).unwrap();
         let tc = ToricCode::new(lat.clone(), 1.0, 1.0, 0.3).unwrap();
         let gs = dual.ground_state(&tc).unwrap();
-        let terms = SpinTerms::transverse_ising(&tc.dual_ising().unwrap());
+        let terms = SpinTerms::transverse_ising(&tc.dual_ising().unwrap()).unwrap();
         let opts = SolveOptions { nev: 1, tol: 1e-12, eigenvectors: true, ..SolveOptions::default() };
         let (_, v) = spin_sector_in(&terms, dual.basis.clone(), &opts).unwrap();
         let Some(Vectors::Real(v)) = v else { panic!("real sector") };

@@ -1,4 +1,4 @@
-//! Linearized modes of the rotor model: the emergent photon (rotor note, sections 2.1-2.2).
+//! Linearized modes of the rotor model: the emergent photon (photon.md §2.1-2.2).
 //!
 //! Expanding `−2g cos Φ = −2g + g Φ² + …`, the rotor model of [`RotorModel`] becomes the
 //! quadratic Hamiltonian
@@ -10,7 +10,7 @@
 //! momentum `k` they are small matrices `C(k)` (3 planes × 3 link directions) and `D(k)`
 //! (1 × 3). This module builds them by Bloch-summing the lattice's own incidence maps
 //! ([`Lattice::plaquette_links`] and the divergence stencil), not from closed forms, and
-//! solves each momentum with [`normal_modes`]. The closed forms of the note,
+//! solves each momentum with [`normal_modes`]. The closed forms of docs/physics/photon.md,
 //! `ω_T² = 4gJ|K|²` (twice) and `ω_L = 0`, are what the tests compare against.
 //!
 //! Bloch convention: a mode at momentum `k` is `θ_{r,a} = e^{i k·r} θ_a` with the link `(r,a)`
@@ -31,6 +31,59 @@ use crate::linalg::{eigh_complex, C64};
 use crate::model::RotorModel;
 use crate::modes::normal::normal_modes;
 use serde::Serialize;
+
+pub mod gaussian;
+
+/// Read a number that may be written with `pi` (`pi`, `-pi/2`, `2pi`, `0.5`); `None` if it is not
+/// one or not finite (`pi/0` is refused).
+pub fn parse_angle(p: &str) -> Option<f64> {
+    let p = p.trim().to_lowercase();
+    let v = if let Ok(x) = p.parse::<f64>() {
+        x
+    } else {
+        let (neg, body) = match p.strip_prefix('-') {
+            Some(b) => (true, b.to_string()),
+            None => (false, p.clone()),
+        };
+        let (num, den) = match body.split_once('/') {
+            Some((a, b)) => (a.to_string(), b.trim().parse::<f64>().ok()?),
+            None => (body.clone(), 1.0),
+        };
+        let coef = if num.trim() == "pi" {
+            1.0
+        } else {
+            num.trim().strip_suffix("pi").and_then(|c| c.trim_end_matches('*').trim().parse::<f64>().ok())?
+        };
+        let v = coef * std::f64::consts::PI / den;
+        if neg {
+            -v
+        } else {
+            v
+        }
+    };
+    v.is_finite().then_some(v)
+}
+
+/// A momentum `"kx,ky,kz"` (radians per lattice spacing, `pi` allowed) with `dim` components;
+/// the error says what to write.
+pub fn parse_momentum(s: &str, dim: usize) -> std::result::Result<Vec<f64>, String> {
+    let parts: Vec<&str> = s.split(',').map(|p| p.trim()).collect();
+    if parts.len() != dim {
+        return Err(format!(
+            "{} components given but the lattice is {dim}-dimensional; give {dim} comma-separated numbers, e.g. {}",
+            parts.len(),
+            vec!["0.5"; dim].join(",")
+        ));
+    }
+    parts
+        .iter()
+        .map(|p| {
+            parse_angle(p).ok_or_else(|| {
+                format!("cannot read '{p}' as a finite number; use numbers in radians, 'pi' and 'pi/N' allowed (N ≠ 0)")
+            })
+        })
+        .collect()
+}
 
 fn c(re: f64) -> C64 {
     C64::new(re, 0.0)
@@ -74,6 +127,13 @@ impl Incidence {
                 "momentum",
                 format!("{k:?}"),
                 "give three components kx,ky,kz for the cubic lattice",
+            ));
+        }
+        if let Some(x) = k.iter().find(|x| !x.is_finite()) {
+            return Err(Error::invalid(
+                "momentum",
+                format!("component {x}"),
+                "give finite components in radians per lattice spacing, e.g. pi/2,0,0",
             ));
         }
         let mut curl = [[c(0.0); 3]; 3];
@@ -306,7 +366,7 @@ pub fn modes_on_grid(model: &RotorModel) -> Result<Vec<MomentumModes>> {
 }
 
 /// Zero-point energy per site of the Gaussian theory, `(1/N) Σ_k Σ_modes ω/2`, as a mode sum
-/// over the given momenta (rotor note, section 2.3).
+/// over the given momenta (photon.md §2.3).
 pub fn zero_point_energy_per_site(modes: &[MomentumModes]) -> f64 {
     let s: f64 = modes.iter().flat_map(|m| m.modes.iter().map(|x| 0.5 * x.omega)).sum();
     s / modes.len() as f64
@@ -411,6 +471,24 @@ pub fn small_k_fit(model: &RotorModel, direction: [f64; 3]) -> Result<Vec<Branch
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn momenta_are_read_with_pi_and_infinities_refused() {
+        let pi = std::f64::consts::PI;
+        assert_eq!(parse_angle("pi"), Some(pi));
+        assert_eq!(parse_angle("-pi/2"), Some(-pi / 2.0));
+        assert_eq!(parse_angle("2pi"), Some(2.0 * pi));
+        assert_eq!(parse_angle("0.25"), Some(0.25));
+        for bad in ["pi/0", "inf", "-inf", "nan", "1e400", "x", "pi/"] {
+            assert_eq!(parse_angle(bad), None, "{bad}");
+        }
+        assert_eq!(parse_momentum("pi/2, 0, 0", 3).unwrap(), vec![pi / 2.0, 0.0, 0.0]);
+        assert!(parse_momentum("pi/0,0,0", 3).unwrap_err().contains("pi/0"));
+        assert!(parse_momentum("1,2", 3).unwrap_err().contains("3-dimensional"));
+        // and the modes refuse a non-finite momentum given directly
+        let m = RotorModel::new_3d(Lattice::parse("4x4x4").unwrap(), 1.0, 1.0, 0.1).unwrap();
+        assert!(modes_at(&m, &[f64::INFINITY, 0.0, 0.0]).is_err());
+    }
 
     #[test]
     fn helicities_along_z_are_circular() {

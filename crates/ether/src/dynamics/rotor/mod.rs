@@ -1,4 +1,4 @@
-//! Classical dynamics of the full compact rotor model (rotor note, eq. 2.1):
+//! Classical dynamics of the full compact rotor model (photon.md eq. 2.1):
 //!
 //! `θ̇ = ∂H/∂L = 2(J 1 + U DᵀD) L`,  `L̇ = −∂H/∂θ = −2g Cᵀ sin(C θ)`,
 //!
@@ -40,6 +40,8 @@ use crate::linalg::C64;
 use crate::model::RotorModel;
 use crate::simd::{multiversion, Isa};
 use rayon::prelude::*;
+
+pub mod polarization;
 
 /// A classical configuration: angles θ and angular momenta L (the electric field E) on links,
 /// indexed like [`Lattice::link`].
@@ -580,7 +582,7 @@ pub fn vacuum_energy(model: &RotorModel) -> f64 {
     -2.0 * model.g * model.lattice.n_plaquettes() as f64
 }
 
-/// Top of the photon band, `ω_max = 4√3 √(gJ)` (rotor note, section 2.2): sets the time step.
+/// Top of the photon band, `ω_max = 4√3 √(gJ)` (photon.md §2.2): sets the time step.
 pub fn omega_max(model: &RotorModel) -> f64 {
     4.0 * 3f64.sqrt() * (model.g * model.j).sqrt()
 }
@@ -828,6 +830,8 @@ pub struct SpectrumRun {
     pub electric: StructureFactor,
     /// S(k, ω) of the magnetic field `B` (see [`fields`]).
     pub magnetic: StructureFactor,
+    /// S(k, ω) of `E` by helicity: +1, −1, 0 ([`polarization::HelicityProjector`]).
+    pub electric_helicity: StructureFactor,
     /// Largest relative residuals of the linear Maxwell equations over the sampled steps,
     /// `(dE/dt, dB/dt)` (see [`maxwell_residuals`]).
     pub maxwell_residual: (f64, f64),
@@ -848,16 +852,17 @@ pub fn photon_spectrum(
     config: &EvolveConfig,
     frame_every: usize,
 ) -> Result<SpectrumRun> {
-    photon_spectrum_observed(model, state, config, frame_every, |_| ())
+    photon_spectrum_observed(model, state, config, frame_every, |_| Ok(()))
 }
 
-/// [`photon_spectrum`] with `on_step(step)` called after every step (progress reporting).
+/// [`photon_spectrum`] with `on_step(step)` called after every step (progress reporting); an
+/// error from it (an interrupt) stops the run and is returned.
 pub fn photon_spectrum_observed(
     model: &RotorModel,
     mut state: RotorState,
     config: &EvolveConfig,
     frame_every: usize,
-    mut on_step: impl FnMut(usize),
+    mut on_step: impl FnMut(usize) -> Result<()>,
 ) -> Result<SpectrumRun> {
     let lat = &model.lattice;
     let fe = frame_every.max(1);
@@ -870,8 +875,9 @@ pub fn photon_spectrum_observed(
         ));
     }
     let n = lat.n_sites();
-    // frames of E and B (8 bytes × 6N each) + one complex transform at a time (16 × 3N × frames)
-    let need = (n_frames as u64) * (n as u64) * (6 * 8 + 3 * 16);
+    // frames of E and B (8 bytes × 6N each), one complex transform at a time (16 × 3N × frames)
+    // and the accumulators (2 + 2 + 3 channels of 8 bytes per momentum and frame)
+    let need = (n_frames as u64) * (n as u64) * (6 * 8 + 3 * 16 + 7 * 8);
     crate::error::check_memory(
         "the S(k, ω) frames",
         need,
@@ -886,7 +892,7 @@ pub fn photon_spectrum_observed(
     let mut res = (0.0f64, 0.0f64);
     let mut mean_e = vec![0.0; lat.n_links()];
     let monitor = evolve(model, &mut state, config, |s, st| {
-        on_step(s);
+        on_step(s)?;
         if s % fe == 0 && fr_e.len() < n_frames {
             mean_e.iter_mut().zip(&st.l).for_each(|(m, x)| *m += x / n_frames as f64);
             let (e, b) = fields(lat, st);
@@ -905,69 +911,41 @@ pub fn photon_spectrum_observed(
     let dtf = config.dt * fe as f64;
     let mut electric = StructureFactor::new(lat, 3, n_frames, dtf, 2)?;
     electric.add_trajectory(&fr_e, &TransverseLongitudinal::electric(lat)?)?;
+    let mut electric_helicity = StructureFactor::new(lat, 3, n_frames, dtf, 3)?;
+    electric_helicity.add_trajectory(&fr_e, &polarization::HelicityProjector::new(lat)?)?;
     drop(fr_e);
     let mut magnetic = StructureFactor::new(lat, 3, n_frames, dtf, 2)?;
     magnetic.add_trajectory(&fr_b, &TransverseLongitudinal::magnetic(lat)?)?;
-    Ok(SpectrumRun { monitor, electric, magnetic, maxwell_residual: res, initial, last: state, mean_e })
+    Ok(SpectrumRun {
+        monitor,
+        electric,
+        magnetic,
+        electric_helicity,
+        maxwell_residual: res,
+        initial,
+        last: state,
+        mean_e,
+    })
 }
 
-/// A peak of the transverse S(k, ω) at one momentum.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Peak {
-    /// Momentum index.
-    pub k_index: usize,
-    /// The momentum.
-    pub k: [f64; 3],
-    /// `|K| = sqrt(Σ 4 sin²(k_a/2))`.
-    pub lattice_k: f64,
-    /// Peak frequency (parabolic refinement).
-    pub omega: f64,
-}
+pub use crate::spectra::Peak;
 
-/// The peaks of channel `channel` of `sf` at every non-zero momentum with `|K|² ≤ max_k2`
-/// (momenta in the first Brillouin zone; both ±k included).
+/// The peaks of channel `channel` of `sf` at every non-zero grid momentum with `|K|² ≤ max_k2`,
+/// located with [`crate::spectra::PeakFinder::Tone`] (linear photons are pure tones).
 pub fn peaks(sf: &StructureFactor, channel: usize, max_k2: f64) -> Vec<Peak> {
-    let lat = sf.lattice();
-    let mut out = Vec::new();
-    for (i, k) in lat.momentum_grid().iter().enumerate() {
+    use crate::spectra::{momenta, PeakFinder, PeakSearch};
+    let ks = momenta(sf.lattice(), |k| {
         let k2 = k.lattice_k2();
-        if k2 < 1e-12 || k2 > max_k2 {
-            continue;
-        }
-        if let Some(w) = tone_frequency(sf, channel, i) {
-            let c = k.components();
-            out.push(Peak { k_index: i, k: [c[0], c[1], c[2]], lattice_k: k2.sqrt(), omega: w });
-        }
-    }
-    out
+        (1e-12..=max_k2).contains(&k2)
+    });
+    crate::spectra::peaks(sf, &ks, &PeakSearch { channel, search_above: 0.5, ..PeakSearch::new(PeakFinder::Tone) })
 }
 
 /// The frequency of the strongest peak of channel `channel` at momentum index `k` (ω > Δω/2),
-/// estimated for a pure tone: an undamped mode of frequency ω between bins `j` and `j + 1` gives
-/// the rectangular-window (Fejér) line shape, for which `|X_{j+1}|/|X_j| = δ/(1 − δ)` with
-/// `δ = (ω − ω_j)/Δω` exactly. So `δ = r/(1 + r)` with `r` the square root of the power ratio of
-/// the larger neighbour. Linear photons are pure tones, so this removes the bias of a parabolic
-/// fit (a few percent of a bin). `None` without an interior maximum.
+/// located with [`crate::spectra::PeakFinder::Tone`]. `None` without an interior maximum.
 pub fn tone_frequency(sf: &StructureFactor, channel: usize, k: usize) -> Option<f64> {
-    let s = sf.spectrum(channel, k);
     let dw = sf.domega();
-    let mut best: Option<usize> = None;
-    for j in 1..s.len().saturating_sub(1) {
-        if s[j].0 <= 0.5 * dw {
-            continue;
-        }
-        if best.is_none_or(|b| s[j].1 > s[b].1) {
-            best = Some(j);
-        }
-    }
-    let j = best?;
-    let (left, mid, right) = (s[j - 1].1, s[j].1, s[j + 1].1);
-    if mid <= 0.0 {
-        return None;
-    }
-    let (nb, sign) = if right >= left { (right, 1.0) } else { (left, -1.0) };
-    let r = (nb / mid).max(0.0).sqrt();
-    Some(s[j].0 + sign * r / (1.0 + r) * dw)
+    crate::spectra::PeakFinder::Tone.locate(&sf.spectrum(channel, k), 0.5 * dw, dw)
 }
 
 /// Least-squares speed through the origin, `c = Σ ω|K| / Σ |K|²`.
