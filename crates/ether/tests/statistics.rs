@@ -1,7 +1,7 @@
 //! Validation of the statistics of string ends (issue 5).
 //!
-//! Sources: rotor note = `shared/physics/rotor-photon-fermion.md`, topological-order note =
-//! `shared/physics/topological-order.md`. Exchange signs are products of ±1 computed in exact
+//! Sources: rotor note = `docs/physics/statistics.md` (sections numbered as in the rotor note),
+//! topological-order note = `docs/physics/topological-order.md`. Exchange signs are products of ±1 computed in exact
 //! integer arithmetic, so they are compared exactly; floating-point comparisons state their
 //! tolerance and why beside them.
 

@@ -1,5 +1,5 @@
 //! Statistics of string ends: are the charges of a rotor model bosons or fermions?
-//! (X.-G. Wen's talk; rotor note `shared/physics/rotor-photon-fermion.md`, sections 1.4 and 3;
+//! (X.-G. Wen's talk; rotor note = `docs/physics/statistics.md`, sections 1.4 and 3;
 //! topological-order note, sections C.1 and C.5, for the 2D anchors.)
 //!
 //! The ends of strings are the charges `Q_v ≠ 0`. They move with hop operators
