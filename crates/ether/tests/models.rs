@@ -1,4 +1,4 @@
-//! The model check harness (issue 15): every model in `model/` is Hermitian, commutes with the
+//! The model check harness (issue 15): every quantum model in `model/` is Hermitian, commutes with the
 //! symmetries it declares and with its Gauss-law generators, and its smallest instance equals
 //! a matrix written here by hand (from Kronecker products of Pauli and spin matrices, not from
 //! the model's own terms).
@@ -11,7 +11,7 @@ use ether::lattice::Lattice;
 use ether::linalg::C64;
 use ether::model::check::{check, Checked, Declared, LocalOp, OpSum, Term};
 use ether::model::twisted_rotor::{Twist, TwistedRotorModel, Z2TwistedRotor};
-use ether::model::{QuantumLinkModel, RotorModel, ToricCode, TransverseIsing};
+use ether::model::{Heisenberg, QuantumLinkModel, RotorModel, ToricCode, TransverseIsing};
 
 const TOL: f64 = 1e-12;
 
@@ -117,7 +117,8 @@ fn quantum_link_by_hand(j: f64, lambda: f64) -> M {
 /// charge parities are Z0 Z1 (corner (0,0)), Z0 Z2, Z1 Z3, Z2 Z3.
 fn twisted_by_hand(g: f64, u: f64) -> M {
     let hop = |l: usize, t: &[usize]| mul(&on(4, X, &[l]), &on(4, Z, t));
-    let b = [hop(0, &[2]), hop(2, &[3]), hop(3, &[]), hop(1, &[0, 3])].iter().skip(1).fold(hop(0, &[2]), |a, h| mul(&a, h));
+    let b =
+        [hop(0, &[2]), hop(2, &[3]), hop(3, &[]), hop(1, &[0, 3])].iter().skip(1).fold(hop(0, &[2]), |a, h| mul(&a, h));
     let id = on(4, I2, &[]);
     let mut t = vec![(-g, b.clone()), (-g, dagger(&b))];
     for s in [[0, 1], [0, 2], [1, 3], [2, 3]] {
@@ -125,6 +126,20 @@ fn twisted_by_hand(g: f64, u: f64) -> M {
         t.push((-0.5 * u, on(4, Z, &s)));
     }
     sum(4, &t)
+}
+
+/// The spin-½ Heisenberg model on the periodic 2-site chain: its two bonds (0,1) and (1,0)
+/// give 2J S0·S1 = 2J [¼ Z0 Z1 + ½ (S+_0 S-_1 + S-_0 S+_1)]; basis |↑↑⟩, |↓↑⟩, |↑↓⟩, |↓↓⟩
+/// (site 0 fastest).
+fn heisenberg_by_hand(j: f64) -> M {
+    #[rustfmt::skip]
+    let m = [
+        [0.5 * j, 0.0, 0.0, 0.0],
+        [0.0, -0.5 * j, j, 0.0],
+        [0.0, j, -0.5 * j, 0.0],
+        [0.0, 0.0, 0.0, 0.5 * j],
+    ];
+    m.iter().flatten().map(|&x| c(x)).collect()
 }
 
 fn lat(s: &str) -> Lattice {
@@ -156,6 +171,9 @@ fn registry() -> Vec<Case> {
         case(ToricCode::new(lat("2x2"), 1.0, 0.7, 0.3).unwrap(), None),
         case(ToricCode::new(lat("2x2"), 0.8, 1.0, 0.0).unwrap(), None),
         case(TransverseIsing::new(open(&[2]), 1.0, 0.6).unwrap(), Some(ising_by_hand(1.0, 0.6))),
+        case(Heisenberg::new(lat("2"), 0.5, 0.8).unwrap(), Some(heisenberg_by_hand(0.8))),
+        case(Heisenberg::new(lat("3x2"), 0.5, -1.0).unwrap(), None),
+        case(Heisenberg::new(lat("4"), 1.0, 1.0).unwrap(), None),
         case(TransverseIsing::new(lat("3x3"), 1.0, 0.6).unwrap(), None),
         case(QuantumLinkModel::new(open(&[2, 2]), 1.0, 0.4).unwrap(), Some(quantum_link_by_hand(1.0, 0.4))),
         case(QuantumLinkModel::new(lat("2x2"), 1.0, 0.4).unwrap(), None),
@@ -179,7 +197,7 @@ fn every_registered_model_passes_the_check_and_matches_its_matrix_by_hand() {
             hand_written += 1;
         }
     }
-    assert_eq!(hand_written, 4, "each model's smallest instance is written by hand");
+    assert_eq!(hand_written, 5, "each model's smallest instance is written by hand");
 }
 
 /// The harness has teeth: a non-Hermitian term, a field that breaks a declared conservation
@@ -212,10 +230,15 @@ fn the_check_catches_broken_models() {
     let mut h = tc.hamiltonian().unwrap();
     h.add(Term::new(0.3, vec![(0, LocalOp::x())]));
     let r = check(&Broken { h, declared: tc.gauss_law().unwrap() }).unwrap();
-    assert!(r.failures(TOL).iter().any(|f| f.contains("flux B_p") && f.contains("does not commute")), "{:?}", r.failures(TOL));
+    assert!(
+        r.failures(TOL).iter().any(|f| f.contains("flux B_p") && f.contains("does not commute")),
+        "{:?}",
+        r.failures(TOL)
+    );
     // A declared operator equal to 2 * identity makes a vacuous check.
     let mut id = OpSum::qubits(4);
     id.add(Term::new(2.0, vec![]));
-    let r = check(&Broken { h: tc.hamiltonian().unwrap(), declared: vec![Declared { name: "two".into(), op: id }] }).unwrap();
+    let r = check(&Broken { h: tc.hamiltonian().unwrap(), declared: vec![Declared { name: "two".into(), op: id }] })
+        .unwrap();
     assert!(r.failures(TOL).iter().any(|f| f.contains("vacuous")), "{:?}", r.failures(TOL));
 }

@@ -142,7 +142,10 @@ impl Z2TwistedRotor {
 
 impl Checked for Z2TwistedRotor {
     fn label(&self) -> String {
-        format!("Z2 {:?} rotor model on {}, g = {}, U = {}", self.0.twist, self.0.rotor.lattice, self.0.rotor.g, self.0.rotor.u)
+        format!(
+            "Z2 {:?} rotor model on {}, g = {}, U = {}",
+            self.0.twist, self.0.rotor.lattice, self.0.rotor.g, self.0.rotor.u
+        )
     }
 
     fn hamiltonian(&self) -> Result<OpSum> {
