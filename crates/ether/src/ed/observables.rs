@@ -86,13 +86,34 @@ pub fn structure_factor(lattice: &Lattice, corr: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Von Neumann entropy `−Tr ρ_A ln ρ_A` of the first `n_a` sites (site order of the lattice).
+/// Von Neumann entropy `−Tr ρ_A ln ρ_A` of the first `n_a` sites (site order of the lattice):
+/// [`region_entropy`] of the region `0..n_a`.
+pub fn entanglement_entropy<S: Scalar>(basis: &SpinBasis, psi: &[S], n_a: usize) -> Result<f64> {
+    let n = basis.n_sites;
+    if n_a == 0 || n_a >= n {
+        return Err(Error::invalid("subsystem size", n_a.to_string(), format!("give 1 <= n_A < {n}")));
+    }
+    region_entropy(basis, psi, &(0..n_a).collect::<Vec<_>>())
+}
+
+/// Von Neumann entropy `−Tr ρ_A ln ρ_A` of a region A (distinct sites, `1 <= |A| < N`) of a
+/// sector state: the ED side of the one entanglement-entropy interface
+/// ([`crate::topo::entanglement::QubitState`], implemented for ED states by
+/// [`crate::topo::entanglement::schmidt::EdState`]).
 ///
 /// The state is expanded into the S^z basis, split by the number of up spins in A (ρ_A is
 /// block diagonal in it when S^z is conserved; otherwise one block), and each block of
-/// `ρ_A = ψ ψ†` is diagonalized through [`crate::linalg`].
-pub fn entanglement_entropy<S: Scalar>(basis: &SpinBasis, psi: &[S], n_a: usize) -> Result<f64> {
+/// `ρ_A = ψ ψ†` is diagonalized through [`crate::linalg`]. The bits of A and of its complement
+/// B are placed in increasing site order, so for `A = 0..n_a` the configuration is `a | b << n_a`.
+pub fn region_entropy<S: Scalar>(basis: &SpinBasis, psi: &[S], region: &[usize]) -> Result<f64> {
     let n = basis.n_sites;
+    let n_a = region.len();
+    let mut in_a = vec![false; n];
+    for &r in region {
+        if r >= n || std::mem::replace(&mut in_a[r], true) {
+            return Err(Error::invalid("region", format!("{region:?}"), format!("give distinct sites below {n}")));
+        }
+    }
     if n_a == 0 || n_a >= n {
         return Err(Error::invalid("subsystem size", n_a.to_string(), format!("give 1 <= n_A < {n}")));
     }
@@ -103,6 +124,12 @@ pub fn entanglement_entropy<S: Scalar>(basis: &SpinBasis, psi: &[S], n_a: usize)
             "entanglement entropy is limited to n_A <= 14 and n_B <= 22",
         ));
     }
+    let sites_a: Vec<usize> = (0..n).filter(|&r| in_a[r]).collect();
+    let sites_b: Vec<usize> = (0..n).filter(|&r| !in_a[r]).collect();
+    let deposit = |x: u64, sites: &[usize]| -> u64 {
+        sites.iter().enumerate().fold(0u64, |acc, (i, &r)| acc | (((x >> i) & 1) << r))
+    };
+    let (sites_a, sites_b) = (sites_a.as_slice(), sites_b.as_slice());
     let nb = n - n_a;
     // Group A configurations by popcount; full amplitude matrix per (popA) block.
     let blocks: Vec<usize> = match basis.sector.n_up {
@@ -126,7 +153,9 @@ pub fn entanglement_entropy<S: Scalar>(basis: &SpinBasis, psi: &[S], n_a: usize)
         let (nr, nc) = (rows.len(), cols.len());
         let amp: Vec<C64> = rows
             .par_iter()
-            .flat_map_iter(|&a| cols.iter().map(move |&b| basis.amplitude(psi, a | (b << n_a))))
+            .flat_map_iter(|&a| {
+                cols.iter().map(move |&b| basis.amplitude(psi, deposit(a, sites_a) | deposit(b, sites_b)))
+            })
             .collect();
         let mut rho = vec![C64::new(0.0, 0.0); nr * nr];
         rho.par_chunks_mut(nr).enumerate().for_each(|(i, row)| {

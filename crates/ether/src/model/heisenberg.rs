@@ -6,6 +6,7 @@
 
 use crate::error::{require_finite, require_positive, Error, Result};
 use crate::lattice::Lattice;
+use crate::model::check::{Checked, Declared, LocalOp, OpSum, Term};
 use serde::{Deserialize, Serialize};
 
 /// Which ordered state a model describes (from the sign of J).
@@ -102,6 +103,56 @@ impl Heisenberg {
                 [0.0, 0.0, sign * self.spin]
             })
             .collect()
+    }
+}
+
+impl Checked for Heisenberg {
+    fn label(&self) -> String {
+        format!("Heisenberg model on {}, S = {}, J = {}", self.lattice, self.spin, self.coupling)
+    }
+
+    /// `J Σ_bonds S_i · S_j` with the quantum spin-S matrices (2S must be an integer).
+    fn hamiltonian(&self) -> Result<OpSum> {
+        let d = self.local_dim()?;
+        let ops = LocalOp::spin(self.spin);
+        let mut h = OpSum::sites(self.lattice.n_sites(), d);
+        for (i, j) in self.bonds() {
+            for op in &ops {
+                h.add(Term::new(self.coupling, vec![(i, op.clone()), (j, op.clone())]));
+            }
+        }
+        Ok(h)
+    }
+
+    /// SU(2): the three components of the total spin.
+    fn symmetries(&self) -> Result<Vec<Declared>> {
+        let d = self.local_dim()?;
+        let ops = LocalOp::spin(self.spin);
+        Ok(["x", "y", "z"]
+            .iter()
+            .zip(ops)
+            .map(|(name, op)| {
+                let mut s = OpSum::sites(self.lattice.n_sites(), d);
+                for i in 0..self.lattice.n_sites() {
+                    s.add(Term::new(1.0, vec![(i, op.clone())]));
+                }
+                Declared { name: format!("total S^{name}"), op: s }
+            })
+            .collect())
+    }
+}
+
+impl Heisenberg {
+    fn local_dim(&self) -> Result<usize> {
+        let two_s = 2.0 * self.spin;
+        if (two_s - two_s.round()).abs() > 1e-12 {
+            return Err(Error::invalid(
+                "spin",
+                self.spin.to_string(),
+                "the quantum model needs 2S integer, e.g. 0.5 or 1",
+            ));
+        }
+        Ok(two_s.round() as usize + 1)
     }
 }
 

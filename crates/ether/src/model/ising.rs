@@ -8,6 +8,7 @@
 
 use crate::error::{require_finite, require_non_negative, Result};
 use crate::lattice::Lattice;
+use crate::model::check::{Checked, Declared, LocalOp, OpSum, Term};
 use serde::{Deserialize, Serialize};
 
 /// The transverse-field Ising model as data.
@@ -38,6 +39,39 @@ impl TransverseIsing {
             e -= (j * j + h * h - 2.0 * j * h * k.cos()).sqrt();
         }
         e
+    }
+}
+
+impl TransverseIsing {
+    /// The nearest-neighbour bonds, one per link of the lattice that exists.
+    pub fn bonds(&self) -> Vec<(usize, usize)> {
+        self.lattice.links().map(|l| self.lattice.link_ends(l)).collect()
+    }
+}
+
+impl Checked for TransverseIsing {
+    fn label(&self) -> String {
+        format!("transverse-field Ising model on {}, J = {}, h = {}", self.lattice, self.coupling, self.field)
+    }
+
+    /// `−J Σ_<ij> Z_i Z_j − h Σ_i X_i`.
+    fn hamiltonian(&self) -> Result<OpSum> {
+        let mut h = OpSum::qubits(self.lattice.n_sites());
+        for (i, j) in self.bonds() {
+            h.add(Term::new(-self.coupling, vec![(i, LocalOp::z()), (j, LocalOp::z())]));
+        }
+        for i in 0..self.lattice.n_sites() {
+            h.add(Term::new(-self.field, vec![(i, LocalOp::x())]));
+        }
+        Ok(h)
+    }
+
+    /// The global spin flip `Π X`.
+    fn symmetries(&self) -> Result<Vec<Declared>> {
+        let n = self.lattice.n_sites();
+        let mut op = OpSum::qubits(n);
+        op.add(Term::new(1.0, (0..n).map(|i| (i, LocalOp::x())).collect()));
+        Ok(vec![Declared { name: "global spin flip".into(), op }])
     }
 }
 

@@ -1,7 +1,9 @@
 //! The Hamiltonians of the talk, as data. A model holds its couplings and lattice and knows
 //! its terms; algorithms in [`crate::modes`], [`crate::dynamics`], [`crate::ed`] and
-//! [`crate::mc`] are functions over models, never the other way round.
+//! [`crate::mc`] are functions over models, never the other way round. Every model passes the same check ([`check`]: Hermiticity,
+//! declared symmetries, Gauss's law, and a hand-written smallest instance).
 
+pub mod check;
 pub mod graviton;
 pub mod heisenberg;
 pub mod ising;

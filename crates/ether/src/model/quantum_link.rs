@@ -10,6 +10,7 @@
 
 use crate::error::{require_finite, require_positive, Result};
 use crate::lattice::Lattice;
+use crate::model::check::{Checked, Declared, LocalOp, OpSum, Term};
 use serde::{Deserialize, Serialize};
 
 /// The quantum link model as data.
@@ -53,5 +54,71 @@ impl QuantumLinkModel {
             }
         }
         v
+    }
+}
+
+impl QuantumLinkModel {
+    /// The plaquette operator `U_p` as a term: `S^+` on the links with orientation +1 and `S^−`
+    /// on those with −1, in the order of [`Lattice::plaquette_links`], on compact link qubits.
+    fn plaquette_term(&self, p: usize, q: &[usize]) -> Term {
+        let f = self
+            .lattice
+            .plaquette_links(p)
+            .iter()
+            .map(|&(l, s)| (q[l], if s > 0 { LocalOp::s_plus() } else { LocalOp::s_minus() }))
+            .collect();
+        Term::new(1.0, f)
+    }
+}
+
+impl Checked for QuantumLinkModel {
+    fn label(&self) -> String {
+        format!("U(1) quantum link model on {}, J = {}, lambda = {}", self.lattice, self.j, self.lambda)
+    }
+
+    /// `−J Σ_p (U_p + U_p†) + λ Σ_p (U_p U_p† + U_p† U_p)` (`(U + U†)² = U U† + U† U`, as `U² = 0`).
+    fn hamiltonian(&self) -> Result<OpSum> {
+        let lat = &self.lattice;
+        let mut q = vec![usize::MAX; lat.n_links()];
+        for (k, l) in lat.links().enumerate() {
+            q[l] = k;
+        }
+        let mut h = OpSum::qubits(lat.links().count());
+        for p in lat.plaquettes() {
+            let u = self.plaquette_term(p, &q);
+            let ud = u.adjoint();
+            for t in [u.clone(), ud.clone()] {
+                h.add(Term { coefficient: t.coefficient * -self.j, ..t });
+            }
+            for t in [u.mul(&ud), ud.mul(&u)] {
+                h.add(Term { coefficient: t.coefficient * self.lambda, ..t });
+            }
+        }
+        Ok(h)
+    }
+
+    /// `G_v = Σ_a (E_{v,a} − E_{v−a,a})` with `E = S^z` (the charge at every vertex).
+    fn gauss_law(&self) -> Result<Vec<Declared>> {
+        let lat = &self.lattice;
+        let mut q = vec![usize::MAX; lat.n_links()];
+        for (k, l) in lat.links().enumerate() {
+            q[l] = k;
+        }
+        let n = lat.links().count();
+        Ok((0..lat.n_sites())
+            .map(|v| {
+                let mut op = OpSum::qubits(n);
+                for l in lat.links() {
+                    let (t, h) = lat.link_ends(l);
+                    if t == v {
+                        op.add(Term::new(1.0, vec![(q[l], LocalOp::s_z())]));
+                    }
+                    if h == v {
+                        op.add(Term::new(-1.0, vec![(q[l], LocalOp::s_z())]));
+                    }
+                }
+                Declared { name: format!("Gauss law at vertex {v}"), op }
+            })
+            .collect())
     }
 }

@@ -29,6 +29,7 @@
 
 use crate::error::{require_finite, require_non_negative, require_positive, Error, Result};
 use crate::lattice::Lattice;
+use crate::model::check::{Checked, Declared, LocalOp, OpSum, Term};
 use crate::model::TransverseIsing;
 use serde::{Deserialize, Serialize};
 
@@ -160,6 +161,73 @@ impl ToricCode {
     /// `h_c = J_e / (Γ/J)_c` with `(Γ/J)_c = 3.04438`.
     pub fn critical_field(&self) -> f64 {
         self.star / TFIM_SQUARE_CRITICAL_RATIO
+    }
+}
+
+/// Compact qubit numbers of the links that exist (every link on a torus).
+fn qubit_of_link(lat: &Lattice) -> Vec<usize> {
+    let mut q = vec![usize::MAX; lat.n_links()];
+    for (k, l) in lat.links().enumerate() {
+        q[l] = k;
+    }
+    q
+}
+
+impl Checked for ToricCode {
+    fn label(&self) -> String {
+        format!("toric code on {}, J_e = {}, J_m = {}, h = {}", self.lattice, self.star, self.plaquette, self.field)
+    }
+
+    /// `−J_e Σ_v Π X − J_m Σ_p Π Z − h Σ_l Z`, one qubit per existing link.
+    fn hamiltonian(&self) -> Result<OpSum> {
+        let q = qubit_of_link(&self.lattice);
+        let mut h = OpSum::qubits(self.lattice.links().count());
+        for s in self.stars() {
+            h.add(Term::new(-self.star, s.iter().map(|&l| (q[l], LocalOp::x())).collect()));
+        }
+        for p in self.plaquettes() {
+            h.add(Term::new(-self.plaquette, p.iter().map(|&l| (q[l], LocalOp::z())).collect()));
+        }
+        for l in self.lattice.links() {
+            h.add(Term::new(-self.field, vec![(q[l], LocalOp::z())]));
+        }
+        Ok(h)
+    }
+
+    /// The logical Z loops (on a torus): they commute with every term at any field.
+    fn symmetries(&self) -> Result<Vec<Declared>> {
+        if !self.lattice.is_periodic() {
+            return Ok(Vec::new());
+        }
+        let q = qubit_of_link(&self.lattice);
+        let n = self.lattice.n_links();
+        Ok((0..self.lattice.dim())
+            .map(|a| {
+                let mut op = OpSum::qubits(n);
+                op.add(Term::new(1.0, self.z_loop(a).iter().map(|&l| (q[l], LocalOp::z())).collect()));
+                Declared { name: format!("Z loop along axis {a}"), op }
+            })
+            .collect())
+    }
+
+    /// The fluxes `B_p` (conserved at any field along σ^z), and the stars `A_v` at zero field.
+    fn gauss_law(&self) -> Result<Vec<Declared>> {
+        let q = qubit_of_link(&self.lattice);
+        let n = self.lattice.links().count();
+        let mut out = Vec::new();
+        for (k, p) in self.plaquettes().iter().enumerate() {
+            let mut op = OpSum::qubits(n);
+            op.add(Term::new(1.0, p.iter().map(|&l| (q[l], LocalOp::z())).collect()));
+            out.push(Declared { name: format!("flux B_p of plaquette {k}"), op });
+        }
+        if self.field == 0.0 {
+            for (v, s) in self.stars().iter().enumerate() {
+                let mut op = OpSum::qubits(n);
+                op.add(Term::new(1.0, s.iter().map(|&l| (q[l], LocalOp::x())).collect()));
+                out.push(Declared { name: format!("star A_v at vertex {v}"), op });
+            }
+        }
+        Ok(out)
     }
 }
 

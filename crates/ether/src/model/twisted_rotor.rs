@@ -11,6 +11,7 @@
 
 use crate::error::{Error, Result};
 use crate::lattice::{CubicComplex, Lattice};
+use crate::model::check::{Checked, Declared, LocalOp, OpSum, Term};
 use crate::model::RotorModel;
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +108,86 @@ pub fn check_exchange_lattice(lat: &Lattice) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The Z₂ (clock, N = 2) image of the twisted rotor model, the instance of the model check:
+/// `S → X`, `(−1)^L → Z` on a qubit per link, hops `h_l = X_l Π_{m∈T(l)} Z_m` (in Z₂ `h^- = h^+`,
+/// since `l ∉ T(l)`), twisted plaquettes as the ordered products of four hops, and
+/// `H = −g Σ_p (B̃_p + B̃_p†) + U Σ_v (1 − G_v)/2` with the charge parity `G_v = Π_{star} Z`
+/// (`J Σ L²` is a constant in Z₂).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Z2TwistedRotor(pub TwistedRotorModel);
+
+impl Z2TwistedRotor {
+    fn parts(&self) -> Result<(CubicComplex, Vec<Term>)> {
+        let cx = CubicComplex::of(&self.0.rotor.lattice)?;
+        let ts = twist_sets(&cx, self.0.twist);
+        let hop = |l: usize| {
+            let mut f = vec![(l, LocalOp::x())];
+            f.extend(ts[l].iter().map(|&m| (m, LocalOp::z())));
+            Term::new(1.0, f)
+        };
+        let plaquettes = cx
+            .plaquettes
+            .iter()
+            .map(|b| b.iter().fold(Term::new(1.0, Vec::new()), |acc, &(l, _)| acc.mul(&hop(l))))
+            .collect();
+        Ok((cx, plaquettes))
+    }
+
+    fn parity(cx: &CubicComplex, v: usize) -> Term {
+        Term::new(1.0, cx.star(v).into_iter().map(|l| (l, LocalOp::z())).collect())
+    }
+}
+
+impl Checked for Z2TwistedRotor {
+    fn label(&self) -> String {
+        format!(
+            "Z2 {:?} rotor model on {}, g = {}, U = {}",
+            self.0.twist, self.0.rotor.lattice, self.0.rotor.g, self.0.rotor.u
+        )
+    }
+
+    fn hamiltonian(&self) -> Result<OpSum> {
+        let (cx, plaquettes) = self.parts()?;
+        let mut h = OpSum::qubits(cx.n_links());
+        for b in plaquettes {
+            for t in [b.clone(), b.adjoint()] {
+                h.add(Term { coefficient: t.coefficient * -self.0.rotor.g, ..t });
+            }
+        }
+        for v in 0..cx.n_sites() {
+            h.add(Term::new(0.5 * self.0.rotor.u, Vec::new()));
+            h.add(Term::new(-0.5 * self.0.rotor.u, Self::parity(&cx, v).factors));
+        }
+        Ok(h)
+    }
+
+    /// Every twisted plaquette commutes with the Hamiltonian (they commute with each other).
+    fn symmetries(&self) -> Result<Vec<Declared>> {
+        let (cx, plaquettes) = self.parts()?;
+        Ok(plaquettes
+            .into_iter()
+            .enumerate()
+            .map(|(p, b)| {
+                let mut op = OpSum::qubits(cx.n_links());
+                op.add(b);
+                Declared { name: format!("twisted plaquette {p}"), op }
+            })
+            .collect())
+    }
+
+    /// The charge parities `(−1)^{Q_v} = Π_{star} Z`.
+    fn gauss_law(&self) -> Result<Vec<Declared>> {
+        let (cx, _) = self.parts()?;
+        Ok((0..cx.n_sites())
+            .map(|v| {
+                let mut op = OpSum::qubits(cx.n_links());
+                op.add(Self::parity(&cx, v));
+                Declared { name: format!("charge parity at vertex {v}"), op }
+            })
+            .collect())
+    }
 }
 
 #[cfg(test)]

@@ -291,6 +291,28 @@ impl SectorState {
         &self.psi
     }
 
+    /// The Binder cumulant `U = 1 − ⟨M⁴⟩ / (3 ⟨M²⟩²)` of the dual Ising order parameter
+    /// `M = Σ_v τ^z_v` (topological-order.md §C.7). In basis state `s` the flipped vertices are
+    /// `S` plus nothing else (vertex 0 is never in `S`), so `M = V − 2|S|` up to the global sign
+    /// that `M²` and `M⁴` do not see. In toric-code terms `M² = Σ_{v,w} τ^z_v τ^z_w` is the sum of
+    /// the open Z strings between all pairs of vertices, the confinement order parameter.
+    /// `U → 2/3` in the ordered (confined) phase and `U → 0` in the disordered (topological)
+    /// phase; its crossing between two sizes estimates the transition.
+    pub fn dual_binder_cumulant(&self) -> f64 {
+        let v = self.sector.lattice.n_sites() as f64;
+        let (m2, m4) = self
+            .psi
+            .iter()
+            .enumerate()
+            .map(|(s, a)| {
+                let m = v - 2.0 * f64::from((s as u64).count_ones());
+                let (p, m2) = (a * a, m * m);
+                (p * m2, p * m2 * m2)
+            })
+            .fold((0.0, 0.0), |x, y| (x.0 + y.0, x.1 + y.1));
+        1.0 - m4 / (3.0 * m2 * m2)
+    }
+
     /// The same state as explicit configurations (for the generic Schmidt decomposition; at
     /// most 128 links).
     pub fn to_config_state(&self) -> Result<ConfigState> {

@@ -99,8 +99,9 @@ pub struct TeeResult {
 /// Every state representation implements it: stabilizer states exactly from GF(2) ranks
 /// ([`stabilizer::StabilizerState`], the fast path), explicit superpositions of configurations
 /// by a block Schmidt decomposition ([`schmidt::ConfigState`]), the toric code in a field in its
-/// gauge sector from the sector's GF(2) structure ([`field::SectorState`]), and full state
-/// vectors by dense reduced density matrices ([`schmidt::StateVector`], the oracle).
+/// gauge sector from the sector's GF(2) structure ([`field::SectorState`]), ED sector states
+/// of spin-½ models by S^z blocks ([`schmidt::EdState`]), and full state vectors by dense
+/// reduced density matrices ([`schmidt::StateVector`], the oracle).
 pub trait QubitState {
     /// Number of qubits (region entries are below it).
     fn n_qubits(&self) -> usize;

@@ -10,6 +10,7 @@
 //!   side) is diagonalized densely and `S = −Σ p ln p` over all blocks.
 //! - [`StateVector`]: the reduced density matrix `ρ_A = Tr_B |ψ⟩⟨ψ|` of a full `2^n` state
 //!   vector, diagonalized densely (the oracle for everything else, `n ≤ 24`).
+//! - [`EdState`]: a sector state of the ED engine, through the ED's S^z-block entropy.
 //! - [`stabilizer_state_vector`]: the state vector of a stabilizer state, by projecting a
 //!   seeded random vector with `Π (1 + g)/2` (oracle input, `n ≤ 20`).
 
@@ -86,6 +87,30 @@ impl super::QubitState for StateVector {
     }
     fn entropy(&self, region: &[usize]) -> Result<f64> {
         state_vector_entropy(&self.amps, self.n, region)
+    }
+}
+
+/// A spin-½ ED sector state (a vector over the symmetry-reduced basis of [`crate::ed`]) seen
+/// as a state of qubits, one per lattice site: its region entropies come from
+/// [`crate::ed::observables::region_entropy`] (S^z blocks of the expanded state; `|A| ≤ 14`,
+/// `|B| ≤ 22`). An empty or full region of the pure state has entropy 0.
+#[derive(Clone, Copy, Debug)]
+pub struct EdState<'a, S> {
+    /// The sector basis.
+    pub basis: &'a crate::ed::basis::SpinBasis,
+    /// The sector vector (normalized).
+    pub psi: &'a [S],
+}
+
+impl<S: crate::ed::operator::Scalar> super::QubitState for EdState<'_, S> {
+    fn n_qubits(&self) -> usize {
+        self.basis.n_sites
+    }
+    fn entropy(&self, region: &[usize]) -> Result<f64> {
+        if region.is_empty() || region.len() == self.basis.n_sites {
+            return Ok(0.0);
+        }
+        crate::ed::observables::region_entropy(self.basis, self.psi, region)
     }
 }
 
