@@ -12,10 +12,11 @@
 //! to it; the claims are [`Claim`]s.
 
 use crate::dynamics::rotor::polarization::{
-    count_polarizations, unequal_state, PolarizationCount, UnequalConfig, UnequalWeights,
+    count_polarizations, unequal_state, unequal_weights, PolarizationCount, UnequalConfig, UnequalWeights,
 };
+use crate::dynamics::rotor::runner::SpectrumRunner;
 use crate::dynamics::rotor::{
-    fields, fit_speed, omega_max, peaks, photon_spectrum_observed, tone_frequency, EvolveConfig, Peak, SpectrumRun,
+    fields, fit_speed, omega_max, peaks, tone_frequency, EvolveConfig, Peak, RotorState, SpectrumRun,
 };
 use crate::error::{Error, Result};
 use crate::experiment::{check_memory, Axis, Claim, DataArray, DemoRun, Experiment, Observer, Record};
@@ -964,11 +965,16 @@ fn weight(sf: &crate::dynamics::StructureFactor, ch: usize, skip_k0: bool, bins:
     s
 }
 
-fn run_dynamics(p: &Params, r: &Resolved, obs: &mut dyn Observer) -> Result<DynamicsRecord> {
+/// The initial state of the dynamics, with the drawn weights for `unequal`.
+fn initial_state(
+    p: &Params,
+    r: &Resolved,
+    charges: &Option<Vec<f64>>,
+    obs: &mut dyn Observer,
+) -> Result<(RotorState, Option<UnequalWeights>)> {
     let m = &r.model;
     let lat = &m.lattice;
-    let charges = charges_for(p.charges, lat);
-    let (s0, weights) = match p.initial {
+    match p.initial {
         Initial::Unequal => {
             obs.say(&format!(
                 "initial state far from equipartition: energy scale T = {}, a random weight per helicity and per momentum ({} links)",
@@ -979,7 +985,7 @@ fn run_dynamics(p: &Params, r: &Resolved, obs: &mut dyn Observer) -> Result<Dyna
                 m,
                 &UnequalConfig { temperature: r.temperature, seed: p.seed, charges: charges.clone() },
             )?;
-            (s, Some(w))
+            Ok((s, Some(w)))
         }
         Initial::Thermal => {
             obs.say(&format!(
@@ -991,7 +997,36 @@ fn run_dynamics(p: &Params, r: &Resolved, obs: &mut dyn Observer) -> Result<Dyna
             let mut tc = ThermalConfig::new(r.temperature, p.seed);
             tc.sweeps = p.sweeps;
             tc.charges = charges.clone();
-            (thermal_state(m, &tc)?, None)
+            Ok((thermal_state(m, &tc)?, None))
+        }
+    }
+}
+
+/// Name of the dynamics' checkpoint file.
+const CHECKPOINT: &str = "dynamics";
+
+fn run_dynamics(p: &Params, r: &Resolved, obs: &mut dyn Observer) -> Result<DynamicsRecord> {
+    let m = &r.model;
+    let lat = &m.lattice;
+    let charges = charges_for(p.charges, lat);
+    let config = EvolveConfig::new(r.dt, p.steps);
+    // the checkpoint belongs to exactly these parameters (the run layer also checks the command)
+    let header = serde_json::json!({ "what": "photon dynamics", "params": p, "lattice": lat.to_string() });
+    let ck = obs.checkpoints().cloned();
+    let stored = match &ck {
+        Some(c) => c.load(CHECKPOINT, &header)?,
+        None => None,
+    };
+    let (mut runner, weights) = match stored {
+        Some(bytes) => {
+            let runner = SpectrumRunner::restore(m, &config, r.frame_every, &bytes)?;
+            obs.say(&format!("resuming the dynamics after step {} of {}", runner.step_index(), p.steps));
+            let w = (p.initial == Initial::Unequal).then(|| unequal_weights(p.seed));
+            (runner, w)
+        }
+        None => {
+            let (s0, w) = initial_state(p, r, &charges, obs)?;
+            (SpectrumRunner::new(m, s0, &config, r.frame_every)?, w)
         }
     };
     obs.say(&format!(
@@ -1002,15 +1037,41 @@ fn run_dynamics(p: &Params, r: &Resolved, obs: &mut dyn Observer) -> Result<Dyna
         r.frame_every
     ));
     obs.stage("leapfrog steps", p.steps as u64);
-    let run: SpectrumRun = photon_spectrum_observed(m, s0, &EvolveConfig::new(r.dt, p.steps), r.frame_every, |s| {
-        if s % 64 == 0 {
-            obs.advance(s as u64);
-            crate::experiment::check_stop(&*obs, "the photon dynamics", || {
-                format!("nothing (step {s} of {}; the dynamics takes no checkpoint: rerun it)", p.steps)
-            })?;
+    // a checkpoint every tenth of the run (at least every 500 steps apart), and on a stop signal
+    let save_every = (p.steps / 10).max(500);
+    let save = |runner: &SpectrumRunner| -> Result<()> {
+        match &ck {
+            Some(c) => c.save(CHECKPOINT, &header, &runner.save()),
+            None => Ok(()),
         }
-        Ok(())
-    })?;
+    };
+    while !runner.done() {
+        let until = (runner.step_index() / save_every + 1) * save_every;
+        let res = runner.advance(until, |s| {
+            if s % 64 == 0 {
+                obs.advance(s as u64);
+            }
+            if obs.should_stop() {
+                return Err(Error::Interrupted { what: "the photon dynamics".into(), kept: String::new() });
+            }
+            Ok(())
+        });
+        match res {
+            Err(Error::Interrupted { what, .. }) => {
+                let kept = if ck.is_some() {
+                    save(&runner)?;
+                    format!("kept the state after step {} of {} in the checkpoint", runner.step_index(), p.steps)
+                } else {
+                    format!("nothing kept (no --out directory) at step {} of {}", runner.step_index(), p.steps)
+                };
+                return Err(Error::Interrupted { what, kept });
+            }
+            Err(e) => return Err(e),
+            Ok(()) if !runner.done() => save(&runner)?,
+            Ok(()) => {}
+        }
+    }
+    let run = runner.finish()?;
     analyse_dynamics(p, r, run, weights, charges, obs)
 }
 
