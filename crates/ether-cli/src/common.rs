@@ -4,10 +4,7 @@
 use anyhow::Result;
 use ether::record::RunDir;
 use ether_plot::Figure;
-use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Options given before the subcommand.
 #[derive(Clone, Debug)]
@@ -45,109 +42,6 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     1
 }
 
-/// Output options shared by the physics commands.
-#[derive(Clone, Debug, clap::Args)]
-pub struct OutputArgs {
-    /// Write a run directory: manifest.json, data as JSON and .npy, plots as PNG and SVG.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Print exactly one JSON document on stdout (progress and summaries go to stderr).
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// Where a command's results go.
-#[derive(Debug)]
-pub struct Output {
-    run: Option<RunDir>,
-    json: bool,
-    quiet: bool,
-    /// Say "wrote DIR" at the end (not for the demo's sub-runs, which live in its staging area).
-    announce: bool,
-}
-
-impl Output {
-    /// Set up outputs; fails (exit 2) on an unusable `--out` before any computing happens.
-    pub fn new(args: &OutputArgs, g: &Global) -> Result<Self> {
-        let run = match &args.out {
-            Some(p) => Some(RunDir::create(p)?),
-            None => None,
-        };
-        Ok(Output { run, json: args.json, quiet: g.quiet, announce: true })
-    }
-
-    /// An output that writes into a run directory (used by the demo).
-    pub fn to_dir(dir: &Path, quiet: bool) -> Result<Self> {
-        Ok(Output { run: Some(RunDir::create(dir)?), json: false, quiet, announce: false })
-    }
-
-    /// The checkpoint file of this run (`DIR.checkpoint.json`), if it has a run directory.
-    pub fn checkpoint_path(&self) -> Option<PathBuf> {
-        self.run.as_ref().map(|r| r.checkpoint_path())
-    }
-
-    /// Print a human line on stderr (unless quiet).
-    pub fn say(&self, line: impl AsRef<str>) {
-        if !self.quiet {
-            eprintln!("{}", line.as_ref());
-        }
-    }
-
-    /// A progress bar on stderr (hidden when quiet or when stderr is not a terminal).
-    pub fn progress(&self, len: u64, what: &str) -> ProgressBar {
-        progress(len, what, self.quiet)
-    }
-
-    /// Save a data file (JSON) in the run directory, if any.
-    pub fn json_file<T: Serialize + ?Sized>(&mut self, name: &str, description: &str, value: &T) -> Result<()> {
-        if let Some(r) = &mut self.run {
-            r.json(name, description, value)?;
-        }
-        Ok(())
-    }
-
-    /// Save a real array as `.npy` in the run directory, if any.
-    pub fn npy(&mut self, name: &str, description: &str, shape: &[usize], data: &[f64]) -> Result<()> {
-        if let Some(r) = &mut self.run {
-            r.npy(name, description, shape, data)?;
-        }
-        Ok(())
-    }
-
-    /// Save a figure: its data as `figures/NAME.json` and the drawing as `NAME.png` and `NAME.svg`.
-    pub fn figure(&mut self, name: &str, description: &str, fig: &Figure) -> Result<()> {
-        if let Some(r) = &mut self.run {
-            save_figure(r, name, description, fig)?;
-        }
-        Ok(())
-    }
-
-    /// Finish: print the JSON document (with `--json`), write `result.json` and the manifest,
-    /// and move the run directory into place. Returns the run directory, if any.
-    pub fn finish<T: Serialize>(
-        mut self,
-        command: &str,
-        parameters: serde_json::Value,
-        seed: Option<u64>,
-        result: &T,
-    ) -> Result<Option<PathBuf>> {
-        let value = serde_json::to_value(result)?;
-        let mut dir = None;
-        if let Some(mut r) = self.run.take() {
-            r.json("result.json", "the command's result (the same document as --json)", &value)?;
-            let p = r.commit(command, parameters, seed)?;
-            if !self.quiet && self.announce {
-                eprintln!("wrote {}", p.display());
-            }
-            dir = Some(p);
-        }
-        if self.json {
-            print_stdout(&serde_json::to_string_pretty(&value)?)?;
-        }
-        Ok(dir)
-    }
-}
-
 /// Save a figure into a staged run directory: its data as `figures/NAME.json` and the drawing as
 /// `NAME.png` and `NAME.svg`.
 pub fn save_figure(r: &mut RunDir, name: &str, description: &str, fig: &Figure) -> Result<()> {
@@ -176,74 +70,4 @@ pub fn print_stdout(text: &str) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => Ok(r?),
     }
-}
-
-/// A progress bar on stderr, hidden when `quiet` or when stderr is not a terminal.
-pub fn progress(len: u64, what: &str, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::new(len);
-    pb.set_style(
-        ProgressStyle::with_template("{msg:>24} [{bar:40}] {pos}/{len} ({eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    pb.set_message(what.to_string());
-    pb
-}
-
-/// A status line for a long computation of unknown length (a spinner on a terminal). On a
-/// non-terminal stderr (a log file), messages are printed as lines, at most one per 10 s.
-/// Nothing is shown with `quiet`.
-pub fn status(quiet: bool) -> ether::ed::lanczos::Sink {
-    use std::sync::Mutex;
-    use std::time::{Duration, Instant};
-    if quiet {
-        return std::sync::Arc::new(|_: &str| {});
-    }
-    if std::io::stderr().is_terminal() {
-        let pb = ProgressBar::new_spinner();
-        pb.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        pb.enable_steady_tick(Duration::from_millis(200));
-        return std::sync::Arc::new(move |m: &str| {
-            if m.is_empty() {
-                pb.finish_and_clear();
-            } else {
-                pb.set_message(m.to_string());
-            }
-        });
-    }
-    let start = Instant::now();
-    let last: Mutex<Option<Instant>> = Mutex::new(None);
-    std::sync::Arc::new(move |m: &str| {
-        let mut l = last.lock().unwrap_or_else(|e| e.into_inner());
-        if !m.is_empty() && l.is_none_or(|t| t.elapsed() >= Duration::from_secs(10)) {
-            eprintln!("  [{:>6.0} s] {m}", start.elapsed().as_secs_f64());
-            *l = Some(Instant::now());
-        }
-    })
-}
-
-/// Read a TOML config file into `T` (whose serde derive must carry `deny_unknown_fields`).
-/// A misspelt key, a wrong type or an unreadable file is a usage error (exit 2) on one line.
-pub fn load_config<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| UsageError(format!("--config {}: cannot read it ({e})", path.display())))?;
-    toml::from_str(&text).map_err(|e| {
-        let msg = e.message().replace('\n', " ");
-        let at = e.span().map(|s| {
-            let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-            format!(" (line {line})")
-        });
-        UsageError(format!(
-            "--config {}: {msg}{}; fix the file (keys are the command's long flags with '_' for '-')",
-            path.display(),
-            at.unwrap_or_default()
-        ))
-        .into()
-    })
 }

@@ -51,7 +51,6 @@ type ChapterFn = fn(&DemoContext) -> Result<Vec<Chapter>>;
 /// written as a run directory inside the demo directory (record, arrays, figures, manifest), and
 /// each claim of its record becomes one verdict row. The chapter's figures are those the run
 /// drew; its paragraphs are the record's narrative.
-#[allow(dead_code)] // until the chapters move onto it (this round)
 pub fn part<E: ether::experiment::Experiment>(ctx: &DemoContext) -> Result<Vec<Chapter>> {
     use ether::experiment::Record;
     let mut rows = Vec::new();
@@ -95,21 +94,23 @@ pub fn part<E: ether::experiment::Experiment>(ctx: &DemoContext) -> Result<Vec<C
 /// The chapters in talk order.
 fn chapters() -> Vec<(u32, &'static str, ChapterFn)> {
     vec![
-        (1, "Spin waves: ferromagnet vs antiferromagnet", crate::cmd::spinwave::demo),
-        (1, "Spin waves, the quantum view (exact diagonalization)", crate::cmd::ed::demo),
+        (1, "Spin waves: ferromagnet vs antiferromagnet", part::<ether::experiments::spinwave::Spinwave>),
+        (1, "Spin waves, the quantum view (exact diagonalization)", part::<ether::experiments::ed::Ed>),
         (2, "Light from qubits", part::<ether::experiments::photon::Photon>),
-        (3, "Coulomb or confined: the rotor model's path integral", crate::cmd::phases::demo),
-        (4, "Electrons from strings", crate::cmd::statistics::demo),
+        (3, "Is the vacuum a string-net liquid?", part::<ether::experiments::phases::Phases>),
+        (4, "Electrons from strings", part::<ether::experiments::statistics::Statistics>),
         (5, "Gravitons from qubits", part::<ether::experiments::graviton::Graviton>),
-        (6, "Long-range entanglement", crate::cmd::entanglement::demo),
+        (6, "Long-range entanglement", part::<ether::experiments::entanglement::Entanglement>),
     ]
 }
 
 pub fn run(args: Args, g: &Global) -> Result<()> {
-    let all: Vec<u32> = chapters().iter().map(|c| c.0).collect();
+    let mut all: Vec<u32> = chapters().iter().map(|c| c.0).collect();
+    all.dedup();
     for c in &args.chapters {
         if !all.contains(c) {
-            return usage(format!("--chapters {c}: no such chapter; choose from {all:?}"));
+            let list: Vec<String> = all.iter().map(u32::to_string).collect();
+            return usage(format!("--chapters {c}: no such chapter; choose from {}", list.join(", ")));
         }
     }
     if args.out.exists() {

@@ -89,30 +89,65 @@ pub fn summary(ch: &[Chapter]) -> serde_json::Value {
     serde_json::json!({ "ether_version": ether::record::VERSION, "chapters": entries })
 }
 
-/// The verdict table for the terminal.
+/// Width of the terminal table's claim column, and of the whole table.
+const CLAIM_COLUMN: usize = 44;
+const TABLE_WIDTH: usize = 110;
+
+/// The verdict table for the terminal: claims and measured figures wrap at word boundaries
+/// inside their columns (nothing is cut off), one row per verdict.
 pub fn table(ch: &[Chapter]) -> String {
+    let lead = 3 + 1 + 6 + 1;
+    let measured_w = TABLE_WIDTH - lead - CLAIM_COLUMN - 1;
     let mut s = String::new();
-    s.push_str(&format!("{:<3} {:<6} {:<44} {}\n", "ch", "result", "claim", "measured"));
-    s.push_str(&format!("{}\n", "-".repeat(110)));
+    s.push_str(&format!("{:<3} {:<6} {:<w$} {}\n", "ch", "result", "claim", "measured", w = CLAIM_COLUMN));
+    s.push_str(&format!("{}\n", "-".repeat(TABLE_WIDTH)));
     for c in ch {
-        s.push_str(&format!(
-            "{:<3} {:<6} {:<44} {}\n",
-            c.number,
-            if c.pass { "PASS" } else { "FAIL" },
-            truncate(&c.claim, 44),
-            c.measured
-        ));
+        let claim = wrap_words(&c.claim, CLAIM_COLUMN);
+        let measured = wrap_words(&c.measured, measured_w);
+        for i in 0..claim.len().max(measured.len()).max(1) {
+            let (num, result) =
+                if i == 0 { (c.number.to_string(), if c.pass { "PASS" } else { "FAIL" }) } else { (String::new(), "") };
+            let line = format!(
+                "{:<3} {:<6} {:<w$} {}",
+                num,
+                result,
+                claim.get(i).map(String::as_str).unwrap_or(""),
+                measured.get(i).map(String::as_str).unwrap_or(""),
+                w = CLAIM_COLUMN
+            );
+            s.push_str(line.trim_end());
+            s.push('\n');
+        }
     }
     s
 }
 
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let t: String = s.chars().take(n - 1).collect();
-        format!("{t}…")
+/// Split `s` into lines of at most `width` characters at spaces; a word longer than `width` is
+/// split inside (only then).
+pub fn wrap_words(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.len() <= width {
+            line.push(' ');
+            line.extend(word.iter());
+            continue;
+        }
+        if len > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > width {
+            lines.push(word.drain(..width).collect());
+        }
+        line = word.into_iter().collect();
     }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 fn esc(s: &str) -> String {
@@ -185,4 +220,50 @@ pub fn html(ch: &[Chapter], root: &Path, seed: u64, seconds: f64) -> Result<Stri
     }
     h.push_str("</body></html>\n");
     Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_every_word_whole_and_in_order() {
+        let text = "helicity ±2 stays gapless while helicity 0 and ±1 are removed by the Gauss law";
+        for w in [10, 20, 44] {
+            let lines = wrap_words(text, w);
+            assert!(lines.iter().all(|l| l.chars().count() <= w), "{lines:?}");
+            assert_eq!(lines.join(" "), text, "nothing lost or reordered at width {w}");
+        }
+        // only a word longer than the column is split
+        assert_eq!(wrap_words("abcdefghij xy", 4), ["abcd", "efgh", "ij", "xy"]);
+        assert!(wrap_words("", 10).is_empty());
+    }
+
+    #[test]
+    fn the_table_wraps_long_claims_instead_of_cutting_them() {
+        let long = "the antiferromagnet's spin waves disperse linearly, omega ~ k, with the velocity of linear spin-wave theory";
+        let ch = vec![
+            Chapter {
+                number: 1,
+                claim: long.into(),
+                measured: "p = 0.97 (expected 1 ± 0.05)".into(),
+                pass: true,
+                ..Default::default()
+            },
+            Chapter { number: 2, claim: "short".into(), measured: "x".repeat(80), pass: false, ..Default::default() },
+        ];
+        let t = table(&ch);
+        assert!(!t.contains('…'), "{t}");
+        assert!(t.lines().all(|l| l.chars().count() <= TABLE_WIDTH), "{t}");
+        // every word of the claim is there, in order, in the claim column
+        let col: Vec<String> = t
+            .lines()
+            .skip(2)
+            .take_while(|l| !l.starts_with("2 "))
+            .map(|l| l.chars().skip(11).take(CLAIM_COLUMN).collect::<String>().trim().to_string())
+            .collect();
+        assert_eq!(col.join(" "), long);
+        assert!(t.lines().nth(2).unwrap().starts_with("1   PASS"));
+        assert!(t.contains("2   FAIL   short"));
+    }
 }

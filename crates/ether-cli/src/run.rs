@@ -7,8 +7,6 @@
 //! parameters, `--config FILE` (TOML, or a run's `manifest.json`), flags typed on the command
 //! line, `--set key=value`.
 
-#![allow(dead_code)] // until the chapters move onto it (this round): remove then
-
 use crate::common::{print_stdout, UsageError};
 use anyhow::{Context, Result};
 use ether::experiment::{Checkpoints, Experiment, Observer, Record};
@@ -41,8 +39,14 @@ pub struct RunArgs {
     pub set: Vec<String>,
     /// Continue an interrupted run from its checkpoint: `--resume DIR` (the run's --out), or
     /// `--resume` together with `--out DIR`. The result is the same as an uninterrupted run.
-    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "", value_parser = any_path)]
     pub resume: Option<PathBuf>,
+}
+
+/// A path, the empty one included (clap's own path parser refuses "", which `--resume` without a
+/// value stands for).
+fn any_path(s: &str) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(s))
 }
 
 /// Long flags typed on the command line of this invocation (set once by `main`).
@@ -289,8 +293,7 @@ pub fn resolve_params<E: Experiment>(flags: &E::Params, ra: &RunArgs, stored: Op
         let val = serde_json::from_str(x.trim()).unwrap_or_else(|_| Value::String(x.trim().to_string()));
         layer(std::iter::once((k.trim().to_string(), val)).collect(), &format!("--set {s}"))?;
     }
-    serde_json::from_value(Value::Object(v))
-        .map_err(|e| UsageError(format!("parameters of `ether {}`: {e}", E::COMMAND)).into())
+    Ok(ether::experiment::params_from_json(E::COMMAND, Value::Object(v))?)
 }
 
 /// Run experiment `E` with the parameters the user gave (`flags` holds the values of the
@@ -327,7 +330,9 @@ pub fn run<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool) -> Result
         None => None,
     };
     let pjson = serde_json::to_value(&params)?;
-    if let Some(c) = &ck {
+    // A resumed run keeps the parameters it was started with: a refused attempt with other
+    // flags must not replace them.
+    if let (Some(c), false) = (&ck, resume) {
         c.save("params", &header, &serde_json::to_vec(&pjson)?)?;
     }
     let mut obs = CliObserver::new(quiet, ck.clone());

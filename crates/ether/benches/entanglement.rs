@@ -4,7 +4,7 @@
 //!
 //! `cargo bench -p ether --bench entanglement`
 
-use ether::topo::entanglement::{models, regions, stabilizer_kp};
+use ether::topo::entanglement::{models, regions, topological_entropy, ConstructionKind};
 use ether::Lattice;
 
 fn main() {
@@ -17,7 +17,7 @@ fn kp_gamma(l: usize) -> f64 {
     let st = m.ground_state().unwrap();
     let kp = regions::default_kitaev_preskill(&m.geometry).unwrap();
     let reg = regions::kitaev_preskill(&m.geometry, &kp).unwrap();
-    stabilizer_kp(&st, &reg).unwrap().gamma
+    topological_entropy(&st, ConstructionKind::KitaevPreskill, reg.combination()).unwrap().gamma
 }
 
 #[divan::bench(sample_count = 3)]

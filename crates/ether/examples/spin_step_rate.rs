@@ -4,7 +4,7 @@
 
 use ether::dynamics::spin::{Integrator, SpinDynamics};
 use ether::lattice::Lattice;
-use ether::mc::spins::{thermalize, Metropolis};
+use ether::mc::spins::Metropolis;
 use ether::model::Heisenberg;
 use std::time::Instant;
 
@@ -27,8 +27,7 @@ fn main() {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
     pool.install(|| {
         let d = SpinDynamics::new(&model).expect("dynamics");
-        let mut s = d.to_internal(&model.classical_ground_state());
-        thermalize(&d, &mut s, &Metropolis { temperature: 0.5, sweeps: 5, seed: 1 }).expect("mc");
+        let (mut s, _) = d.thermal_state(&Metropolis { temperature: 0.5, sweeps: 5, seed: 1 }).expect("mc");
         d.evolve(&mut s, Integrator::Splitting { dt: 0.01 }, 20).expect("warm-up");
         let c0 = cpu_seconds();
         let t = Instant::now();

@@ -406,13 +406,35 @@ pub trait Experiment {
 }
 
 /// Parameters from a JSON value (a config file, a manifest, Python keyword arguments), with a
-/// one-line error that names the offending key and lists the valid ones.
+/// one-line error that names the offending key (and its CLI flag) and, for an unknown key, lists
+/// the valid ones. A `null` where a number belongs is reported as a number that is not finite:
+/// that is what NaN and infinity become on their way through JSON.
 pub fn params_from_json<P: DeserializeOwned>(command: &str, value: serde_json::Value) -> Result<P> {
-    serde_json::from_value(value).map_err(|e| {
+    let lookup = value.clone();
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let key = path.split(['.', '[']).next().unwrap_or("").to_string();
+        let flag = key.replace('_', "-");
+        let at = lookup.pointer(&format!("/{}", path.replace(['.', '['], "/").replace(']', "")));
+        if path == "." || key.is_empty() {
+            return Error::invalid(
+                format!("{command} parameters"),
+                inner,
+                "the keys are the command's long flags with '_' for '-' (see `ether COMMAND --help`)",
+            );
+        }
+        if at.is_some_and(|v| v.is_null()) && inner.contains("null") {
+            return Error::invalid(
+                format!("{command} parameter `{key}` (--{flag})"),
+                "not a finite number",
+                "give a finite number (NaN and infinity are refused)",
+            );
+        }
         Error::invalid(
-            format!("{command} parameters"),
-            e.to_string(),
-            "the keys are the command's long flags with '_' for '-' (see `ether COMMAND --help`)",
+            format!("{command} parameter `{path}` (--{flag})"),
+            inner,
+            "see `ether COMMAND --help` for what it takes",
         )
     })
 }
@@ -660,7 +682,8 @@ mod tests {
         let m = e.to_string();
         assert!(e.is_user_error());
         assert!(
-            m.starts_with("invalid toy parameters: unknown field `latice`, expected") && m.contains("`lattice`"),
+            m.starts_with("invalid toy parameter `latice` (--latice): unknown field `latice`, expected")
+                && m.contains("`lattice`"),
             "{m}"
         );
     }

@@ -1,4 +1,5 @@
-//! Periodic hypercubic lattices in 1 to 4 dimensions.
+//! Hypercubic lattices in 1 to 4 dimensions, periodic (a torus, the default) or open along any
+//! axis.
 //!
 //! A [`Lattice`] is a value: its extents fix every cell of rank 0 to 3
 //! (sites, oriented links, plaquettes, cubes) and the incidence maps between
@@ -21,41 +22,92 @@
 //! `Phi_{r,ab} = theta_{r,a} + theta_{r+a,b} - theta_{r+b,a} - theta_{r,b}`
 //! (rotor note, section 1.3). The divergence is
 //! `(div E)_r = sum_a (E_{r,a} - E_{r-a,a})`, the charge `Q_r` of the rotor model.
+//!
+//! Boundary conditions ([`Boundary`]) are per axis. Every lattice made by [`Lattice::new`] or
+//! [`Lattice::parse`] is periodic along every axis. Along an *open* axis ([`Lattice::with_boundaries`],
+//! [`Lattice::open`]) the cells keep their torus numbering, so that `link(r, a) = r d + a` and the
+//! other index formulas stay valid, and the cells that would cross the boundary (the link from
+//! `x_a = L_a − 1` to `x_a = 0`, and the plaquettes and cubes containing it) do not exist:
+//! [`Lattice::has_link`], [`Lattice::has_plaquette`] and [`Lattice::has_cube`] say which do, and
+//! [`Lattice::links`], [`Lattice::plaquettes`] and [`Lattice::cubes`] list them. The incidence
+//! operators act on the existing cells only (absent cells read as zero and are written as zero).
+//! `forward`/`backward` keep wrapping (they are the torus maps); [`Lattice::neighbour`] is the
+//! boundary-aware step. An open box of the cubic lattice is such a lattice, and
+//! [`crate::topo::statistics::CubicComplex`] is a compactly numbered view of one.
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 use std::fmt;
 
+pub mod complex;
+pub use complex::{CubicComplex, Leg};
+
 /// Largest number of dimensions ether supports.
 pub const MAX_DIM: usize = 4;
 
-/// A periodic hypercubic lattice (a torus) in 1 to 4 dimensions.
+/// The boundary condition of one axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Boundary {
+    /// The axis closes on itself: site `L − 1` neighbours site `0`.
+    Periodic,
+    /// The axis ends: no cell crosses from `x = L − 1` to `x = 0`.
+    Open,
+}
+
+/// A hypercubic lattice in 1 to 4 dimensions: a torus, or open along some axes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "Vec<usize>", into = "Vec<usize>")]
+#[serde(try_from = "LatticeRepr", into = "LatticeRepr")]
 pub struct Lattice {
     extents: Vec<usize>,
     strides: Vec<usize>,
     n_sites: usize,
+    boundary: Vec<Boundary>,
 }
 
-impl TryFrom<Vec<usize>> for Lattice {
+/// The serialized form: a torus is its list of extents (as it always was); a lattice with an
+/// open axis adds its boundary conditions.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum LatticeRepr {
+    Torus(Vec<usize>),
+    Bounded { extents: Vec<usize>, boundary: Vec<Boundary> },
+}
+
+impl TryFrom<LatticeRepr> for Lattice {
     type Error = Error;
-    fn try_from(v: Vec<usize>) -> Result<Self> {
-        Lattice::new(&v)
+    fn try_from(v: LatticeRepr) -> Result<Self> {
+        match v {
+            LatticeRepr::Torus(e) => Lattice::new(&e),
+            LatticeRepr::Bounded { extents, boundary } => Lattice::with_boundaries(&extents, &boundary),
+        }
     }
 }
 
-impl From<Lattice> for Vec<usize> {
+impl From<Lattice> for LatticeRepr {
     fn from(l: Lattice) -> Self {
-        l.extents
+        if l.is_periodic() {
+            LatticeRepr::Torus(l.extents)
+        } else {
+            LatticeRepr::Bounded { extents: l.extents, boundary: l.boundary }
+        }
     }
 }
 
 impl fmt::Display for Lattice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s: Vec<String> = self.extents.iter().map(|e| e.to_string()).collect();
-        write!(f, "{}", s.join("x"))
+        write!(f, "{}", s.join("x"))?;
+        if self.is_periodic() {
+            return Ok(());
+        }
+        if self.boundary.iter().all(|&b| b == Boundary::Open) {
+            return write!(f, " (open)");
+        }
+        let axes: Vec<&str> =
+            (0..self.dim()).filter(|&a| self.boundary[a] == Boundary::Open).map(|a| ["x", "y", "z", "w"][a]).collect();
+        write!(f, " (open along {})", axes.join(", "))
     }
 }
 
@@ -83,6 +135,24 @@ fn n_triples(d: usize) -> usize {
 impl Lattice {
     /// A torus with the given extents (1 to 4 of them, each at least 2).
     pub fn new(extents: &[usize]) -> Result<Self> {
+        Self::with_boundaries(extents, &vec![Boundary::Periodic; extents.len()])
+    }
+
+    /// A lattice open along every axis (an open box of sites; extents at least 1).
+    pub fn open(extents: &[usize]) -> Result<Self> {
+        Self::with_boundaries(extents, &vec![Boundary::Open; extents.len()])
+    }
+
+    /// A lattice with a boundary condition per axis: periodic axes need extent at least 2 (two
+    /// sites per axis), open axes at least 1.
+    pub fn with_boundaries(extents: &[usize], boundary: &[Boundary]) -> Result<Self> {
+        if boundary.len() != extents.len() {
+            return Err(Error::invalid(
+                "lattice",
+                format!("{} extents, {} boundary conditions", extents.len(), boundary.len()),
+                "give one boundary condition (periodic or open) per axis",
+            ));
+        }
         if extents.is_empty() || extents.len() > MAX_DIM {
             return Err(Error::invalid(
                 "lattice",
@@ -90,8 +160,15 @@ impl Lattice {
                 "give 1 to 4 extents separated by 'x', e.g. 64, 32x32 or 16x16x16",
             ));
         }
-        for &e in extents {
-            if e < 2 {
+        for (&e, &b) in extents.iter().zip(boundary) {
+            if b == Boundary::Open && e < 1 {
+                return Err(Error::invalid(
+                    "lattice",
+                    format!("extent {e}"),
+                    "every extent of an open axis must be at least 1, e.g. 3x2x2",
+                ));
+            }
+            if b == Boundary::Periodic && e < 2 {
                 return Err(Error::invalid(
                     "lattice",
                     format!("extent {e}"),
@@ -107,7 +184,7 @@ impl Lattice {
                 Error::invalid("lattice", format!("{extents:?}"), "the lattice is too large to index")
             })?;
         }
-        Ok(Lattice { extents: extents.to_vec(), strides, n_sites: n })
+        Ok(Lattice { extents: extents.to_vec(), strides, n_sites: n, boundary: boundary.to_vec() })
     }
 
     /// Parse the `--lattice` syntax: extents separated by `x`, e.g. `64`, `32x32`, `16x16x16`.
@@ -134,6 +211,18 @@ impl Lattice {
     pub fn extents(&self) -> &[usize] {
         &self.extents
     }
+    /// The boundary condition of each axis.
+    pub fn boundaries(&self) -> &[Boundary] {
+        &self.boundary
+    }
+    /// The boundary condition of axis `a`.
+    pub fn boundary(&self, a: usize) -> Boundary {
+        self.boundary[a]
+    }
+    /// True if every axis is periodic (a torus).
+    pub fn is_periodic(&self) -> bool {
+        self.boundary.iter().all(|&b| b == Boundary::Periodic)
+    }
     /// Index strides of the axes (the first axis runs fastest).
     pub fn strides(&self) -> &[usize] {
         &self.strides
@@ -142,7 +231,8 @@ impl Lattice {
     pub fn n_sites(&self) -> usize {
         self.n_sites
     }
-    /// Number of oriented links, d N.
+    /// Number of link indices, d N (every one a link on a torus; on open axes see
+    /// [`Lattice::has_link`]).
     pub fn n_links(&self) -> usize {
         self.n_sites * self.dim()
     }
@@ -150,7 +240,7 @@ impl Lattice {
     pub fn planes_per_site(&self) -> usize {
         n_planes(self.dim())
     }
-    /// Number of plaquettes, N d(d-1)/2.
+    /// Number of plaquette indices, N d(d-1)/2 (on open axes see [`Lattice::has_plaquette`]).
     pub fn n_plaquettes(&self) -> usize {
         self.n_sites * self.planes_per_site()
     }
@@ -158,7 +248,7 @@ impl Lattice {
     pub fn cubes_per_site(&self) -> usize {
         n_triples(self.dim())
     }
-    /// Number of 3-cells (cubes), N d(d-1)(d-2)/6.
+    /// Number of cube indices, N d(d-1)(d-2)/6 (on open axes see [`Lattice::has_cube`]).
     pub fn n_cubes(&self) -> usize {
         self.n_sites * self.cubes_per_site()
     }
@@ -254,6 +344,79 @@ impl Lattice {
     pub fn link_ends(&self, l: usize) -> (usize, usize) {
         let (r, a) = self.link_site_dir(l);
         (r, self.forward(r, a))
+    }
+
+    /// True if site `r` can step forward along axis `a`: always on a periodic axis, and away
+    /// from the last layer on an open one.
+    #[inline]
+    fn steps_forward(&self, r: usize, a: usize) -> bool {
+        self.boundary[a] == Boundary::Periodic || (r / self.strides[a]) % self.extents[a] + 1 < self.extents[a]
+    }
+
+    /// The neighbour of `r` one step along axis `a` forward (`forward = true`) or backward, or
+    /// `None` where an open axis ends.
+    pub fn neighbour(&self, r: usize, a: usize, forward: bool) -> Option<usize> {
+        if forward {
+            self.steps_forward(r, a).then(|| self.forward(r, a))
+        } else {
+            let b = self.backward(r, a);
+            self.steps_forward(b, a).then_some(b)
+        }
+    }
+
+    /// Whether link index `l` is a link of the lattice (always on a torus).
+    pub fn has_link(&self, l: usize) -> bool {
+        let (r, a) = self.link_site_dir(l);
+        l < self.n_links() && self.steps_forward(r, a)
+    }
+
+    /// Whether plaquette index `p` is a plaquette of the lattice (always on a torus).
+    pub fn has_plaquette(&self, p: usize) -> bool {
+        if p >= self.n_plaquettes() {
+            return false;
+        }
+        let (r, a, b) = self.plaquette_site_axes(p);
+        self.steps_forward(r, a) && self.steps_forward(r, b)
+    }
+
+    /// Whether cube index `q` is a cube of the lattice (always on a torus).
+    pub fn has_cube(&self, q: usize) -> bool {
+        if q >= self.n_cubes() {
+            return false;
+        }
+        let (r, a, b, c) = self.cube_site_axes(q);
+        self.steps_forward(r, a) && self.steps_forward(r, b) && self.steps_forward(r, c)
+    }
+
+    /// The links of the lattice, ascending (all `0..n_links()` on a torus).
+    pub fn links(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.n_links()).filter(move |&l| self.has_link(l))
+    }
+
+    /// The plaquettes of the lattice, ascending.
+    pub fn plaquettes(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.n_plaquettes()).filter(move |&p| self.has_plaquette(p))
+    }
+
+    /// The cubes of the lattice, ascending.
+    pub fn cubes(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.n_cubes()).filter(move |&q| self.has_cube(q))
+    }
+
+    /// The links touching site `r` (its star), outgoing `(r, a)` then incoming `(r − e_a, a)`
+    /// per axis, only those that exist.
+    pub fn star(&self, r: usize) -> Vec<usize> {
+        let mut v = Vec::with_capacity(2 * self.dim());
+        for a in 0..self.dim() {
+            if self.steps_forward(r, a) {
+                v.push(self.link(r, a));
+            }
+            let b = self.backward(r, a);
+            if self.steps_forward(b, a) {
+                v.push(self.link(b, a));
+            }
+        }
+        v
     }
 
     /// Index of the plane (a, b), a < b, among the d(d-1)/2 planes.
@@ -374,6 +537,18 @@ impl Lattice {
                 out[r * d + a] = f[self.forward(r, a)] - f[r];
             }
         }
+        self.zero_absent(out, |l| self.has_link(l));
+    }
+
+    /// On a lattice with open axes, set the entries of absent cells to zero (no-op on a torus).
+    fn zero_absent(&self, out: &mut [f64], exists: impl Fn(usize) -> bool) {
+        if !self.is_periodic() {
+            for (i, o) in out.iter_mut().enumerate() {
+                if !exists(i) {
+                    *o = 0.0;
+                }
+            }
+        }
     }
 
     /// Lattice divergence, links to sites: `(div E)_r = sum_a (E_{r,a} - E_{r-a,a})`.
@@ -382,6 +557,12 @@ impl Lattice {
         self.check_len("div input", e.len(), self.n_links());
         self.check_len("div output", out.len(), self.n_sites);
         let d = self.dim();
+        if !self.is_periodic() {
+            for (r, o) in out.iter_mut().enumerate() {
+                *o = self.star_sum(r, |l| e[l]);
+            }
+            return;
+        }
         for r in 0..self.n_sites {
             let mut q = 0.0;
             for a in 0..d {
@@ -389,6 +570,21 @@ impl Lattice {
             }
             out[r] = q;
         }
+    }
+
+    /// `Σ_a (E_{r,a} − E_{r−a,a})` over the links of `r` that exist.
+    fn star_sum(&self, r: usize, e: impl Fn(usize) -> f64) -> f64 {
+        let mut q = 0.0;
+        for a in 0..self.dim() {
+            if self.steps_forward(r, a) {
+                q += e(self.link(r, a));
+            }
+            let b = self.backward(r, a);
+            if self.steps_forward(b, a) {
+                q -= e(self.link(b, a));
+            }
+        }
+        q
     }
 
     /// Lattice curl, links to plaquettes:
@@ -403,6 +599,7 @@ impl Lattice {
             }
             *o = s;
         }
+        self.zero_absent(out, |p| self.has_plaquette(p));
     }
 
     /// Transpose of the curl, plaquettes to links: `(C^T B)_l = sum_{p ∋ l} sign(p, l) B_p`.
@@ -410,7 +607,11 @@ impl Lattice {
         self.check_len("curl_t input", b.len(), self.n_plaquettes());
         self.check_len("curl_t output", out.len(), self.n_links());
         out.iter_mut().for_each(|x| *x = 0.0);
+        let periodic = self.is_periodic();
         for (p, &bp) in b.iter().enumerate() {
+            if !periodic && !self.has_plaquette(p) {
+                continue;
+            }
             for (l, sg) in self.plaquette_links(p) {
                 out[l] += f64::from(sg) * bp;
             }
@@ -428,6 +629,7 @@ impl Lattice {
             }
             *o = s;
         }
+        self.zero_absent(out, |q| self.has_cube(q));
     }
 
     /// The momentum grid k_a = 2 pi n_a / L_a, n_a = 0..L_a, in site-index order.
@@ -791,6 +993,119 @@ mod tests {
             }
             assert!(net.iter().all(|&x| x == 0));
         }
+    }
+
+    fn open_lattices() -> Vec<Lattice> {
+        use Boundary::{Open, Periodic};
+        vec![
+            Lattice::open(&[3, 2, 2]).unwrap(),
+            Lattice::open(&[5]).unwrap(),
+            Lattice::open(&[4, 3]).unwrap(),
+            Lattice::with_boundaries(&[4, 3], &[Open, Periodic]).unwrap(),
+            Lattice::with_boundaries(&[3, 1, 4], &[Periodic, Open, Open]).unwrap(),
+            Lattice::with_boundaries(&[2, 3, 2, 3], &[Open, Periodic, Open, Periodic]).unwrap(),
+        ]
+    }
+
+    #[test]
+    fn open_boxes_count_their_cells() {
+        // An open n0 x n1 x n2 box: links sum_a (n_a - 1) prod_{b != a} n_b, plaquettes
+        // sum_{a<b} (n_a - 1)(n_b - 1) n_c, cubes prod (n_a - 1); counted by hand for 3x2x2
+        // (12 sites, 20 links, 11 plaquettes, 2 cubes) and 2x2x2 (8, 12, 6, 1).
+        let c = |l: &Lattice| (l.n_sites(), l.links().count(), l.plaquettes().count(), l.cubes().count());
+        assert_eq!(c(&Lattice::open(&[3, 2, 2]).unwrap()), (12, 20, 11, 2));
+        assert_eq!(c(&Lattice::open(&[2, 2, 2]).unwrap()), (8, 12, 6, 1));
+        assert_eq!(c(&Lattice::open(&[3, 3, 1]).unwrap()), (9, 12, 4, 0));
+        assert_eq!(c(&Lattice::open(&[5]).unwrap()), (5, 4, 0, 0));
+        // An open axis of a cylinder: 4x3 open along x, periodic along y: 9 + 12 links, 9 plaquettes.
+        let cyl = Lattice::with_boundaries(&[4, 3], &[Boundary::Open, Boundary::Periodic]).unwrap();
+        assert_eq!(c(&cyl), (12, 21, 9, 0));
+        // Every existing cell of a torus: all of them, and nothing changes for a torus.
+        let t = Lattice::parse("3x4x5").unwrap();
+        assert!(t.is_periodic() && t.links().count() == t.n_links() && t.cubes().count() == t.n_cubes());
+        // Extent 1 is allowed on an open axis only; boundary lists must match the extents.
+        assert!(Lattice::with_boundaries(&[1, 3], &[Boundary::Periodic, Boundary::Open]).is_err());
+        assert!(Lattice::with_boundaries(&[3, 3], &[Boundary::Open]).is_err());
+        assert!(Lattice::open(&[0, 3]).is_err());
+    }
+
+    #[test]
+    fn neighbours_stop_at_open_ends() {
+        let l = Lattice::with_boundaries(&[4, 3], &[Boundary::Open, Boundary::Periodic]).unwrap();
+        let r = l.site(&[3, 2]);
+        assert_eq!(l.neighbour(r, 0, true), None);
+        assert_eq!(l.neighbour(r, 0, false), Some(l.site(&[2, 2])));
+        assert_eq!(l.neighbour(r, 1, true), Some(l.site(&[3, 0])));
+        assert_eq!(l.neighbour(l.site(&[0, 0]), 0, false), None);
+        assert_eq!(l.star(l.site(&[0, 1])).len(), 3);
+        assert_eq!(l.star(l.site(&[1, 1])).len(), 4);
+        assert!(!l.has_link(l.link(r, 0)) && l.has_link(l.link(r, 1)));
+    }
+
+    #[test]
+    fn incidence_identities_hold_on_open_lattices() {
+        for (i, l) in open_lattices().into_iter().enumerate() {
+            let zero_absent = |v: &mut Vec<f64>, has: &dyn Fn(usize) -> bool| {
+                for (k, x) in v.iter_mut().enumerate() {
+                    if !has(k) {
+                        *x = 0.0;
+                    }
+                }
+            };
+            let f = random_field(l.n_sites(), 300 + i as u64);
+            let mut e = random_field(l.n_links(), 301 + i as u64);
+            zero_absent(&mut e, &|k| l.has_link(k));
+            let mut b = random_field(l.n_plaquettes(), 302 + i as u64);
+            zero_absent(&mut b, &|k| l.has_plaquette(k));
+            let mut g = vec![0.0; l.n_links()];
+            l.grad(&f, &mut g);
+            assert!((0..l.n_links()).all(|k| l.has_link(k) || g[k] == 0.0), "{l}: grad on an absent link");
+            let mut c = vec![0.0; l.n_plaquettes()];
+            l.curl(&g, &mut c);
+            assert!(c.iter().all(|&x| x == 0.0), "curl grad != 0 on {l}");
+            l.curl(&e, &mut c);
+            let mut q = vec![0.0; l.n_cubes()];
+            l.cube_div(&c, &mut q);
+            assert!(q.iter().all(|&x| x == 0.0), "div curl != 0 on {l}");
+            let mut ctb = vec![0.0; l.n_links()];
+            l.curl_t(&b, &mut ctb);
+            let mut dv = vec![0.0; l.n_sites()];
+            l.div(&ctb, &mut dv);
+            assert!(dv.iter().all(|&x| x == 0.0), "div curl^T != 0 on {l}");
+            // div = -grad^T and curl_t = curl^T on the existing cells.
+            let mut d = vec![0.0; l.n_sites()];
+            l.div(&e, &mut d);
+            let lhs: f64 = g.iter().zip(&e).map(|(a, b)| a * b).sum();
+            let rhs: f64 = -f.iter().zip(&d).map(|(a, b)| a * b).sum::<f64>();
+            assert_eq!(lhs, rhs, "{l}");
+            let lhs: f64 = c.iter().zip(&b).map(|(a, b)| a * b).sum();
+            let rhs: f64 = e.iter().zip(&ctb).map(|(a, b)| a * b).sum();
+            assert_eq!(lhs, rhs, "{l}");
+            // The divergence counts only the links that exist: an oracle from the link ends.
+            let mut oracle = vec![0.0; l.n_sites()];
+            for k in l.links() {
+                let (t, h) = l.link_ends(k);
+                oracle[t] += e[k];
+                oracle[h] -= e[k];
+            }
+            assert_eq!(d, oracle, "{l}");
+        }
+    }
+
+    #[test]
+    fn a_torus_serializes_as_its_extents_and_open_lattices_round_trip() {
+        let t = Lattice::parse("4x6").unwrap();
+        assert_eq!(serde_json::to_string(&t).unwrap(), "[4,6]");
+        assert_eq!(serde_json::from_str::<Lattice>("[4,6]").unwrap(), t);
+        for l in open_lattices() {
+            let s = serde_json::to_string(&l).unwrap();
+            assert!(s.contains("open"), "{s}");
+            assert_eq!(serde_json::from_str::<Lattice>(&s).unwrap(), l);
+        }
+        assert_eq!(Lattice::open(&[3, 2, 2]).unwrap().to_string(), "3x2x2 (open)");
+        let cyl = Lattice::with_boundaries(&[4, 3], &[Boundary::Open, Boundary::Periodic]).unwrap();
+        assert_eq!(cyl.to_string(), "4x3 (open along x)");
+        assert_eq!(t.to_string(), "4x6");
     }
 
     #[test]

@@ -23,6 +23,8 @@
 //! - [`modes`]: linearized modes (normal modes of quadratic forms, spin-wave theory, helicity,
 //!   the low-k power-law fit behind every "ω ~ k^p" verdict).
 //! - [`dynamics`]: classical time evolution and S(k, ω).
+//! - [`spectra`]: reading S(k, ω): peaks (one [`spectra::Peak`], finders chosen by name),
+//!   integrals and sum rules, `(k, ω)` slices.
 //! - [`ed`]: exact diagonalization: bases, symmetry sectors, matrix-free Lanczos.
 //! - [`mc`]: Monte Carlo sampling (deterministic parallel random streams, classical thermal
 //!   states, the rotor model's path integral as 4D compact U(1)).
@@ -32,6 +34,7 @@
 //!   to, the [`experiment::Claim`] every verdict is made of, records with axes and units,
 //!   checkpoints; [`experiments`]: one experiment per chapter, the API the CLI, the demo and
 //!   Python call.
+//! - [`par`]: thread teams for the hot stencil sweeps (bands of planes with ghost planes).
 //! - [`linalg`]: the dense linear-algebra facade; [`error`]: typed errors; [`simd`]: the
 //!   run-time choice of vector instructions for the hot kernels.
 //!
@@ -48,8 +51,11 @@ pub mod linalg;
 pub mod mc;
 pub mod model;
 pub mod modes;
+pub mod par;
 pub mod record;
 pub mod simd;
+pub mod spectra;
+pub mod stats;
 pub mod topo;
 
 pub use error::{Error, Result};

@@ -44,8 +44,10 @@ pub fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
 
 /// Write an array of the given shape (C order) as `.npy`, atomically (f64 or complex128).
 pub fn write_npy<T: ndarray_npy::WritableElement + Clone>(path: &Path, shape: &[usize], data: &[T]) -> Result<()> {
-    let arr = ArrayD::from_shape_vec(IxDyn(shape), data.to_vec())
-        .map_err(|e| Error::invalid("array shape", format!("{shape:?} for {} values", data.len()), e.to_string()))?;
+    let arr = ArrayD::from_shape_vec(IxDyn(shape), data.to_vec()).map_err(|e| {
+        let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+        Error::invalid("array shape", format!("{} for {} values", dims.join(" x "), data.len()), e.to_string())
+    })?;
     let mut buf = Vec::new();
     arr.write_npy(&mut buf)
         .map_err(|e| Error::io(format!("encoding {}", path.display()), std::io::Error::other(e.to_string())))?;
@@ -165,13 +167,24 @@ impl RunDir {
             })?;
         }
         let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
-        // Staging directories of runs that were killed (no Drop ran) are stale: remove them.
+        // Staging directories of runs that were killed (SIGKILL, an abort: no Drop ran) are
+        // stale: remove them. One whose process is still running belongs to a live run into the
+        // same place: refuse rather than pull its files away.
         let stale = format!(".{name}.partial");
         if let Ok(entries) = fs::read_dir(parent) {
             for e in entries.flatten() {
-                if e.file_name().to_string_lossy().starts_with(&stale) {
-                    let _ = fs::remove_dir_all(e.path());
+                let file = e.file_name().to_string_lossy().into_owned();
+                let Some(pid) = file.strip_prefix(&stale) else { continue };
+                if let Ok(pid) = pid.parse::<u32>() {
+                    if pid != std::process::id() && staging_owner_alive(pid) {
+                        return Err(Error::invalid(
+                            "--out",
+                            path.display().to_string(),
+                            format!("another ether run (process {pid}) is writing it now; wait for it to finish or choose another directory"),
+                        ));
+                    }
                 }
+                let _ = fs::remove_dir_all(e.path());
             }
         }
         let staging = parent.join(format!(".{name}.partial{}", std::process::id()));
@@ -341,6 +354,20 @@ impl RunDir {
     }
 }
 
+/// Whether process `pid` is a running ether (Linux: its `/proc` entry names an `ether` binary; a
+/// reused process id of another program does not count). Elsewhere no process is taken to be
+/// alive, so every staging directory left beside the target is removed as before.
+fn staging_owner_alive(pid: u32) -> bool {
+    match fs::read(format!("/proc/{pid}/cmdline")) {
+        Ok(cmd) => {
+            let argv0 = cmd.split(|b| *b == 0).next().unwrap_or(&[]);
+            let exe = String::from_utf8_lossy(argv0);
+            Path::new(exe.as_ref()).file_name().is_some_and(|n| n.to_string_lossy().starts_with("ether"))
+        }
+        Err(_) => false,
+    }
+}
+
 impl Drop for RunDir {
     fn drop(&mut self) {
         if !self.committed {
@@ -386,6 +413,21 @@ mod tests {
             rd.json("data.json", "numbers", &1).unwrap();
         }
         assert_eq!(fs::read_dir(&d).unwrap().count(), 0);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn stale_staging_of_a_killed_run_is_removed() {
+        let d = tmpdir("stale");
+        let out = d.join("run");
+        // left by a killed run: a process id that is not running (beyond the kernel's pid_max)
+        let dead = d.join(".run.partial4294967");
+        fs::create_dir_all(dead.join("sub")).unwrap();
+        fs::write(dead.join("sub/x.npy"), b"x").unwrap();
+        let rd = RunDir::create(&out).unwrap();
+        assert!(!dead.exists(), "the killed run's staging directory is cleaned up");
+        drop(rd);
+        // a live run's directory is refused: tested end to end in ether-cli/tests/fuzz_staging.rs
         fs::remove_dir_all(&d).unwrap();
     }
 

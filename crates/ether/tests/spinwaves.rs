@@ -1,14 +1,13 @@
 //! Validation of chapter 1 of the talk: spin waves of Heisenberg ferro- and antiferromagnets.
 //! References: `shared/physics/spin-waves.md` (sections A.2, A.3, A.5).
 
-use ether::dynamics::spin::{
-    peaks, small_momenta, thermal_structure_factor, CorrelationParams, Integrator, SpinDynamics,
-};
+use ether::dynamics::spin::{thermal_structure_factor, CorrelationParams, Integrator, SpinDynamics};
 use ether::lattice::{Lattice, Momentum};
 use ether::linalg::eigvalsh_real;
-use ether::mc::spins::{thermalize, Metropolis};
+use ether::mc::spins::Metropolis;
 use ether::model::Heisenberg;
 use ether::modes::lswt::{fit_power_law, low_k_law, SpinWaveTheory};
+use ether::spectra::{peaks, small_momenta, Peak, PeakFinder, PeakSearch};
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::f64::consts::PI;
@@ -133,8 +132,7 @@ fn quantum_one_magnon_spectrum_matches_lswt() {
 
 fn thermal(model: &Heisenberg, t: f64, seed: u64) -> (SpinDynamics, Vec<[f64; 3]>) {
     let d = SpinDynamics::new(model).unwrap();
-    let mut s = d.to_internal(&model.classical_ground_state());
-    thermalize(&d, &mut s, &Metropolis { temperature: t, sweeps: 50, seed }).unwrap();
+    let (s, _) = d.thermal_state(&Metropolis { temperature: t, sweeps: 50, seed }).unwrap();
     (d, s)
 }
 
@@ -243,12 +241,12 @@ fn small_amplitude_plane_wave_precesses_at_lswt_frequency() {
             })
             .collect();
         let d = SpinDynamics::new(&m).unwrap();
-        let mut s = d.to_internal(&site);
+        let mut s = site;
         let dt = 0.005;
         let t_total = 2.0 * PI / w * 2.0;
         let steps = (t_total / dt).round() as usize;
         d.evolve(&mut s, Integrator::ImplicitMidpoint { dt, tol: 1e-15 }, steps).unwrap();
-        let fin = d.to_sites(&s);
+        let fin = s;
         // project onto the mode: phase of Σ_r e^{-ikr} (x_r/ratio + i y_r sz)
         let mut acc = num_complex::Complex64::new(0.0, 0.0);
         for (r, sp) in fin.iter().enumerate() {
@@ -272,13 +270,15 @@ fn dynamics_law(
     frames: usize,
     k_max: f64,
     seed: u64,
-) -> (f64, ether::dynamics::spin::CorrelationRun, Vec<ether::dynamics::spin::Peak>) {
+) -> (f64, ether::dynamics::spin::CorrelationRun, Vec<Peak>) {
     let d = SpinDynamics::new(model).unwrap();
     let t = 0.01 * model.spin * model.spin * model.coupling.abs();
     let mut p = CorrelationParams::for_model(&d, t, seed, frames);
     p.samples = 1;
-    let run = thermal_structure_factor(model, &p, &mut |_, _| {}).unwrap();
-    let pk = peaks(&run.sf, &small_momenta(&model.lattice, k_max), 3.0);
+    let run = thermal_structure_factor(model, &p, &mut ether::experiment::Quiet).unwrap();
+    // Parabolic peaks of the spectrum summed over ±k, resolved above 3 bins (the chapter's search).
+    let search = PeakSearch { keep_above: 3.0, fold_inversion: true, ..PeakSearch::new(PeakFinder::Parabola) };
+    let pk = peaks(&run.sf, &small_momenta(&model.lattice, k_max), &search);
     let law =
         fit_power_law(&pk.iter().map(|p| p.k_abs).collect::<Vec<_>>(), &pk.iter().map(|p| p.omega).collect::<Vec<_>>())
             .unwrap();
@@ -310,14 +310,7 @@ fn dynamics_exponents_and_peaks_match_lswt() {
                 assert!((q.omega - w).abs() < tol, "{ext} ferro={ferro} k={}: {} vs LSWT {w}", q.k_abs, q.omega);
             }
             // classical sum rule (A.3): (1/N) Σ_k ∫ dω S(k, ω) = S² exactly for |S| = S.
-            let n = m.lattice.n_sites();
-            let mut total = 0.0;
-            for k in 0..n {
-                for j in 0..run.sf.n_times() {
-                    total += run.sf.intensity(0, k, j) * run.sf.domega();
-                }
-            }
-            total /= n as f64;
+            let total = ether::spectra::sum_rule(&run.sf, 0);
             assert!((total - 0.25).abs() < 1e-10, "sum rule {total} vs S² = 0.25");
             assert!(run.length_error < 1e-12);
         }
@@ -336,7 +329,7 @@ fn same_seed_same_numbers_for_any_thread_count() {
     p.sweeps = 5;
     let run_with = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| thermal_structure_factor(&m, &p, &mut |_, _| {}).unwrap())
+        pool.install(|| thermal_structure_factor(&m, &p, &mut ether::experiment::Quiet).unwrap())
     };
     let a = run_with(1);
     let b = run_with(2);

@@ -5,17 +5,20 @@
 //! integer arithmetic, so they are compared exactly; floating-point comparisons state their
 //! tolerance and why beside them.
 
+use ether::lattice::CubicComplex;
+use ether::model::twisted_rotor::{Twist, TwistedRotorModel};
+use ether::model::ToricCode;
 use ether::topo::statistics::anyons::{double_semion, k_matrix_spins, quantum_double_z2, spin, toric_code};
 use ether::topo::statistics::photon::compare_zero_charge;
 use ether::topo::statistics::spectrum::two_charge_spectrum;
 use ether::topo::statistics::states::{
-    exchange_on_state, four_site_exchange, states_census, FermionHop, Particles, SparseState,
+    exchange_on_state, four_site_exchange, states_census, ParticleHop, Particles, SparseState,
 };
 use ether::topo::statistics::*;
 use ether::{Error, Lattice};
 
 fn algebra(lat: &str, tw: Twist) -> HopAlgebra {
-    TwistedRotorModel::on(Lattice::parse(lat).unwrap(), tw).unwrap().algebra().unwrap()
+    hop_algebra(&TwistedRotorModel::on(Lattice::parse(lat).unwrap(), tw).unwrap()).unwrap()
 }
 
 /// Rotor note 3.4 (table) and 7.1: untwisted +1 and twisted −1 at all 20 leg triples of every
@@ -152,7 +155,7 @@ fn free_fermions_and_hard_core_bosons_on_four_sites() {
     assert!((b.overlap - 1.0).abs() < 1e-15, "{}", b.overlap);
     // The identity needs particles on k and l: with s occupied instead the sequence annihilates it.
     let psi = SparseState::basis(vec![1, 0, 1, 0]);
-    let h = |to, from| FermionHop { to, from, order: vec![0, 1, 2, 3] };
+    let h = |to, from| ParticleHop::fermion(to, from, vec![0, 1, 2, 3]);
     assert!(exchange_on_state(&h(0, 3), &h(1, 0), &h(0, 2), &psi).is_err());
 }
 
@@ -241,7 +244,7 @@ fn twist_leaves_the_zero_charge_sector_untouched() {
 #[test]
 fn toric_code_phases() {
     for lat in ["4x4", "3x5"] {
-        let r = toric_code(&Lattice::parse(lat).unwrap()).unwrap();
+        let r = toric_code(&ToricCode::new(Lattice::parse(lat).unwrap(), 1.0, 1.0, 0.0).unwrap()).unwrap();
         let ph = |n: &str| r.particles.iter().find(|p| p.name == n).unwrap().exchange_phase;
         for (n, want) in [("1", 1.0), ("e", 1.0), ("m", 1.0), ("e×m", -1.0)] {
             assert!((ph(n)[0] - want).abs() < 1e-12 && ph(n)[1].abs() < 1e-12, "{lat} {n}: {:?}", ph(n));
@@ -252,7 +255,7 @@ fn toric_code_phases() {
         assert_eq!(r.triples_checked, 3 * 4 * Lattice::parse(lat).unwrap().n_sites());
         assert!(r.consistency.iter().all(|c| c.pass));
     }
-    assert!(toric_code(&Lattice::parse("2x4").unwrap()).is_err());
+    assert!(toric_code(&ToricCode::new(Lattice::parse("2x4").unwrap(), 1.0, 1.0, 0.0).unwrap()).is_err());
 }
 
 /// Topological-order note C.5: the double semion's semion has exchange phase i (anti-semion −i,

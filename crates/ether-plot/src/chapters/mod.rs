@@ -4,8 +4,13 @@
 //! picks it by the command that wrote the run. A command with no module here keeps the figures it
 //! saved as `figures/NAME.json`.
 
+pub mod ed;
+pub mod entanglement;
 pub mod graviton;
+pub mod phases;
 pub mod photon;
+pub mod spinwave;
+pub mod statistics;
 
 use crate::run::RunData;
 use crate::{Figure, PlotError};
@@ -32,11 +37,13 @@ impl NamedFigure {
 /// has no chapter module (its figures are the saved `figures/*.json`).
 pub fn figures(command: &str, run: &RunData) -> Option<Result<Vec<NamedFigure>, PlotError>> {
     match command {
+        "ed" => Some(ed::figures(run)),
+        "spinwave" => Some(spinwave::figures(run)),
+        "phases" => Some(phases::figures(run)),
         "photon" => Some(photon::figures(run)),
         "graviton" => Some(graviton::figures(run)),
-        _ => {
-            let _ = run;
-            None
-        }
+        "entanglement" => Some(entanglement::figures(run)),
+        "statistics" => Some(statistics::figures(run)),
+        _ => None,
     }
 }

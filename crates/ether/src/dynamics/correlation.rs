@@ -269,31 +269,6 @@ impl StructureFactor {
     pub fn spectrum(&self, channel: usize, k: usize) -> Vec<(f64, f64)> {
         (0..=self.n_times / 2).map(|j| (self.omega(j), self.intensity(channel, k, j))).collect()
     }
-
-    /// The frequency of the largest peak of S_c(k, ω) at ω > `omega_min`, refined by a parabola
-    /// through the three bins around the maximum. `None` if there is no interior maximum.
-    pub fn peak_frequency(&self, channel: usize, k: usize, omega_min: f64) -> Option<f64> {
-        peak_of(&self.spectrum(channel, k), omega_min, self.domega())
-    }
-}
-
-/// The largest interior maximum of a sampled spectrum `(ω_j, S_j)` at ω > `omega_min`, refined by a
-/// parabola through the three bins around it (shift clamped to half a bin `dw`).
-pub fn peak_of(s: &[(f64, f64)], omega_min: f64, dw: f64) -> Option<f64> {
-    let mut best: Option<usize> = None;
-    for j in 1..s.len().saturating_sub(1) {
-        if s[j].0 <= omega_min {
-            continue;
-        }
-        if best.is_none_or(|b| s[j].1 > s[b].1) {
-            best = Some(j);
-        }
-    }
-    let j = best?;
-    let (a, b, c) = (s[j - 1].1, s[j].1, s[j + 1].1);
-    let denom = a - 2.0 * b + c;
-    let shift = if denom.abs() > 0.0 { 0.5 * (a - c) / denom } else { 0.0 };
-    Some(s[j].0 + shift.clamp(-0.5, 0.5) * dw)
 }
 
 /// The naive O(N² T²) transform, the oracle for the FFT path: `A_k(ω_j)` for one component.
@@ -370,13 +345,7 @@ mod tests {
         b.add_trajectory(&f2, &Trace).unwrap();
         a.merge(&b).unwrap();
         let n = l.n_sites();
-        let mut lhs = 0.0;
-        for k in 0..n {
-            for j in 0..nt {
-                lhs += a.intensity(0, k, j) * a.domega();
-            }
-        }
-        lhs /= n as f64;
+        let lhs = crate::spectra::sum_rule(&a, 0);
         let mean_sq: f64 = [&f1, &f2]
             .iter()
             .map(|fr| fr.iter().map(|f| f.iter().map(|x| x * x).sum::<f64>()).sum::<f64>() / (nt * n) as f64)
@@ -398,7 +367,7 @@ mod tests {
             (0..nt).map(|t| (0..16).map(|r| (k * r as f64 - w * t as f64 * dt).cos()).collect()).collect();
         let mut sf = StructureFactor::new(&l, 1, nt, dt, 1).unwrap();
         sf.add_trajectory(&frames, &Trace).unwrap();
-        let p = sf.peak_frequency(0, kn, 0.0).unwrap();
+        let p = crate::spectra::PeakFinder::Parabola.locate(&sf.spectrum(0, kn), 0.0, sf.domega()).unwrap();
         assert!((p - w).abs() < 0.5 * sf.domega(), "{p} vs {w}");
     }
 }

@@ -63,10 +63,40 @@ impl Sector {
     pub fn parse(s: &str, lattice: &Lattice) -> Result<Self> {
         let n = lattice.n_sites();
         let mut sec = Sector::default();
-        for item in s.split(',').map(str::trim).filter(|x| !x.is_empty()) {
+        if s.trim().is_empty() {
+            return Err(Error::invalid(
+                "sector",
+                "''",
+                "an empty sector fixes nothing: give quantum numbers (e.g. sz=0,k=0,parity=1,spinflip=1), or leave --sector out to search every sector",
+            ));
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for item in s.split(',').map(str::trim) {
+            if item.is_empty() {
+                return Err(Error::invalid(
+                    "sector",
+                    s,
+                    "an empty entry between commas: write key=value pairs separated by single commas",
+                ));
+            }
             let (key, val) = item
                 .split_once('=')
                 .ok_or_else(|| Error::invalid("sector", item, "write key=value pairs: sz=0,k=0,parity=1,spinflip=1"))?;
+            let canonical = match key.trim() {
+                "p" => "parity",
+                "z" => "spinflip",
+                "r" => "rotation",
+                "m" => "mirror",
+                k => k,
+            };
+            if seen.contains(&canonical) {
+                return Err(Error::invalid(
+                    "sector",
+                    s,
+                    format!("{canonical} is given twice; a sector has one value of each quantum number"),
+                ));
+            }
+            seen.push(canonical);
             let bad = |hint: &str| Error::invalid("sector", item.to_string(), hint.to_string());
             match key.trim() {
                 "sz" => {
@@ -654,6 +684,34 @@ impl SymmetryGroup {
         (!smaller).then_some(c.re)
     }
 
+    /// If `s` is a representative: `Some(elements g with g s = s)` (the identity first);
+    /// `None` if some image is smaller than `s`. The norm of any sector of this group is
+    /// `c_s = Σ_{g in the stabilizer} χ(g)*` (see [`SymmetryGroup::rep_norm`]).
+    pub fn rep_stabilizer(&self, s: u64) -> Option<Vec<u16>> {
+        let mut stab = Vec::new();
+        let mut smaller = false;
+        let visit = |g: usize, img: u64| {
+            if img < s {
+                smaller = true;
+                return false;
+            }
+            if img == s {
+                stab.push(g as u16);
+            }
+            true
+        };
+        match &self.square {
+            Some(sq) => {
+                if !self.square_top_row_is_minimal(s, sq) {
+                    return None;
+                }
+                self.square_candidates(s, sq, visit)
+            }
+            None => self.for_each_image(s, visit),
+        }
+        (!smaller).then_some(stab)
+    }
+
     /// Whether no image of s has a smaller top row than s itself (a necessary condition for a
     /// representative), with an early exit at the first row that rotates below it: most
     /// candidates of the basis construction are rejected after one or two point images.
@@ -754,6 +812,129 @@ impl SymmetryGroup {
     }
 }
 
+/// Every representative of the group's orbits among the configurations with `n_up` up spins
+/// (all configurations if `None`), in increasing order, with what `keep` says about each (a
+/// representative is dropped when `keep` returns `None`).
+///
+/// Candidates are grouped by their top bits h (in parallel); inside a group the low parts
+/// ascend, so the output is sorted.
+fn enumerate_representatives<T: Send>(
+    lattice: &Lattice,
+    group: &SymmetryGroup,
+    n_up: Option<usize>,
+    keep: impl Fn(u64) -> Option<T> + Sync,
+) -> (Vec<u64>, Vec<T>) {
+    let n = lattice.n_sites();
+    let pb = (n / 2).clamp(1, 24) as u32;
+    let low = n as u32 - pb;
+    let low_by_pop: Vec<Vec<u64>> = {
+        let mut v = vec![Vec::new(); low as usize + 1];
+        for x in 0..(1u64 << low) {
+            v[x.count_ones() as usize].push(x);
+        }
+        v
+    };
+    // The work is concentrated in the buckets of small top bits (representatives start
+    // with a minimal row), so rayon's default split into a few large halves would leave
+    // one thread with nearly all of it: cap the pieces at 64 buckets.
+    let per_bucket: Vec<(Vec<u64>, Vec<T>)> = (0..(1usize << pb))
+        .into_par_iter()
+        .with_max_len(64)
+        .map(|h| {
+            let h = h as u64;
+            let mut st = Vec::new();
+            let mut nr = Vec::new();
+            let hp = h.count_ones() as usize;
+            if !group.may_be_representative(h << low, low) {
+                return (st, nr);
+            }
+            let lows: Box<dyn Iterator<Item = &u64>> = match n_up {
+                Some(m) => {
+                    if m < hp || m - hp > low as usize {
+                        Box::new(std::iter::empty())
+                    } else {
+                        Box::new(low_by_pop[m - hp].iter())
+                    }
+                }
+                None => Box::new(low_by_pop.iter().flatten()),
+            };
+            let mut lows: Vec<u64> = lows.copied().collect();
+            lows.sort_unstable();
+            for l in lows {
+                let s = (h << low) | l;
+                if !group.may_be_representative(s, 0) {
+                    continue;
+                }
+                if let Some(x) = keep(s) {
+                    st.push(s);
+                    nr.push(x);
+                }
+            }
+            (st, nr)
+        })
+        .collect();
+    let total: usize = per_bucket.iter().map(|b| b.0.len()).sum();
+    let mut states = Vec::with_capacity(total);
+    let mut extra = Vec::with_capacity(total);
+    for (st, nr) in per_bucket {
+        states.extend(st);
+        extra.extend(nr);
+    }
+    (states, extra)
+}
+
+/// The orbit list of one symmetry group at fixed S^z: every representative with its
+/// stabilizer (stored only where it is more than the identity). Every sector of the same group
+/// (same symmetries imposed, any momentum and characters) is a subset of these orbits with
+/// norms `c_a = Σ_{g in Stab(a)} χ(g)*`, so one enumeration of the configurations serves all
+/// of them ([`SpinBasis::from_family`]): the whole-space search builds each orbit list once.
+#[derive(Clone, Debug)]
+pub struct OrbitFamily {
+    /// The lattice.
+    pub lattice: Lattice,
+    /// A sector of the group (its characters are not used).
+    pub template: Sector,
+    /// Representatives, ascending.
+    pub states: Vec<u64>,
+    /// (position, stabilizer elements) of the representatives with a non-trivial stabilizer.
+    pub stabilizers: Vec<(u32, Vec<u16>)>,
+}
+
+impl OrbitFamily {
+    /// Enumerate the orbits of the group of `template` (validated like a sector).
+    pub fn new(lattice: &Lattice, template: &Sector, conserves_sz: bool) -> Result<Self> {
+        template.validate(lattice, conserves_sz)?;
+        let group = SymmetryGroup::new(lattice, template);
+        let (states, stabs) = enumerate_representatives(lattice, &group, template.n_up, |s| group.rep_stabilizer(s));
+        if states.len() >= u32::MAX as usize {
+            return Err(Error::invalid(
+                "sector",
+                template.label(lattice.n_sites()),
+                "more than 2^32 orbits: use more symmetries",
+            ));
+        }
+        let stabilizers =
+            stabs.into_iter().enumerate().filter(|(_, st)| st.len() > 1).map(|(i, st)| (i as u32, st)).collect();
+        Ok(OrbitFamily { lattice: lattice.clone(), template: template.clone(), states, stabilizers })
+    }
+
+    /// Whether a sector has the same group (the same symmetries imposed at the same S^z).
+    pub fn serves(&self, sector: &Sector) -> bool {
+        let t = &self.template;
+        t.n_up == sector.n_up
+            && t.k.is_some() == sector.k.is_some()
+            && t.parity.is_some() == sector.parity.is_some()
+            && t.rotation.is_some() == sector.rotation.is_some()
+            && t.mirror.is_some() == sector.mirror.is_some()
+            && t.spinflip.is_some() == sector.spinflip.is_some()
+    }
+
+    /// Bytes held.
+    pub fn memory_bytes(&self) -> u64 {
+        (self.states.len() * 8 + self.stabilizers.iter().map(|s| 32 + 2 * s.1.len()).sum::<usize>()) as u64
+    }
+}
+
 /// A symmetry-reduced spin-½ basis: representatives, their norms and a fast index lookup.
 #[derive(Clone, Debug)]
 pub struct SpinBasis {
@@ -796,69 +977,59 @@ impl SpinBasis {
     /// Build the basis of a sector (validated first; see [`Sector::validate`]).
     pub fn new(lattice: &Lattice, sector: &Sector, conserves_sz: bool) -> Result<Self> {
         sector.validate(lattice, conserves_sz)?;
-        let n = lattice.n_sites();
         let group = SymmetryGroup::new(lattice, sector);
-        let pb = (n / 2).clamp(1, 24) as u32;
-        let low = n as u32 - pb;
-        // Candidates grouped by their top `pb` bits h; inside a group the low parts ascend.
-        let low_by_pop: Vec<Vec<u64>> = {
-            let mut v = vec![Vec::new(); low as usize + 1];
-            for x in 0..(1u64 << low) {
-                v[x.count_ones() as usize].push(x);
+        let (states, sqrt_norm) = enumerate_representatives(lattice, &group, sector.n_up, |s| {
+            group.rep_norm(s).and_then(|c| (c > 1e-8).then(|| c.sqrt()))
+        });
+        Self::from_parts(lattice, sector, group, states, sqrt_norm)
+    }
+
+    /// The basis of a sector from the orbit list of its group (see [`OrbitFamily`]): no
+    /// enumeration of configurations, only the norms `c_a` under this sector's characters.
+    pub fn from_family(family: &OrbitFamily, sector: &Sector, conserves_sz: bool) -> Result<Self> {
+        sector.validate(&family.lattice, conserves_sz)?;
+        if !family.serves(sector) {
+            return Err(Error::invalid(
+                "sector",
+                sector.label(family.lattice.n_sites()),
+                format!(
+                    "the orbit list was built for sectors like {}; build one for this sector's symmetries",
+                    family.template.label(family.lattice.n_sites())
+                ),
+            ));
+        }
+        let group = SymmetryGroup::new(&family.lattice, sector);
+        let chars = &group.characters;
+        let mut states = Vec::with_capacity(family.states.len());
+        let mut sqrt_norm = Vec::with_capacity(family.states.len());
+        let mut special = family.stabilizers.iter().peekable();
+        for (i, &s) in family.states.iter().enumerate() {
+            let c = match special.peek() {
+                Some((idx, stab)) if *idx as usize == i => {
+                    special.next();
+                    stab.iter().map(|&g| chars[g as usize].conj().re).sum::<f64>()
+                }
+                _ => 1.0,
+            };
+            if c > 1e-8 {
+                states.push(s);
+                sqrt_norm.push(c.sqrt());
             }
-            v
-        };
-        let n_up = sector.n_up;
-        // The work is concentrated in the buckets of small top bits (representatives start
-        // with a minimal row), so rayon's default split into a few large halves would leave
-        // one thread with nearly all of it: cap the pieces at 64 buckets.
-        let per_bucket: Vec<(Vec<u64>, Vec<f64>)> = (0..(1usize << pb))
-            .into_par_iter()
-            .with_max_len(64)
-            .map(|h| {
-                let h = h as u64;
-                let mut st = Vec::new();
-                let mut nr = Vec::new();
-                let hp = h.count_ones() as usize;
-                if !group.may_be_representative(h << low, low) {
-                    return (st, nr);
-                }
-                let lows: Box<dyn Iterator<Item = &u64>> = match n_up {
-                    Some(m) => {
-                        if m < hp || m - hp > low as usize {
-                            Box::new(std::iter::empty())
-                        } else {
-                            Box::new(low_by_pop[m - hp].iter())
-                        }
-                    }
-                    None => Box::new(low_by_pop.iter().flatten()),
-                };
-                let mut lows: Vec<u64> = lows.copied().collect();
-                lows.sort_unstable();
-                for l in lows {
-                    let s = (h << low) | l;
-                    if !group.may_be_representative(s, 0) {
-                        continue;
-                    }
-                    if let Some(c) = group.rep_norm(s) {
-                        if c > 1e-8 {
-                            st.push(s);
-                            nr.push(c.sqrt());
-                        }
-                    }
-                }
-                (st, nr)
-            })
-            .collect();
-        let total: usize = per_bucket.iter().map(|b| b.0.len()).sum();
+        }
+        Self::from_parts(&family.lattice, sector, group, states, sqrt_norm)
+    }
+
+    fn from_parts(
+        lattice: &Lattice,
+        sector: &Sector,
+        group: SymmetryGroup,
+        states: Vec<u64>,
+        sqrt_norm: Vec<f64>,
+    ) -> Result<Self> {
+        let n = lattice.n_sites();
+        let total = states.len();
         if total >= u32::MAX as usize {
             return Err(Error::invalid("sector", sector.label(n), "more than 2^32 states: use more symmetries"));
-        }
-        let mut states = Vec::with_capacity(total);
-        let mut sqrt_norm = Vec::with_capacity(total);
-        for (st, nr) in per_bucket {
-            states.extend(st);
-            sqrt_norm.extend(nr);
         }
         let bits = index_slots(total).trailing_zeros().max(1);
         let hash_shift = 64 - bits;
@@ -955,29 +1126,49 @@ pub fn binomial(n: usize, k: usize) -> f64 {
     (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
 }
 
-/// Every sector of a lattice for a model (conserving S^z or not; with or without spin-flip
-/// symmetry): all S^z (if conserved), all momenta, parity where k ≡ −k, spin flip where
-/// S^z = 0. Their union is the whole Hilbert space.
-pub fn all_sectors(lattice: &Lattice, conserves_sz: bool, flip_symmetric: bool) -> Vec<Sector> {
+/// Which symmetries of the lattice and of spin space the terms have (each checked term by term).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Symmetries {
+    /// Total S^z is conserved.
+    pub sz: bool,
+    /// Translation invariant along every axis (momentum).
+    pub translation: bool,
+    /// Invariant under r → −r (parity).
+    pub inversion: bool,
+    /// Invariant under the global spin flip.
+    pub spin_flip: bool,
+    /// Invariant under the mirror x → −x (2D).
+    pub mirror: bool,
+    /// Invariant under the 90° rotation (L×L).
+    pub rotation: bool,
+}
+
+/// Every sector of a lattice for a model with the given symmetries: all S^z (if conserved),
+/// all momenta (if translation invariant), parity where k ≡ −k (if inversion symmetric), spin
+/// flip where S^z = 0 (if flip symmetric). Their union is the whole Hilbert space.
+pub fn all_sectors(lattice: &Lattice, sym: &Symmetries) -> Vec<Sector> {
     let n = lattice.n_sites();
-    let ks: Vec<Vec<usize>> = {
+    let ks: Vec<Option<Vec<usize>>> = if sym.translation {
         let mut v: Vec<Vec<usize>> = vec![vec![]];
         for &l in lattice.extents() {
             v = v.into_iter().flat_map(|p| (0..l).map(move |m| [p.clone(), vec![m]].concat())).collect();
         }
-        v
+        v.into_iter().map(Some).collect()
+    } else {
+        vec![None]
     };
-    let nups: Vec<Option<usize>> = if conserves_sz { (0..=n).map(Some).collect() } else { vec![None] };
+    let nups: Vec<Option<usize>> = if sym.sz { (0..=n).map(Some).collect() } else { vec![None] };
     let mut out = Vec::new();
     for nu in nups {
         for k in &ks {
-            let par_ok = k.iter().zip(lattice.extents()).all(|(&m, &l)| (2 * m) % l == 0);
+            let par_ok = sym.inversion
+                && k.as_ref().is_none_or(|k| k.iter().zip(lattice.extents()).all(|(&m, &l)| (2 * m) % l == 0));
             let pars: Vec<Option<i8>> = if par_ok { vec![Some(1), Some(-1)] } else { vec![None] };
-            let flip_ok = flip_symmetric && (if conserves_sz { nu.map(|m| 2 * m == n).unwrap_or(false) } else { true });
+            let flip_ok = sym.spin_flip && (if sym.sz { nu.map(|m| 2 * m == n).unwrap_or(false) } else { true });
             let flips: Vec<Option<i8>> = if flip_ok { vec![Some(1), Some(-1)] } else { vec![None] };
             for &p in &pars {
                 for &z in &flips {
-                    out.push(Sector { n_up: nu, k: Some(k.clone()), parity: p, spinflip: z, ..Default::default() });
+                    out.push(Sector { n_up: nu, k: k.clone(), parity: p, spinflip: z, ..Default::default() });
                 }
             }
         }
@@ -994,8 +1185,44 @@ pub(crate) mod tests {
         // The union of all sectors is the whole Hilbert space: Σ dims = 2^N.
         for (lat, sz) in [("10", true), ("9", true), ("4x2", true), ("3x3", false), ("8", false)] {
             let l = Lattice::parse(lat).unwrap();
-            let total: usize = all_sectors(&l, sz, true).iter().map(|s| SpinBasis::new(&l, s, sz).unwrap().dim()).sum();
+            let sym = Symmetries { sz, translation: true, inversion: true, spin_flip: true, ..Default::default() };
+            let total: usize = all_sectors(&l, &sym).iter().map(|s| SpinBasis::new(&l, s, sz).unwrap().dim()).sum();
             assert_eq!(total, 1 << l.n_sites(), "{lat}");
+        }
+    }
+
+    #[test]
+    fn orbit_families_give_the_same_bases_as_direct_enumeration() {
+        // One orbit list per group serves every momentum and character: the bases must be the
+        // ones built directly (same representatives, same norms, bit for bit).
+        for (lat, secs) in [
+            (
+                "12",
+                vec!["sz=0,k=0,parity=1,spinflip=1", "sz=0,k=6,parity=-1,spinflip=-1", "sz=0,k=0,parity=-1,spinflip=1"],
+            ),
+            ("12", vec!["sz=1,k=1", "sz=1,k=4", "sz=1,k=0", "sz=1,k=6"]),
+            ("4x4", vec!["sz=0,k=0:0,rotation=1,mirror=1,spinflip=1", "sz=0,k=2:2,rotation=-1,mirror=1,spinflip=-1"]),
+            ("4x4", vec!["sz=1,k=1:2", "sz=1,k=0:0", "sz=1,k=2:0"]),
+            ("3x3", vec!["k=1:2,spinflip=1", "k=0:0,spinflip=-1"]),
+        ] {
+            let l = Lattice::parse(lat).unwrap();
+            let conserves = !secs[0].starts_with('k');
+            let first = Sector::parse(secs[0], &l).unwrap();
+            let fam = OrbitFamily::new(&l, &first, conserves).unwrap();
+            for sec in secs {
+                let sec = Sector::parse(sec, &l).unwrap();
+                let a = SpinBasis::new(&l, &sec, conserves).unwrap();
+                let b = SpinBasis::from_family(&fam, &sec, conserves).unwrap();
+                assert_eq!(a.states, b.states, "{lat} {}", sec.label(l.n_sites()));
+                assert_eq!(a.sqrt_norm, b.sqrt_norm, "{lat} {}", sec.label(l.n_sites()));
+            }
+        }
+        // A sector of another group (no parity, or another S^z) is refused, not silently wrong.
+        let l = Lattice::parse("12").unwrap();
+        let fam = OrbitFamily::new(&l, &Sector::parse("sz=0,k=0,parity=1", &l).unwrap(), true).unwrap();
+        for other in ["sz=0,k=3", "sz=1,k=0,parity=1"] {
+            let o = Sector::parse(other, &l).unwrap();
+            assert!(!fam.serves(&o) && SpinBasis::from_family(&fam, &o, true).is_err(), "{other}");
         }
     }
 
@@ -1189,6 +1416,11 @@ pub(crate) mod tests {
         assert!(Sector::parse("sz=7", &l).is_err(), "S^z beyond N/2");
         assert!(Sector::parse("sz=1/2", &l).is_err(), "half-integer on an even chain");
         assert!(Sector::parse("bogus=1", &l).is_err());
+        // Issue 17: an empty sector and a repeated key are refused, not read as "no constraint"
+        // or "the last value".
+        for bad in ["", " ", "sz=0,sz=1", "sz=0,,k=1", "parity=1,p=-1,k=0"] {
+            assert!(Sector::parse(bad, &l).is_err(), "'{bad}'");
+        }
         let s = Sector::parse("k=3,parity=1", &l).unwrap();
         assert!(s.validate(&l, true).is_err(), "parity at k ≠ 0, π");
         let s = Sector::parse("sz=1,spinflip=1", &l).unwrap();

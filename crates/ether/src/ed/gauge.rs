@@ -352,6 +352,9 @@ pub fn quantum_link(model: &QuantumLinkModel) -> Result<(LinkSystem, GaugeSector
 pub fn toric_code(model: &ToricCode, winding: [u8; 2]) -> Result<GaugeSector> {
     let lat = &model.lattice;
     let nl = lat.n_links();
+    if lat.dim() != 2 || !lat.is_periodic() {
+        return Err(Error::invalid("lattice", lat.to_string(), "the toric code ED is set up on a 2D torus, e.g. 3x3"));
+    }
     if nl > 64 {
         return Err(Error::invalid(
             "lattice",
@@ -359,28 +362,11 @@ pub fn toric_code(model: &ToricCode, winding: [u8; 2]) -> Result<GaugeSector> {
             "the toric code ED holds at most 64 links (a 5x5 torus has 50)",
         ));
     }
-    let mut reference = 0u64;
-    // A non-contractible dual loop: flipping the x-links at x = 0 (all y) makes W_x = −1
-    // without creating flux; likewise the y-links at y = 0 for W_y.
-    for r in 0..lat.n_sites() {
-        let c = lat.coords(r);
-        if winding[0] == 1 && c[0] == 0 {
-            reference ^= 1 << lat.link(r, 0);
-        }
-        if winding[1] == 1 && c[1] == 0 {
-            reference ^= 1 << lat.link(r, 1);
-        }
-    }
-    let stars: Vec<u64> = (0..lat.n_sites())
-        .map(|v| {
-            (1u64 << lat.link(v, 0))
-                | (1 << lat.link(v, 1))
-                | (1 << lat.link(lat.backward(v, 0), 0))
-                | (1 << lat.link(lat.backward(v, 1), 1))
-        })
-        .collect();
-    let plaqs: Vec<u64> =
-        (0..lat.n_plaquettes()).map(|p| lat.plaquette_links(p).iter().fold(0u64, |m, &(l, _)| m | (1 << l))).collect();
+    // W_a = −1 from the reference with the logical X_a membrane flipped (no flux is created).
+    let mask = |links: &[usize]| links.iter().fold(0u64, |m, &l| m ^ (1u64 << l));
+    let reference = (0..2).filter(|&a| winding[a] == 1).fold(0u64, |r, a| r ^ mask(&model.x_membrane(a)));
+    let stars: Vec<u64> = model.stars().iter().map(|s| mask(s)).collect();
+    let plaqs: Vec<u64> = model.plaquettes().iter().map(|p| mask(p)).collect();
     let (je, jm, h) = (model.star, model.plaquette, model.field);
     build_sector(
         reference,
@@ -546,7 +532,7 @@ mod tests {
         let tc = ToricCode::new(lat.clone(), 1.0, 0.8, 0.45).unwrap();
         let sec = toric_code(&tc, [0, 0]).unwrap();
         let a = dense_spectrum(&sec.hamiltonian).unwrap();
-        let tfim = SpinTerms::transverse_ising(&TransverseIsing::new(lat.clone(), 0.45, 1.0).unwrap());
+        let tfim = SpinTerms::transverse_ising(&TransverseIsing::new(lat.clone(), 0.45, 1.0).unwrap()).unwrap();
         let s = Sector { spinflip: Some(1), ..Default::default() };
         let (l, _) =
             spin_sector(&tfim, &s, &SolveOptions { nev: 256, dense_below: usize::MAX, ..Default::default() }).unwrap();

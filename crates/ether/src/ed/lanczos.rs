@@ -21,6 +21,7 @@
 pub use crate::ed::operator::LinearOperator;
 use crate::ed::operator::{axpy, dot, norm, scale, Scalar};
 use crate::error::{available_memory_bytes, Error, Result};
+use crate::linalg::C64;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
@@ -154,6 +155,130 @@ pub fn lanczos_from<A: LinearOperator>(
     start: Vec<A::Scalar>,
     opts: &LanczosOptions,
 ) -> Result<LanczosResult<A::Scalar>> {
+    match lanczos_run(op, start, opts, Control::default(), None)? {
+        Outcome::Done(r) => Ok(r),
+        _ => unreachable!("no control: the run ends only when converged"),
+    }
+}
+
+/// The [`Control::enough`] test: the distinct Ritz values with residual bounds `(θ, r)`
+/// (ascending) and the convergence threshold; true ends the run.
+pub type EnoughTest<'a> = &'a dyn Fn(&[(f64, f64)], f64) -> bool;
+
+/// A caller's say over a running Lanczos: stop it (to resume later), or end it early when
+/// enough is known about the low end of the spectrum.
+#[derive(Clone, Copy, Default)]
+pub struct Control<'a> {
+    /// Polled every step; when it returns true the run stops and returns its state.
+    pub should_stop: Option<&'a dyn Fn() -> bool>,
+    /// Called at every convergence check with the distinct Ritz values and their residual
+    /// bounds `(θ, r)` (ascending) and the convergence threshold; returning true ends the run
+    /// with [`Outcome::Enough`].
+    pub enough: Option<EnoughTest<'a>>,
+    /// Called at every convergence check with the step, the lowest Ritz value and its residual.
+    pub progress: Option<&'a dyn Fn(usize, f64, f64)>,
+}
+
+impl std::fmt::Debug for Control<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Control")
+            .field("should_stop", &self.should_stop.is_some())
+            .field("enough", &self.enough.is_some())
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+/// The state of a three-vector Lanczos run between two steps: enough to continue it, bit for
+/// bit, after an interruption (the start vector comes from the same seed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LanczosState<S> {
+    /// α_0 .. α_{j−1}.
+    pub alpha: Vec<f64>,
+    /// β_1 .. β_j.
+    pub beta: Vec<f64>,
+    /// v_{j−1}.
+    pub v_prev: Vec<S>,
+    /// v_j.
+    pub v: Vec<S>,
+    /// The step of the next convergence check.
+    pub check_at: usize,
+}
+
+impl<S: Scalar> LanczosState<S> {
+    /// Little-endian bytes: counts, coefficients, then the two vectors (re, im for complex).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(32 + 8 * (self.alpha.len() + self.beta.len()) + 32 * self.v.len());
+        for x in [self.alpha.len(), self.beta.len(), self.v.len(), self.check_at] {
+            out.extend_from_slice(&(x as u64).to_le_bytes());
+        }
+        for x in self.alpha.iter().chain(&self.beta) {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        for v in [&self.v_prev, &self.v] {
+            for z in v.iter() {
+                let c = z.to_c64();
+                out.extend_from_slice(&c.re.to_le_bytes());
+                if S::COMPLEX {
+                    out.extend_from_slice(&c.im.to_le_bytes());
+                }
+            }
+        }
+        out
+    }
+
+    /// The inverse of [`LanczosState::to_bytes`]; `None` if the bytes do not describe a state
+    /// of dimension `n`.
+    pub fn from_bytes(bytes: &[u8], n: usize) -> Option<Self> {
+        let mut it = bytes.chunks_exact(8).map(|c| <[u8; 8]>::try_from(c).ok());
+        let mut next_u = || it.next().flatten().map(u64::from_le_bytes);
+        let (na, nb, nv, check_at) = (next_u()? as usize, next_u()? as usize, next_u()? as usize, next_u()? as usize);
+        let per = if S::COMPLEX { 2 } else { 1 };
+        if nv != n || bytes.len() != 8 * (4 + na + nb + 2 * per * n) {
+            return None;
+        }
+        let f: Vec<f64> =
+            bytes[32..].chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect();
+        let (alpha, rest) = f.split_at(na);
+        let (beta, rest) = rest.split_at(nb);
+        let vec = |x: &[f64]| -> Option<Vec<S>> {
+            x.chunks_exact(per).map(|c| S::from_c64(C64::new(c[0], if per == 2 { c[1] } else { 0.0 }))).collect()
+        };
+        let (vp, vv) = rest.split_at(per * n);
+        Some(LanczosState { alpha: alpha.to_vec(), beta: beta.to_vec(), v_prev: vec(vp)?, v: vec(vv)?, check_at })
+    }
+}
+
+/// How a controlled Lanczos run ended.
+#[derive(Clone, Debug)]
+pub enum Outcome<S> {
+    /// Converged (or the Krylov space closed).
+    Done(LanczosResult<S>),
+    /// [`Control::enough`] ended it: the last distinct Ritz values with residual bounds, the
+    /// threshold, and the number of steps.
+    Enough {
+        /// `(θ, r)` ascending.
+        ritz: Vec<(f64, f64)>,
+        /// The convergence threshold `tol · max(1, ‖T‖)`.
+        threshold: f64,
+        /// Steps taken.
+        iterations: usize,
+    },
+    /// [`Control::should_stop`] stopped it; the state continues it (`None` with full
+    /// reorthogonalization, which keeps every vector: such a run restarts).
+    Stopped(Option<LanczosState<S>>),
+}
+
+/// Lanczos under a [`Control`], optionally continuing a stopped run (`resume`, a state of the
+/// same operator, start vector and options). `start` is the start vector (also needed on
+/// resume, for the eigenvector pass).
+pub fn lanczos_run<A: LinearOperator>(
+    op: &A,
+    start: Vec<A::Scalar>,
+    opts: &LanczosOptions,
+    control: Control<'_>,
+    resume: Option<LanczosState<A::Scalar>>,
+) -> Result<Outcome<A::Scalar>> {
     let n = op.dim();
     let max_iter = opts.max_iter.clamp(1, n);
     let elem = std::mem::size_of::<A::Scalar>() as u64;
@@ -186,8 +311,21 @@ pub fn lanczos_from<A: LinearOperator>(
     let mut exhausted = false;
     let mut last: Option<Ritz> = None;
     let mut check_at = 4usize;
+    let mut first = 0;
+    if let Some(st) = resume.filter(|st| !full && st.v.len() == n && st.alpha.len() == st.beta.len()) {
+        first = st.alpha.len();
+        alpha = st.alpha;
+        beta = st.beta;
+        v_prev = st.v_prev;
+        v = st.v;
+        check_at = st.check_at;
+    }
 
-    for j in 0..max_iter {
+    for j in first..max_iter {
+        if j > first && control.should_stop.as_ref().is_some_and(|f| f()) {
+            let state = (!full).then_some(LanczosState { alpha, beta, v_prev, v, check_at });
+            return Ok(Outcome::Stopped(state));
+        }
         op.apply(&v, &mut w);
         let a = dot(&v, &w).re();
         if !a.is_finite() {
@@ -215,9 +353,20 @@ pub fn lanczos_from<A: LinearOperator>(
             let ritz = Ritz::compute(&alpha, &beta, b, opts.tol, full)?;
             if let Some(&(e0, r0, _)) = ritz.distinct.first() {
                 opts.progress.say(|| format!("Lanczos step {m}: E0 ≈ {e0:.12}, residual {r0:.1e}"));
+                if let Some(f) = control.progress {
+                    f(m, e0, r0);
+                }
             }
             let done = ritz.count_converged(opts.nev) >= opts.nev.min(ritz.distinct.len());
             let enough = ritz.distinct.len() >= opts.nev;
+            if !(breakdown || done && enough) {
+                if let Some(f) = &control.enough {
+                    let view: Vec<(f64, f64)> = ritz.distinct.iter().map(|&(t, r, _)| (t, r)).collect();
+                    if f(&view, ritz.threshold) {
+                        return Ok(Outcome::Enough { ritz: view, threshold: ritz.threshold, iterations: m });
+                    }
+                }
+            }
             last = Some(ritz);
             if breakdown {
                 exhausted = true;
@@ -240,11 +389,13 @@ pub fn lanczos_from<A: LinearOperator>(
     let mut residuals: Vec<f64> = ritz.distinct[..k].iter().map(|&(_, r, _)| r).collect();
     let converged = exhausted || residuals.iter().zip(&eigenvalues).all(|(&r, _)| r <= ritz.threshold);
     if !converged {
+        let shown: Vec<String> = residuals.iter().map(|r| format!("{r:.1e}")).collect();
         return Err(Error::numerical(
             "Lanczos",
             format!(
-                "{k} of the lowest states not converged after {m} steps (residuals {:?}, threshold {:.2e})",
-                residuals, ritz.threshold
+                "{k} of the lowest states not converged after {m} steps (residuals {}, threshold {:.2e})",
+                shown.join(", "),
+                ritz.threshold
             ),
             "raise max_iter, loosen the tolerance, or use a smaller symmetry sector",
         ));
@@ -294,7 +445,7 @@ pub fn lanczos_from<A: LinearOperator>(
     } else {
         None
     };
-    Ok(LanczosResult {
+    Ok(Outcome::Done(LanczosResult {
         eigenvalues,
         residuals,
         converged,
@@ -302,7 +453,7 @@ pub fn lanczos_from<A: LinearOperator>(
         iterations: m,
         reorthogonalization: reorth,
         eigenvectors,
-    })
+    }))
 }
 
 /// Ritz values of the tridiagonal matrix with their residual bounds, ghosts merged.
@@ -473,6 +624,42 @@ mod tests {
             check::<C64>(200, seed, Reorthogonalization::Full, 4);
             check::<C64>(200, seed, Reorthogonalization::None, 2);
         }
+    }
+
+    #[test]
+    fn a_stopped_run_resumes_to_the_same_bits() {
+        // Stop after a few steps (three-vector recursion), round-trip the state through bytes,
+        // resume: the same eigenvalues and eigenvectors as the uninterrupted run, bit for bit.
+        let a = random_sparse::<C64>(300, 6, 21);
+        let opts = LanczosOptions {
+            nev: 2,
+            tol: 1e-11,
+            max_iter: 300,
+            reorthogonalize: Reorthogonalization::None,
+            eigenvectors: true,
+            ..Default::default()
+        };
+        let start = || random_vector::<C64>(300, opts.seed);
+        let whole = lanczos_from(&a, start(), &opts).unwrap();
+        let steps = std::cell::Cell::new(0);
+        let stop = || {
+            steps.set(steps.get() + 1);
+            steps.get() > 17
+        };
+        let control = Control { should_stop: Some(&stop), ..Default::default() };
+        let Outcome::Stopped(Some(state)) = lanczos_run(&a, start(), &opts, control, None).unwrap() else {
+            panic!("the run should stop")
+        };
+        assert_eq!(state.alpha.len(), 18);
+        let back = LanczosState::<C64>::from_bytes(&state.to_bytes(), 300).unwrap();
+        assert_eq!(back, state);
+        assert!(LanczosState::<C64>::from_bytes(&state.to_bytes(), 299).is_none(), "wrong dimension refused");
+        let Outcome::Done(resumed) = lanczos_run(&a, start(), &opts, Control::default(), Some(back)).unwrap() else {
+            panic!("the resumed run converges")
+        };
+        assert_eq!(resumed.eigenvalues, whole.eigenvalues);
+        assert_eq!(resumed.eigenvectors, whole.eigenvectors);
+        assert_eq!(resumed.iterations, whole.iterations);
     }
 
     #[test]

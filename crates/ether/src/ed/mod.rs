@@ -6,10 +6,12 @@
 //! - [`dense`]: the dense oracle through [`crate::linalg`].
 //! - [`basis`]: bit-packed spin-½ bases with S^z, momentum, parity and spin-flip sectors
 //!   (representatives, norms, bucketed lookup).
-//! - [`spin`]: XXZ + transverse-field Hamiltonians (Heisenberg, transverse-field Ising) applied
-//!   matrix-free or from a row cache, with the symmetry check.
-//! - [`solve`]: levels of one sector or of the whole space (sector by sector); dense for small
-//!   sectors, Lanczos above.
+//! - [`spin`]: any spin-½ Hamiltonian of a [`crate::model::SpinModel`] in the S^z basis,
+//!   applied matrix-free or from a row cache, with the symmetry check of every sector.
+//! - [`solve`]: levels of one sector; dense for small sectors, Lanczos above, with a control
+//!   hook to stop (and resume) or end a run early.
+//! - [`search`]: the lowest levels of the whole space, sector by sector (symmetry partners,
+//!   one orbit list per group, pruning against the current bound, checkpoints per sector).
 //! - [`observables`]: correlations, structure factor, entanglement entropy, S(q, ω).
 //! - [`gauge`]: Gauss-law sectors of the rotor model, the quantum link model and the toric code.
 //!
@@ -23,6 +25,7 @@ pub mod gauge;
 pub mod lanczos;
 pub mod observables;
 pub mod operator;
+pub mod search;
 pub mod solve;
 pub mod spin;
 

@@ -138,24 +138,42 @@ pub trait LinearOperator: Sync {
 /// reduction below adds the same partial sums in the same order on any machine.
 pub const CHUNK: usize = 4096;
 
+/// Vectors up to this length are handled on the calling thread: handing a job to the thread
+/// pool costs more than the work. The same chunks are summed in the same order either way, so
+/// the bits do not depend on the path taken.
+pub const SEQUENTIAL_BELOW: usize = 8 * CHUNK;
+
+fn chunk_dot<S: Scalar>(a: &[S], b: &[S]) -> S {
+    a.iter().zip(b).fold(S::ZERO, |acc, (&p, &q)| acc + p.conj() * q)
+}
+
 /// `<x, y> = Σ conj(x_i) y_i`, deterministic (fixed chunks summed in order).
 pub fn dot<S: Scalar>(x: &[S], y: &[S]) -> S {
-    let parts: Vec<S> = x
-        .par_chunks(CHUNK)
-        .zip(y.par_chunks(CHUNK))
-        .map(|(a, b)| a.iter().zip(b).fold(S::ZERO, |acc, (&p, &q)| acc + p.conj() * q))
-        .collect();
+    let parts: Vec<S> = if x.len() <= SEQUENTIAL_BELOW {
+        x.chunks(CHUNK).zip(y.chunks(CHUNK)).map(|(a, b)| chunk_dot(a, b)).collect()
+    } else {
+        x.par_chunks(CHUNK).zip(y.par_chunks(CHUNK)).map(|(a, b)| chunk_dot(a, b)).collect()
+    };
     parts.into_iter().fold(S::ZERO, |a, b| a + b)
 }
 
 /// Euclidean norm, deterministic.
 pub fn norm<S: Scalar>(x: &[S]) -> f64 {
-    let parts: Vec<f64> = x.par_chunks(CHUNK).map(|a| a.iter().map(|v| v.abs2()).sum::<f64>()).collect();
+    let sq = |a: &[S]| a.iter().map(|v| v.abs2()).sum::<f64>();
+    let parts: Vec<f64> = if x.len() <= SEQUENTIAL_BELOW {
+        x.chunks(CHUNK).map(sq).collect()
+    } else {
+        x.par_chunks(CHUNK).map(sq).collect()
+    };
     parts.into_iter().sum::<f64>().sqrt()
 }
 
 /// `y += a x`.
 pub fn axpy<S: Scalar>(a: S, x: &[S], y: &mut [S]) {
+    if x.len() <= SEQUENTIAL_BELOW {
+        y.iter_mut().zip(x).for_each(|(yi, &xi)| *yi += a * xi);
+        return;
+    }
     y.par_chunks_mut(CHUNK).zip(x.par_chunks(CHUNK)).for_each(|(yc, xc)| {
         for (yi, &xi) in yc.iter_mut().zip(xc) {
             *yi += a * xi;
@@ -165,6 +183,10 @@ pub fn axpy<S: Scalar>(a: S, x: &[S], y: &mut [S]) {
 
 /// `x *= a` (real a).
 pub fn scale<S: Scalar>(a: f64, x: &mut [S]) {
+    if x.len() <= SEQUENTIAL_BELOW {
+        x.iter_mut().for_each(|v| *v = v.scale(a));
+        return;
+    }
     x.par_chunks_mut(CHUNK).for_each(|c| c.iter_mut().for_each(|v| *v = v.scale(a)));
 }
 

@@ -1,94 +1,237 @@
-//! Spin-½ Hamiltonians for ED: XXZ bonds plus a transverse field, and their matrix-free
-//! application in a symmetry sector ([`SpinHamiltonian`]).
+//! Spin-½ Hamiltonians for ED, derived from a [`SpinModel`], and their matrix-free application
+//! in a symmetry sector ([`SpinHamiltonian`]).
 //!
-//! `H = Σ_b [ Jz_b S^z_i S^z_j + Jxy_b (S^x_i S^x_j + S^y_i S^y_j) ] + Σ_i hx_i S^x_i`
-//! with spin operators S (not Pauli matrices). The Heisenberg model ([`Heisenberg`]) is
-//! `Jz = Jxy = J`; the transverse-field Ising model ([`TransverseIsing`], written with Pauli
-//! matrices) is `Jz = −4J`, `Jxy = 0`, `hx = −2h`.
+//! The model's canonical bilinear form `Σ_b S_i·M_b S_j + Σ_i h_i·S_i` (spin operators S, not
+//! Pauli matrices) is split, in the S^z basis, into
+//! - the diagonal: `M^zz S^z_i S^z_j` and `h^z_i S^z_i`;
+//! - the real flip-flop exchange `½ J_⊥ (S^+_i S^-_j + S^-_i S^+_j)`, `J_⊥ = (M^xx + M^yy)/2`: the fast
+//!   path of the Heisenberg, XXZ and J1-J2 models (two bits flipped when they differ);
+//! - every other off-diagonal element as a [`Hop`]: complex flip-flops (Dzyaloshinskii-Moriya),
+//!   pair flips `S^+S^+` (from `M^xx ≠ M^yy`), `S^z S^x`-type single flips and transverse fields,
+//!   each a set of flipped bits with an amplitude that depends on two bits of the state.
+//!
+//! The transverse-field Ising model (Pauli matrices, `−J Σ σ^zσ^z − h Σ σ^x`) is
+//! `M^zz = −4J`, `h^x = −2h`.
 
-use crate::ed::basis::{Sector, SpinBasis};
+use crate::ed::basis::{Sector, SpinBasis, Symmetries, MAX_SITES};
 use crate::ed::operator::{LinearOperator, Scalar, CHUNK};
 use crate::error::{check_memory, Error, Result};
 use crate::lattice::Lattice;
 use crate::linalg::C64;
 use crate::model::ising::TransverseIsing;
+use crate::model::spin_model::{SpinModel, Symmetry};
 use crate::model::Heisenberg;
 use rayon::prelude::*;
 use std::marker::PhantomData;
 
-/// One XXZ bond.
+/// An off-diagonal element of a general spin-½ Hamiltonian: the row of basis state s has the
+/// element `⟨s|H|s ^ flip⟩ = amp[2 s_a + s_b]` (s_a, s_b the bits of sites a and b; a = b for
+/// one-site terms, where only `amp[0]` and `amp[3]` occur).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Bond {
-    /// First site.
-    pub i: usize,
-    /// Second site.
-    pub j: usize,
-    /// S^z S^z coupling.
-    pub jz: f64,
-    /// S^x S^x + S^y S^y coupling.
-    pub jxy: f64,
+pub struct Hop {
+    /// Bits flipped.
+    pub flip: u64,
+    /// First control site.
+    pub a: usize,
+    /// Second control site.
+    pub b: usize,
+    /// Amplitude by the two control bits.
+    pub amp: [C64; 4],
 }
 
-/// The terms of a spin-½ Hamiltonian (data only).
+/// The terms of a spin-½ Hamiltonian in the S^z basis (data only), derived from a model.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpinTerms {
     /// The lattice the sites live on (its symmetries define the sectors).
     pub lattice: Lattice,
-    /// XXZ bonds.
-    pub bonds: Vec<Bond>,
-    /// Transverse field coefficient of S^x on every site.
-    pub hx: Vec<f64>,
+    /// The model the terms come from (names terms in errors).
+    pub model: SpinModel,
+    /// Diagonal bonds (i, j, M^zz), canonical order; zero couplings left out.
+    pub zz: Vec<(usize, usize, f64)>,
+    /// Longitudinal field h^z of every site (diagonal).
+    pub hz: Vec<f64>,
+    /// Real flip-flop exchange (i, j, a): `⟨s|H|s ^ (bit i | bit j)⟩ = a` where the spins differ.
+    pub exchange: Vec<(usize, usize, f64)>,
+    /// Every other off-diagonal element.
+    pub hops: Vec<Hop>,
+    /// The symmetries the terms have.
+    pub symmetries: Symmetries,
 }
 
 impl SpinTerms {
+    /// The ED terms of a spin-½ model.
+    pub fn new(model: &SpinModel) -> Result<Self> {
+        if (model.spin - 0.5).abs() > 1e-12 {
+            return Err(Error::invalid("spin", model.spin.to_string(), "the ED engine is for spin ½: use spin 0.5"));
+        }
+        let l = &model.lattice;
+        let n = l.n_sites();
+        if n > MAX_SITES {
+            return Err(Error::invalid(
+                "lattice",
+                l.to_string(),
+                format!("{n} sites; the spin-½ ED basis holds at most {MAX_SITES} sites"),
+            ));
+        }
+        let ex = model.exchange();
+        let (mut zz, mut exchange, mut hops) = (Vec::new(), Vec::new(), Vec::new());
+        let z = C64::new(0.0, 0.0);
+        let sz = |bit: usize| if bit == 1 { 0.5 } else { -0.5 };
+        for b in &ex.bonds {
+            let m = &b.matrix;
+            let (i, j) = (b.i, b.j);
+            if m[2][2] != 0.0 {
+                zz.push((i, j, m[2][2]));
+            }
+            let both = (1u64 << i) | (1u64 << j);
+            // Coefficients of S^+_i S^-_j (c) and S^+_i S^+_j (d); H holds their conjugates too.
+            let c = C64::new((m[0][0] + m[1][1]) / 4.0, (m[0][1] - m[1][0]) / 4.0);
+            let d = C64::new((m[0][0] - m[1][1]) / 4.0, -(m[0][1] + m[1][0]) / 4.0);
+            let mut pair = [z; 4];
+            if c.im == 0.0 {
+                if c.re != 0.0 {
+                    exchange.push((i, j, c.re));
+                }
+            } else {
+                // Row state (s_i, s_j) = (1, 0) reaches (0, 1) through S^+_i S^-_j: amplitude c.
+                pair[2] = c;
+                pair[1] = c.conj();
+            }
+            if d != z {
+                pair[3] = d;
+                pair[0] = d.conj();
+            }
+            if pair != [z; 4] {
+                hops.push(Hop { flip: both, a: i, b: j, amp: pair });
+            }
+            // S^z_i (M^zx S^x_j + M^zy S^y_j): flips j, weighted by S^z_i.
+            let (zx, zy) = (m[2][0], m[2][1]);
+            if zx != 0.0 || zy != 0.0 {
+                let mut amp = [z; 4];
+                for si in 0..2 {
+                    for sj in 0..2 {
+                        let w = if sj == 1 { C64::new(zx, -zy) } else { C64::new(zx, zy) };
+                        amp[2 * si + sj] = w * (0.5 * sz(si));
+                    }
+                }
+                hops.push(Hop { flip: 1u64 << j, a: i, b: j, amp });
+            }
+            // (M^xz S^x_i + M^yz S^y_i) S^z_j: flips i, weighted by S^z_j.
+            let (xz, yz) = (m[0][2], m[1][2]);
+            if xz != 0.0 || yz != 0.0 {
+                let mut amp = [z; 4];
+                for si in 0..2 {
+                    for sj in 0..2 {
+                        let w = if si == 1 { C64::new(xz, -yz) } else { C64::new(xz, yz) };
+                        amp[2 * si + sj] = w * (0.5 * sz(sj));
+                    }
+                }
+                hops.push(Hop { flip: 1u64 << i, a: i, b: j, amp });
+            }
+        }
+        let mut hz = vec![0.0; n];
+        for (r, h) in ex.fields.iter().enumerate() {
+            hz[r] = h[2];
+            if h[0] != 0.0 || h[1] != 0.0 {
+                // h^x S^x + h^y S^y = ½(h^x − i h^y) S^+ + ½(h^x + i h^y) S^−.
+                let up = C64::new(h[0] / 2.0, -h[1] / 2.0);
+                hops.push(Hop { flip: 1u64 << r, a: r, b: r, amp: [up.conj(), z, z, up] });
+            }
+        }
+        let has = |s: Symmetry| model.breaking_term(&s).is_none();
+        let d = l.dim();
+        let square = d == 2 && l.extents()[0] == l.extents()[1];
+        let symmetries = Symmetries {
+            sz: has(Symmetry::Sz),
+            translation: (0..d).all(|a| has(Symmetry::Translation(a))),
+            inversion: has(Symmetry::Inversion),
+            spin_flip: has(Symmetry::SpinFlip),
+            mirror: d == 2 && has(Symmetry::Mirror),
+            rotation: square && has(Symmetry::Rotation),
+        };
+        Ok(SpinTerms { lattice: l.clone(), model: model.clone(), zz, hz, exchange, hops, symmetries })
+    }
+
     /// The spin-½ Heisenberg model (the model's spin must be ½).
     pub fn heisenberg(m: &Heisenberg) -> Result<Self> {
-        if (m.spin - 0.5).abs() > 1e-12 {
-            return Err(Error::invalid("spin", m.spin.to_string(), "the ED engine is for spin ½: use spin 0.5"));
-        }
-        let bonds = m.bonds().into_iter().map(|(i, j)| Bond { i, j, jz: m.coupling, jxy: m.coupling }).collect();
-        Ok(SpinTerms { lattice: m.lattice.clone(), bonds, hx: vec![0.0; m.lattice.n_sites()] })
+        Self::new(&SpinModel::heisenberg(m)?)
     }
 
     /// The transverse-field Ising model `−J Σ σ^z σ^z − h Σ σ^x`.
-    pub fn transverse_ising(m: &TransverseIsing) -> Self {
-        let l = &m.lattice;
-        let mut bonds = Vec::new();
-        for r in 0..l.n_sites() {
-            for a in 0..l.dim() {
-                bonds.push(Bond { i: r, j: l.forward(r, a), jz: -4.0 * m.coupling, jxy: 0.0 });
-            }
-        }
-        SpinTerms { lattice: l.clone(), bonds, hx: vec![-2.0 * m.field; l.n_sites()] }
+    pub fn transverse_ising(m: &TransverseIsing) -> Result<Self> {
+        Self::new(&SpinModel::transverse_ising(m)?)
     }
 
-    /// Whether total S^z commutes with H (no transverse field).
+    /// Whether total S^z commutes with H.
     pub fn conserves_sz(&self) -> bool {
-        self.hx.iter().all(|&h| h == 0.0)
+        self.symmetries.sz
     }
 
-    /// Symmetry check: every element of the sector's group must map the terms onto themselves
-    /// (bonds as unordered pairs with their couplings, fields site by site). A global flip is
-    /// always a symmetry of these terms (no longitudinal field). Returns an
-    /// [`Error::Invariant`] naming the broken symmetry.
-    pub fn check_symmetry(&self, basis: &SpinBasis) -> Result<()> {
-        let key = |b: &Bond, p: &[usize]| {
-            let (a, c) = (p[b.i].min(p[b.j]), p[b.i].max(p[b.j]));
-            (a, c, b.jz.to_bits(), b.jxy.to_bits())
-        };
-        let id: Vec<usize> = (0..self.lattice.n_sites()).collect();
-        let mut reference: Vec<_> = self.bonds.iter().map(|b| key(b, &id)).collect();
-        reference.sort_unstable();
-        for (g, perm) in basis.group.perms.iter().enumerate() {
-            let mut img: Vec<_> = self.bonds.iter().map(|b| key(b, perm)).collect();
-            img.sort_unstable();
-            let fields_ok = (0..self.hx.len()).all(|r| self.hx[perm[r]] == self.hx[r]);
-            if img != reference || !fields_ok {
-                return Err(Error::Invariant(format!(
-                    "the Hamiltonian is not invariant under symmetry element {g} of sector {} (site permutation {:?}): it breaks a declared symmetry; drop that quantum number",
-                    basis.sector.label(self.lattice.n_sites()),
-                    perm
-                )));
+    /// Whether every matrix element is real in the S^z basis.
+    pub fn is_real(&self) -> bool {
+        self.hops.iter().all(|h| h.amp.iter().all(|a| a.im == 0.0))
+    }
+
+    /// Off-diagonal elements per row, on average over the basis (for estimates): half of the
+    /// exchange bonds and of the pair flips act on a random state, single flips always.
+    pub fn offdiagonal_per_row(&self) -> f64 {
+        let z = C64::new(0.0, 0.0);
+        let hops: f64 = self
+            .hops
+            .iter()
+            .map(|h| {
+                // One-site hops see only the configurations 0 and 3 of their control bits.
+                let seen: &[usize] = if h.a == h.b { &[0, 3] } else { &[0, 1, 2, 3] };
+                seen.iter().filter(|&&i| h.amp[i] != z).count() as f64 / seen.len() as f64
+            })
+            .sum();
+        self.exchange.len() as f64 / 2.0 + hops
+    }
+
+    /// Check a sector's quantum numbers against the terms: every symmetry the sector uses must
+    /// be a symmetry of every term; the first term that breaks one is named.
+    pub fn check_sector(&self, sector: &Sector) -> Result<()> {
+        let l = &self.lattice;
+        let mut used = Vec::new();
+        if sector.n_up.is_some() {
+            used.push(Symmetry::Sz);
+        }
+        if sector.k.is_some() {
+            used.extend((0..l.dim()).map(Symmetry::Translation));
+        }
+        if sector.parity.is_some() {
+            used.push(Symmetry::Inversion);
+        }
+        if sector.mirror.is_some() {
+            used.push(Symmetry::Mirror);
+        }
+        if sector.rotation.is_some() {
+            used.push(Symmetry::Rotation);
+        }
+        if sector.spinflip.is_some() {
+            used.push(Symmetry::SpinFlip);
+        }
+        for s in used {
+            if self.model.site_permutation(&s).is_none() {
+                continue; // not a map of this lattice: Sector::validate explains it
+            }
+            let culprits = self.model.breaking_terms(&s);
+            if !culprits.is_empty() {
+                let names: Vec<String> = culprits
+                    .iter()
+                    .map(|&t| format!("term {} ({})", t + 1, self.model.terms()[t].describe()))
+                    .collect();
+                return Err(Error::invalid(
+                    "sector",
+                    sector.label(l.n_sites()),
+                    format!(
+                        "{} of the model {} {}, so {}= is not a quantum number: drop it from the sector",
+                        names.join(" and "),
+                        if culprits.len() == 1 { "breaks" } else { "together break" },
+                        s.describe(),
+                        s.key()
+                    ),
+                ));
             }
         }
         Ok(())
@@ -107,7 +250,7 @@ pub enum Storage {
 }
 
 /// H restricted to one sector, applied matrix-free (or from a row cache built by the same
-/// row-wise code). `S` is `f64` for real sectors and [`C64`] otherwise.
+/// row-wise code). `S` is `f64` for real sectors of real models and [`C64`] otherwise.
 #[derive(Debug)]
 pub struct SpinHamiltonian<S: Scalar> {
     /// The terms.
@@ -116,19 +259,22 @@ pub struct SpinHamiltonian<S: Scalar> {
     pub basis: SpinBasis,
     chars: Vec<S>,
     diag: Vec<f64>,
+    /// The general off-diagonal elements with amplitudes in `S`.
+    hops: Vec<(u64, usize, usize, [S; 4])>,
     cache: Option<RowCache<S>>,
     _s: PhantomData<S>,
 }
 
 /// Precomputed off-diagonal rows, one block per [`CHUNK`] rows (the same blocks the parallel
 /// product uses, so no global concatenation is needed). In compact form (real sectors whose
-/// off-diagonal amplitudes are all equal) only the columns are stored, with the character's
-/// sign in the top bit; the product is `amp/sqrt(c_b) · Σ_a ±sqrt(c_a) x_a` (equal to the
-/// matrix-free product to rounding; the same bits for any thread count).
+/// off-diagonal amplitudes take at most four distinct values, dimension below 2^29) only the
+/// columns are stored, with the character's sign in the top bit and the amplitude's class in
+/// the next two; the product is `(1/sqrt c_b) Σ_k amp_k Σ_{a in class k} ±sqrt(c_a) x_a`
+/// (equal to the matrix-free product to rounding; the same bits for any thread count).
 #[derive(Debug)]
 struct RowCache<S> {
     chunks: Vec<ChunkRows<S>>,
-    compact: Option<f64>,
+    compact: Option<Vec<f64>>,
 }
 
 #[derive(Debug)]
@@ -139,34 +285,54 @@ struct ChunkRows<S> {
 }
 
 const SIGN_BIT: u32 = 1 << 31;
+const CLASS_SHIFT: u32 = 29;
+const COL_MASK: u32 = (1 << CLASS_SHIFT) - 1;
+
+/// An off-diagonal amplitude as the row loop sees it: the fast exchange path keeps a real
+/// number (the product `χ(g) · (a · sqrt c_a / sqrt c_b)` is formed as before), general hops
+/// carry a scalar; both carry their compact class.
+#[derive(Clone, Copy)]
+enum Amp<S> {
+    Real(f64, u8),
+    General(S, u8),
+}
 
 impl<S: Scalar> SpinHamiltonian<S> {
     /// Build the sector basis and the operator; symmetry-checked (see
-    /// [`SpinTerms::check_symmetry`]). `S` must be complex if the sector has complex
-    /// characters.
+    /// [`SpinTerms::check_sector`]). `S` must be complex if the sector has complex
+    /// characters or the model complex matrix elements.
     pub fn new(terms: &SpinTerms, sector: &Sector, storage: Storage) -> Result<Self> {
+        terms.check_sector(sector)?;
         let basis = SpinBasis::new(&terms.lattice, sector, terms.conserves_sz())?;
         Self::from_basis(terms, basis, storage)
     }
 
     /// The operator on an existing basis.
     pub fn from_basis(terms: &SpinTerms, basis: SpinBasis, storage: Storage) -> Result<Self> {
-        terms.check_symmetry(&basis)?;
+        terms.check_sector(&basis.sector)?;
+        let complex_hint = || {
+            Error::invalid(
+                "sector",
+                basis.sector.label(basis.n_sites),
+                "this sector (or the model) is complex: use the complex operator",
+            )
+        };
         let mut chars = Vec::with_capacity(basis.group.order());
         for &c in &basis.group.characters {
-            chars.push(S::from_c64(c).ok_or_else(|| {
-                Error::invalid(
-                    "sector",
-                    basis.sector.label(basis.n_sites),
-                    "this sector is complex: use the complex operator",
-                )
-            })?);
+            chars.push(S::from_c64(c).ok_or_else(complex_hint)?);
+        }
+        let mut hops = Vec::with_capacity(terms.hops.len());
+        for h in &terms.hops {
+            let mut amp = [S::ZERO; 4];
+            for (a, z) in amp.iter_mut().zip(h.amp) {
+                *a = S::from_c64(z).ok_or_else(complex_hint)?;
+            }
+            hops.push((h.flip, h.a, h.b, amp));
         }
         let diag: Vec<f64> = basis.states.par_iter().map(|&s| diagonal(terms, s)).collect();
-        let mut h = SpinHamiltonian { terms: terms.clone(), basis, chars, diag, cache: None, _s: PhantomData };
-        let nnz_est = h.dim() as u64
-            * (h.terms.bonds.len() as u64 / 2 + h.terms.hx.len() as u64 * u64::from(!h.terms.conserves_sz()) + 1);
-        let per_nnz = if h.compact_amplitude().is_some() { 4 } else { 4 + std::mem::size_of::<S>() as u64 };
+        let mut h = SpinHamiltonian { terms: terms.clone(), basis, chars, diag, hops, cache: None, _s: PhantomData };
+        let nnz_est = h.dim() as u64 * (h.terms.offdiagonal_per_row().ceil() as u64 + 1);
+        let per_nnz = if h.compact_classes().is_some() { 4 } else { 4 + std::mem::size_of::<S>() as u64 };
         let bytes = nnz_est * per_nnz + h.dim() as u64 * 4;
         let use_cache = match storage {
             Storage::Cached => true,
@@ -193,36 +359,45 @@ impl<S: Scalar> SpinHamiltonian<S> {
     /// Off-diagonal elements of row b: calls `f(column, value)`.
     #[inline]
     fn row(&self, b: usize, mut f: impl FnMut(usize, S)) {
-        self.row_raw(b, |a, _, v| f(a, v));
+        self.row_raw(b, None, |a, _, _, v| f(a, v));
     }
 
-    /// Off-diagonal elements of row b: calls `f(column, group element, value)`.
+    /// Off-diagonal elements of row b: calls `f(column, group element, amplitude class, value)`.
+    /// `classes` maps amplitudes to compact classes (only when building a compact cache).
     #[inline]
-    fn row_raw(&self, b: usize, mut f: impl FnMut(usize, usize, S)) {
+    fn row_raw(&self, b: usize, classes: Option<&[f64]>, mut f: impl FnMut(usize, usize, u8, S)) {
         let s = self.basis.states[b];
         let inv_nb = 1.0 / self.basis.sqrt_norm[b];
         // Two passes: first every representative (compute-bound), then every index look-up
         // (one cache miss each); the look-ups of the second pass are independent, so the
         // processor overlaps their misses.
         const BATCH: usize = 64;
-        let mut reps = [(0u64, 0usize, 0f64); BATCH];
+        let mut reps = [(0u64, 0usize, Amp::Real(0.0, 0)); BATCH];
         let mut len = 0;
-        let mut flush = |reps: &[(u64, usize, f64)]| {
+        let mut flush = |reps: &[(u64, usize, Amp<S>)]| {
             for &(rep, g, h) in reps {
                 if let Some(a) = self.basis.index(rep) {
-                    f(a, g, self.chars[g].scale(h * self.basis.sqrt_norm[a] * inv_nb));
+                    let na = self.basis.sqrt_norm[a];
+                    match h {
+                        Amp::Real(h, k) => f(a, g, k, self.chars[g].scale(h * na * inv_nb)),
+                        Amp::General(h, k) if !S::COMPLEX => f(a, g, k, self.chars[g].scale(h.re() * na * inv_nb)),
+                        Amp::General(h, k) => f(a, g, k, (self.chars[g] * h).scale(na * inv_nb)),
+                    }
                 }
             }
         };
-        let terms = self
+        let class_of = |x: f64| -> u8 { classes.and_then(|c| c.iter().position(|&y| y == x)).unwrap_or(0) as u8 };
+        let exchange = self
             .terms
-            .bonds
+            .exchange
             .iter()
-            .filter(|bd| bd.jxy != 0.0 && ((s >> bd.i) ^ (s >> bd.j)) & 1 == 1)
-            .map(|bd| (s ^ ((1u64 << bd.i) | (1u64 << bd.j)), 0.5 * bd.jxy));
-        let fields =
-            self.terms.hx.iter().enumerate().filter(|(_, &h)| h != 0.0).map(|(i, &h)| (s ^ (1u64 << i), 0.5 * h));
-        for (t, h) in terms.chain(fields) {
+            .filter(|&&(i, j, _)| ((s >> i) ^ (s >> j)) & 1 == 1)
+            .map(|&(i, j, a)| (s ^ ((1u64 << i) | (1u64 << j)), Amp::Real(a, class_of(a))));
+        let hops = self.hops.iter().filter_map(|&(flip, a, bb, ref amp)| {
+            let v = amp[(2 * ((s >> a) & 1) + ((s >> bb) & 1)) as usize];
+            (v != S::ZERO).then(|| (s ^ flip, Amp::General(v, class_of(v.re()))))
+        });
+        for (t, h) in exchange.chain(hops) {
             let (rep, g) = self.basis.group.representative(t);
             reps[len] = (rep, g, h);
             len += 1;
@@ -234,25 +409,29 @@ impl<S: Scalar> SpinHamiltonian<S> {
         flush(&reps[..len]);
     }
 
-    /// The common off-diagonal amplitude, if the sector is real, every off-diagonal term has
-    /// the same coefficient and the dimension fits in 31 bits.
-    fn compact_amplitude(&self) -> Option<f64> {
-        if S::COMPLEX || self.dim() >= SIGN_BIT as usize {
+    /// The distinct off-diagonal amplitudes (at most four), if the sector and the model are
+    /// real and the dimension fits in 29 bits: the classes of the compact cache.
+    fn compact_classes(&self) -> Option<Vec<f64>> {
+        if S::COMPLEX || self.dim() > COL_MASK as usize {
             return None;
         }
-        let mut amps = self
+        let mut classes: Vec<f64> = Vec::new();
+        let amps = self
             .terms
-            .bonds
+            .exchange
             .iter()
-            .filter(|b| b.jxy != 0.0)
-            .map(|b| 0.5 * b.jxy)
-            .chain(self.terms.hx.iter().filter(|&&h| h != 0.0).map(|&h| 0.5 * h));
-        let first = amps.next()?;
-        amps.all(|a| a == first).then_some(first)
+            .map(|e| e.2)
+            .chain(self.hops.iter().flat_map(|h| h.3.iter().map(|v| v.re())).filter(|&v| v != 0.0));
+        for a in amps {
+            if !classes.contains(&a) {
+                classes.push(a);
+            }
+        }
+        (!classes.is_empty() && classes.len() <= 4).then_some(classes)
     }
 
     fn build_cache(&self) -> RowCache<S> {
-        let compact = self.compact_amplitude();
+        let compact = self.compact_classes();
         let n = self.dim();
         let chunks: Vec<ChunkRows<S>> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
@@ -264,10 +443,10 @@ impl<S: Scalar> SpinHamiltonian<S> {
                 let mut vals = Vec::new();
                 starts.push(0u32);
                 for b in lo..hi {
-                    self.row_raw(b, |a, g, v| {
+                    self.row_raw(b, compact.as_deref(), |a, g, k, v| {
                         if compact.is_some() {
                             let neg = self.chars[g].re() < 0.0;
-                            cols.push(a as u32 | if neg { SIGN_BIT } else { 0 });
+                            cols.push(a as u32 | (u32::from(k) << CLASS_SHIFT) | if neg { SIGN_BIT } else { 0 });
                         } else {
                             cols.push(a as u32);
                             vals.push(v);
@@ -303,9 +482,14 @@ impl<S: Scalar> SpinHamiltonian<S> {
 #[inline]
 fn diagonal(t: &SpinTerms, s: u64) -> f64 {
     let mut e = 0.0;
-    for b in &t.bonds {
-        let same = ((s >> b.i) ^ (s >> b.j)) & 1 == 0;
-        e += if same { 0.25 * b.jz } else { -0.25 * b.jz };
+    for &(i, j, jz) in &t.zz {
+        let same = ((s >> i) ^ (s >> j)) & 1 == 0;
+        e += if same { 0.25 * jz } else { -0.25 * jz };
+    }
+    for (r, &h) in t.hz.iter().enumerate() {
+        if h != 0.0 {
+            e += if (s >> r) & 1 == 1 { 0.5 * h } else { -0.5 * h };
+        }
     }
     e
 }
@@ -317,23 +501,24 @@ impl<S: Scalar> LinearOperator for SpinHamiltonian<S> {
     }
     fn apply(&self, x: &[S], y: &mut [S]) {
         let sn = &self.basis.sqrt_norm;
-        // Compact cache: (H x)_b = h_bb x_b + (amp / sqrt c_b) Σ_a ±(sqrt c_a x_a), with the
-        // products sqrt c_a x_a formed once per application, so that the inner loop gathers
-        // one vector instead of two.
-        let scaled: Vec<S> = match self.cache.as_ref().and_then(|rc| rc.compact) {
+        // Compact cache: (H x)_b = h_bb x_b + (1 / sqrt c_b) Σ_k amp_k Σ_a ±(sqrt c_a x_a), with
+        // the products sqrt c_a x_a formed once per application, so that the inner loop
+        // gathers one vector instead of two.
+        let scaled: Vec<S> = match self.cache.as_ref().and_then(|rc| rc.compact.as_ref()) {
+            Some(_) if x.len() <= 2 * CHUNK => x.iter().zip(sn).map(|(&xa, &s)| xa.scale(s)).collect(),
             Some(_) => x.par_iter().zip(sn.par_iter()).map(|(&xa, &s)| xa.scale(s)).collect(),
             None => Vec::new(),
         };
-        y.par_chunks_mut(CHUNK).enumerate().for_each(|(c, yc)| {
-            let rows = self.cache.as_ref().map(|rc| (&rc.chunks[c], rc.compact));
+        let row_block = |(c, yc): (usize, &mut [S])| {
+            let rows = self.cache.as_ref().map(|rc| (&rc.chunks[c], rc.compact.as_deref()));
             for (o, yb) in yc.iter_mut().enumerate() {
                 let b = c * CHUNK + o;
                 let mut acc = x[b].scale(self.diag[b]);
                 match rows {
-                    Some((ch, Some(amp))) => {
+                    Some((ch, Some(&[amp]))) => {
                         let mut off = S::ZERO;
                         for &col in &ch.cols[ch.starts[o] as usize..ch.starts[o + 1] as usize] {
-                            let xa = scaled[(col & !SIGN_BIT) as usize];
+                            let xa = scaled[(col & COL_MASK) as usize];
                             if col & SIGN_BIT != 0 {
                                 off -= xa;
                             } else {
@@ -341,6 +526,21 @@ impl<S: Scalar> LinearOperator for SpinHamiltonian<S> {
                             }
                         }
                         acc += off.scale(amp / sn[b]);
+                    }
+                    Some((ch, Some(classes))) => {
+                        let mut off = [S::ZERO; 4];
+                        for &col in &ch.cols[ch.starts[o] as usize..ch.starts[o + 1] as usize] {
+                            let xa = scaled[(col & COL_MASK) as usize];
+                            let k = ((col >> CLASS_SHIFT) & 3) as usize;
+                            if col & SIGN_BIT != 0 {
+                                off[k] -= xa;
+                            } else {
+                                off[k] += xa;
+                            }
+                        }
+                        for (o_k, &amp) in off.iter().zip(classes) {
+                            acc += o_k.scale(amp / sn[b]);
+                        }
                     }
                     Some((ch, None)) => {
                         for k in ch.starts[o] as usize..ch.starts[o + 1] as usize {
@@ -351,7 +551,14 @@ impl<S: Scalar> LinearOperator for SpinHamiltonian<S> {
                 }
                 *yb = acc;
             }
-        });
+        };
+        // Small sectors on the calling thread (the pool's hand-off costs more than the rows);
+        // every row is computed the same way on either path.
+        if self.dim() <= 2 * CHUNK {
+            y.chunks_mut(CHUNK).enumerate().for_each(row_block);
+        } else {
+            y.par_chunks_mut(CHUNK).enumerate().for_each(row_block);
+        }
     }
 }
 
@@ -369,18 +576,23 @@ pub fn estimate_memory(terms: &SpinTerms, sector: &Sector, complex: bool, cached
         if !complex {
             b += dim * sz;
         }
-        let offdiag = terms.bonds.len() as f64 / 2.0 + if terms.conserves_sz() { 0.0 } else { terms.hx.len() as f64 };
-        b += dim * (offdiag * per + 4.0);
+        b += dim * (terms.offdiagonal_per_row() * per + 4.0);
     }
     b as u64
 }
 
-/// Whether a sector needs complex arithmetic.
+/// Whether a sector needs complex arithmetic: complex characters (momenta other than 0 and π).
 pub fn sector_is_complex(lattice: &Lattice, sector: &Sector) -> bool {
     match &sector.k {
         Some(k) => k.iter().zip(lattice.extents()).any(|(&m, &l)| (2 * m) % l != 0),
         None => false,
     }
+}
+
+/// Whether the operator of a sector of these terms needs complex arithmetic (complex
+/// characters, or complex matrix elements of the model).
+pub fn needs_complex(terms: &SpinTerms, sector: &Sector) -> bool {
+    sector_is_complex(&terms.lattice, sector) || !terms.is_real()
 }
 
 /// Convenience: the complex characters as a vector (for observables).

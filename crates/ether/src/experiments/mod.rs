@@ -4,5 +4,11 @@
 //! here, in the library. The CLI, the demo and the Python package call these and nothing else.
 //!
 //! The shared vocabulary (observer, claim, record, checkpoints) is [`crate::experiment`].
+
+pub mod ed;
+pub mod entanglement;
 pub mod graviton;
+pub mod phases;
 pub mod photon;
+pub mod spinwave;
+pub mod statistics;

@@ -24,12 +24,14 @@
 //! physics, which depends on Φ only, is the same). The transverse angles are first drawn from
 //! the Gaussian (harmonic) weight `exp(−g Σ Φ²/T)`, exact when `T ≪ g`: variance
 //! `T/(2g|K|²)` per transverse mode. Then `sweeps` Metropolis sweeps with the full cosine
-//! weight correct the anharmonic part. The sweeps visit links in index order from one seeded
-//! stream, so the state is deterministic (and independent of the thread count).
+//! weight correct the anharmonic part ([`RotorChain`], a [`MarkovChain`]). The sweeps visit
+//! links in index order from one seeded stream, so the state is deterministic (and independent
+//! of the thread count).
 
 use crate::error::{require_non_negative, require_positive, Error, Result};
 use crate::lattice::Lattice;
 use crate::linalg::C64;
+use crate::mc::chain::{run, MarkovChain, NoHooks, Schedule};
 use crate::model::RotorModel;
 use crate::modes::photon::Incidence;
 use rand::{RngExt, SeedableRng};
@@ -262,40 +264,82 @@ fn link_plaquettes(lat: &Lattice, l: usize) -> [(usize, f64); 4] {
     out
 }
 
-/// Metropolis sweeps of the angles with weight `exp(2g Σ cos Φ / T)`. Returns the acceptance rate.
-pub fn metropolis(model: &RotorModel, theta: &mut [f64], t: f64, sweeps: usize, rng: &mut Xoshiro256PlusPlus) -> f64 {
-    let lat = &model.lattice;
-    let mut phi = vec![0.0; lat.n_plaquettes()];
-    lat.curl(theta, &mut phi);
-    // A link sits in 4 plaquettes: local stiffness ≈ 4g, so δθ ~ sqrt(T/(8g)) per unit variance.
-    let width = (2.0 * (t / (8.0 * model.g)).sqrt()).clamp(1e-3, PI);
-    let beta2g = 2.0 * model.g / t;
-    let (mut acc, mut tried) = (0u64, 0u64);
-    for _ in 0..sweeps {
+/// A Metropolis chain of the classical rotor model's angles at temperature T, weight
+/// `exp(2g Σ cos Φ / T)`: each sweep visits the links in index order with one shift proposal each,
+/// drawing from one seeded stream that is part of the chain's state (so the chain is
+/// deterministic and independent of the thread count).
+#[derive(Debug)]
+pub struct RotorChain<'a> {
+    model: &'a RotorModel,
+    theta: &'a mut [f64],
+    phi: Vec<f64>,
+    rng: &'a mut Xoshiro256PlusPlus,
+    width: f64,
+    beta2g: f64,
+    sweep: u64,
+    accepted: u64,
+    tried: u64,
+}
+
+impl<'a> RotorChain<'a> {
+    /// A chain of the angles `theta` (canonical link order) at temperature `t > 0`, drawing from
+    /// `rng`.
+    pub fn new(model: &'a RotorModel, theta: &'a mut [f64], t: f64, rng: &'a mut Xoshiro256PlusPlus) -> Self {
+        let lat = &model.lattice;
+        let mut phi = vec![0.0; lat.n_plaquettes()];
+        lat.curl(theta, &mut phi);
+        // A link sits in 4 plaquettes: local stiffness ≈ 4g, so δθ ~ sqrt(T/(8g)) per unit variance.
+        let width = (2.0 * (t / (8.0 * model.g)).sqrt()).clamp(1e-3, PI);
+        RotorChain { model, theta, phi, rng, width, beta2g: 2.0 * model.g / t, sweep: 0, accepted: 0, tried: 0 }
+    }
+
+    /// Fraction of accepted proposals so far (0 before the first sweep).
+    pub fn acceptance(&self) -> f64 {
+        if self.tried == 0 {
+            0.0
+        } else {
+            self.accepted as f64 / self.tried as f64
+        }
+    }
+}
+
+impl MarkovChain for RotorChain<'_> {
+    fn sweeps_done(&self) -> u64 {
+        self.sweep
+    }
+
+    fn sweep(&mut self) -> Result<()> {
+        let lat = &self.model.lattice;
+        let width = self.width;
         for l in 0..lat.n_links() {
-            let delta = rng.random_range(-width..width);
+            let delta = self.rng.random_range(-width..width);
             let plaqs = link_plaquettes(lat, l);
             let mut de = 0.0;
             for &(p, s) in &plaqs {
-                de += phi[p].cos() - (phi[p] + s * delta).cos();
+                de += self.phi[p].cos() - (self.phi[p] + s * delta).cos();
             }
             // ΔH = −2g Σ (cos Φ' − cos Φ) = 2g Σ (cos Φ − cos Φ')
-            let u: f64 = rng.random::<f64>();
-            tried += 1;
-            if de <= 0.0 || u < (-beta2g * de).exp() {
-                theta[l] += delta;
+            let u: f64 = self.rng.random::<f64>();
+            self.tried += 1;
+            if de <= 0.0 || u < (-self.beta2g * de).exp() {
+                self.theta[l] += delta;
                 for &(p, s) in &plaqs {
-                    phi[p] += s * delta;
+                    self.phi[p] += s * delta;
                 }
-                acc += 1;
+                self.accepted += 1;
             }
         }
+        self.sweep += 1;
+        Ok(())
     }
-    if tried == 0 {
-        0.0
-    } else {
-        acc as f64 / tried as f64
-    }
+}
+
+/// `sweeps` Metropolis sweeps of the angles with weight `exp(2g Σ cos Φ / T)` ([`RotorChain`]).
+/// Returns the acceptance rate.
+pub fn metropolis(model: &RotorModel, theta: &mut [f64], t: f64, sweeps: usize, rng: &mut Xoshiro256PlusPlus) -> f64 {
+    let mut chain = RotorChain::new(model, theta, t, rng);
+    run(&mut chain, &Schedule::new(sweeps as u64, 0), &mut NoHooks).expect("rotor sweeps cannot fail");
+    chain.acceptance()
 }
 
 #[cfg(test)]

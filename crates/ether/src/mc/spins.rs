@@ -4,9 +4,13 @@
 //! in parallel (they do not interact), in fixed chunks with their own random streams
 //! ([`crate::mc::rng::stream`]), so the result does not depend on the number of threads.
 //! On a non-bipartite lattice (a ferromagnet with an odd extent) the sweep is sequential.
+//!
+//! The sampler is a [`MarkovChain`] ([`SpinChain`]) driven by [`crate::mc::chain::run`];
+//! [`thermalize`] is the one-call form. It sees the model through [`SpinSystem`] (the exchange
+//! field in the caller's storage order), so `mc` does not depend on the dynamics that use it.
 
-use crate::dynamics::spin::SpinDynamics;
 use crate::error::{require_positive, Result};
+use crate::mc::chain::{run, MarkovChain, NoHooks, Schedule};
 use crate::mc::rng::stream;
 use rand::RngExt;
 use rand_distr::StandardNormal;
@@ -46,17 +50,69 @@ fn accept(de: f64, beta: f64, rng: &mut impl RngExt) -> bool {
     de <= 0.0 || rng.random::<f64>() < (-beta * de).exp()
 }
 
-/// Equilibrate `spins` (in the dynamics' internal order, see [`SpinDynamics`]) at temperature T.
-pub fn thermalize(dynamics: &SpinDynamics, spins: &mut [[f64; 3]], params: &Metropolis) -> Result<MetropolisReport> {
-    require_positive("temperature", params.temperature, "a thermal state needs T > 0")?;
-    let beta = 1.0 / params.temperature;
-    let len = dynamics.spin();
-    // Proposal width: the thermal angle sqrt(T / (z |J| S²)), clamped to a sensible range.
-    let z = dynamics.coordination() as f64;
-    let width = (params.temperature / (z * dynamics.coupling().abs() * len * len)).sqrt().clamp(0.02, 1.0);
-    let mut accepted = 0u64;
-    let mut tried = 0u64;
-    for sweep in 0..params.sweeps {
+/// What the Metropolis sampler needs of a classical nearest-neighbour spin model, in the storage
+/// order of the spins it is given (e.g. the sublattice order of the spin dynamics).
+pub trait SpinSystem: Sync {
+    /// Spin length S.
+    fn spin(&self) -> f64;
+    /// Exchange J.
+    fn coupling(&self) -> f64;
+    /// Coordination number z.
+    fn coordination(&self) -> usize;
+    /// Number of A spins, stored first, on a bipartite lattice (`None` otherwise).
+    fn sublattice_a_len(&self) -> Option<usize>;
+    /// Exchange field at index `i` of `spins`.
+    fn field(&self, spins: &[[f64; 3]], i: usize) -> [f64; 3];
+    /// Exchange field at index `i` when the other sublattice is given as its own slice.
+    fn field_from(&self, other: &[[f64; 3]], i: usize) -> [f64; 3];
+}
+
+/// A Metropolis chain of classical spins at temperature T (the spins are the caller's).
+#[derive(Debug)]
+pub struct SpinChain<'a, S: SpinSystem + ?Sized> {
+    system: &'a S,
+    spins: &'a mut [[f64; 3]],
+    seed: u64,
+    beta: f64,
+    len: f64,
+    width: f64,
+    sweep: u64,
+    accepted: u64,
+    tried: u64,
+}
+
+impl<'a, S: SpinSystem + ?Sized> SpinChain<'a, S> {
+    /// A chain of `spins` (in `system`'s storage order) at `temperature` with random streams of
+    /// `seed`.
+    pub fn new(system: &'a S, spins: &'a mut [[f64; 3]], temperature: f64, seed: u64) -> Result<Self> {
+        require_positive("temperature", temperature, "a thermal state needs T > 0")?;
+        let len = system.spin();
+        // Proposal width: the thermal angle sqrt(T / (z |J| S²)), clamped to a sensible range.
+        let z = system.coordination() as f64;
+        let width = (temperature / (z * system.coupling().abs() * len * len)).sqrt().clamp(0.02, 1.0);
+        Ok(SpinChain { system, spins, seed, beta: 1.0 / temperature, len, width, sweep: 0, accepted: 0, tried: 0 })
+    }
+
+    /// Acceptance and proposal width so far.
+    pub fn report(&self) -> MetropolisReport {
+        MetropolisReport { acceptance: self.accepted as f64 / self.tried.max(1) as f64, step: self.width }
+    }
+
+    /// The spins.
+    pub fn spins(&self) -> &[[f64; 3]] {
+        self.spins
+    }
+}
+
+impl<S: SpinSystem + ?Sized> MarkovChain for SpinChain<'_, S> {
+    fn sweeps_done(&self) -> u64 {
+        self.sweep
+    }
+
+    fn sweep(&mut self) -> Result<()> {
+        let (dynamics, spins, params_seed) = (self.system, &mut *self.spins, self.seed);
+        let (beta, len, width, sweep) = (self.beta, self.len, self.width, self.sweep);
+        let (mut accepted, mut tried) = (0u64, 0u64);
         if let Some(na) = dynamics.sublattice_a_len() {
             for sub in 0..2usize {
                 let (a, b) = spins.split_at_mut(na);
@@ -65,7 +121,7 @@ pub fn thermalize(dynamics: &SpinDynamics, spins: &mut [[f64; 3]], params: &Metr
                     .par_chunks_mut(CHUNK)
                     .enumerate()
                     .map(|(c, chunk)| {
-                        let mut rng = stream(params.seed, &[sweep as u64, sub as u64, c as u64]);
+                        let mut rng = stream(params_seed, &[sweep, sub as u64, c as u64]);
                         let mut acc = 0;
                         for (i, s) in chunk.iter_mut().enumerate() {
                             let idx = offset + c * CHUNK + i;
@@ -84,7 +140,7 @@ pub fn thermalize(dynamics: &SpinDynamics, spins: &mut [[f64; 3]], params: &Metr
                 tried += mine.len() as u64;
             }
         } else {
-            let mut rng = stream(params.seed, &[sweep as u64, 99]);
+            let mut rng = stream(params_seed, &[sweep, 99]);
             for i in 0..spins.len() {
                 let h = dynamics.field(spins, i);
                 let s = spins[i];
@@ -97,6 +153,21 @@ pub fn thermalize(dynamics: &SpinDynamics, spins: &mut [[f64; 3]], params: &Metr
                 tried += 1;
             }
         }
+        self.accepted += accepted;
+        self.tried += tried;
+        self.sweep += 1;
+        Ok(())
     }
-    Ok(MetropolisReport { acceptance: accepted as f64 / tried.max(1) as f64, step: width })
+}
+
+/// Equilibrate `spins` (in `system`'s storage order, e.g. the spin dynamics' internal order) at
+/// temperature T with `params.sweeps` sweeps of [`SpinChain`].
+pub fn thermalize<S: SpinSystem + ?Sized>(
+    system: &S,
+    spins: &mut [[f64; 3]],
+    params: &Metropolis,
+) -> Result<MetropolisReport> {
+    let mut chain = SpinChain::new(system, spins, params.temperature, params.seed)?;
+    run(&mut chain, &Schedule::new(params.sweeps as u64, 0), &mut NoHooks)?;
+    Ok(chain.report())
 }

@@ -21,22 +21,58 @@
 
 use crate::error::{Error, Result};
 use crate::lattice::Momentum;
-use crate::model::heisenberg::Heisenberg;
+use crate::model::heisenberg::{Heisenberg, Order};
 use num_complex::Complex64 as C64;
 
 pub use crate::modes::fit::{fit_power_law, PowerLaw};
 
 type M3 = [[f64; 3]; 3];
 
-/// The linear spin-wave theory of a Heisenberg model around its classical ground state.
+/// The linear spin-wave theory of a spin model around a classical state with one site per cell
+/// in local frames.
 #[derive(Clone, Debug)]
 pub struct SpinWaveTheory {
     spin: f64,
+    /// One entry per bond direction (offset): each site r has the bond (r, r + offset).
+    bonds: Vec<LocalBond>,
+    /// The Hessian's on-site term from a field, `−(h · n̂)/S` on both diagonal entries.
+    onsite: f64,
+}
+
+/// A bond direction in local frames: the bond matrix is `coupling · M̂` with `M̂ = R_rᵀ (M/coupling) R_{r+δ}`
+/// the same at every r.
+#[derive(Clone, Debug)]
+struct LocalBond {
+    /// The offset δ (lattice units).
+    offset: Vec<f64>,
+    /// The bond's scale (the exchange J of a Heisenberg bond).
     coupling: f64,
-    /// Transverse 2×2 block of the local-frame bond matrix, per axis.
-    m_perp: Vec<[[f64; 2]; 2]>,
-    /// `M_zz` per axis.
-    m_zz: Vec<f64>,
+    /// Transverse 2×2 block of `M̂`.
+    m_perp: [[f64; 2]; 2],
+    /// `M̂_zz`.
+    m_zz: f64,
+}
+
+/// A collinear classical state with one site per cell in local frames: `S_r = S ε_r n̂`, with the
+/// sign `ε_r = Π_{a: flip[a]} (−1)^{x_a}` (all `false`: a ferromagnet; all `true`: the Néel state).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Collinear {
+    /// The direction n̂ of the spins with ε = +1 (normalized when used).
+    pub direction: [f64; 3],
+    /// Which axes the sign alternates along.
+    pub flip: Vec<bool>,
+}
+
+impl Collinear {
+    /// The sign ε of the site at integer displacement `offset` from a site with ε = +1.
+    pub fn sign(&self, offset: &[i64]) -> f64 {
+        let odd = offset.iter().zip(&self.flip).filter(|(d, &f)| f && d.rem_euclid(2) == 1).count();
+        if odd % 2 == 0 {
+            1.0
+        } else {
+            -1.0
+        }
+    }
 }
 
 /// Orthonormal local frame with `e_z` along `n` (columns are the frame vectors).
@@ -64,14 +100,114 @@ fn rt_times(ri: &M3, rj: &M3) -> M3 {
     m
 }
 
+/// A real 3×3 matrix, row-major: the energy of a bond is `S_i · M S_j`.
+pub type Matrix3 = [[f64; 3]; 3];
+
+fn mat_vec(m: &Matrix3, v: [f64; 3]) -> [f64; 3] {
+    [0, 1, 2].map(|a| m[a][0] * v[0] + m[a][1] * v[1] + m[a][2] * v[2])
+}
+
+fn vec_mat(v: [f64; 3], m: &Matrix3) -> [f64; 3] {
+    [0, 1, 2].map(|b| v[0] * m[0][b] + v[1] * m[1][b] + v[2] * m[2][b])
+}
+
+fn scale_of(m: &Matrix3) -> f64 {
+    // the diagonal's first non-zero entry (J of a Heisenberg or XXZ bond), else the largest entry
+    if m[0][0] != 0.0 {
+        m[0][0]
+    } else {
+        m.iter().flatten().copied().fold(0.0, |a: f64, b| if b.abs() > a.abs() { b } else { a })
+    }
+}
+
 impl SpinWaveTheory {
-    /// Build LSWT around the model's classical ground state.
+    /// LSWT around the model's classical ground state (all spins along +z, or the Néel state
+    /// along ±z), from the per-axis couplings alone: no array of the lattice's size is made, so
+    /// the cost does not depend on the number of sites.
     pub fn new(model: &Heisenberg) -> Result<Self> {
-        Self::around(model, &model.classical_ground_state())
+        let d = model.lattice.dim();
+        let j = model.coupling;
+        let bonds: Vec<(Vec<i64>, Matrix3)> = (0..d)
+            .map(|a| ((0..d).map(|b| i64::from(a == b)).collect(), [[j, 0.0, 0.0], [0.0, j, 0.0], [0.0, 0.0, j]]))
+            .collect();
+        let flip = vec![model.order() == Order::Antiferro; d];
+        Self::collinear(model.spin, &bonds, [0.0; 3], &Collinear { direction: [0.0, 0.0, 1.0], flip })
     }
 
-    /// Build LSWT around a given classical state (which must be a stationary point whose
-    /// local-frame bond matrices depend only on the bond direction).
+    /// LSWT of the translation-invariant model `H = Σ_r Σ_δ S_r · M_δ S_{r+δ} + Σ_r h · S_r`
+    /// (`bonds`: the pairs (δ, M_δ), each bond direction once) around the collinear state `state`.
+    ///
+    /// Refused (with the reason) if the state is not a stationary point of the classical energy,
+    /// or if its local-frame bond matrices differ between the two sublattices (the state then
+    /// needs two sites per cell, as an antiferromagnet in a field along its Néel axis does).
+    pub fn collinear(spin: f64, bonds: &[(Vec<i64>, Matrix3)], field: [f64; 3], state: &Collinear) -> Result<Self> {
+        let dn = state.direction;
+        let len = (dn[0] * dn[0] + dn[1] * dn[1] + dn[2] * dn[2]).sqrt();
+        if !(len.is_finite() && len > 0.0) {
+            return Err(Error::invalid("spin direction", format!("{dn:?}"), "give a non-zero direction"));
+        }
+        let n = [dn[0] / len, dn[1] / len, dn[2] / len];
+        let neg = [-n[0], -n[1], -n[2]];
+        let (up, down) = (local_frame(n), local_frame(neg));
+        let mut out = Vec::with_capacity(bonds.len());
+        // The exchange field on a site with ε = +1 (its spin along n̂): it must be parallel to n̂.
+        let mut h_up = field;
+        for (off, m) in bonds {
+            let eps = state.sign(off);
+            let partner = if eps > 0.0 { (&up, n) } else { (&down, neg) };
+            // from r to r + δ and from r − δ to r (the partner has the same sign relative to r)
+            let (f1, f2) = (mat_vec(m, partner.1), vec_mat(partner.1, m));
+            for a in 0..3 {
+                h_up[a] += spin * (f1[a] + f2[a]);
+            }
+            let c = scale_of(m);
+            let unit = m.map(|row| row.map(|x| if x == 0.0 { 0.0 } else { x / c }));
+            let m_up = rt_times(&up, &mat_mul(&unit, partner.0));
+            let back = if eps > 0.0 { &down } else { &up };
+            let m_down = rt_times(&down, &mat_mul(&unit, back));
+            let diff: f64 =
+                (0..3).flat_map(|i| (0..3).map(move |j| (i, j))).map(|(i, j)| (m_up[i][j] - m_down[i][j]).abs()).sum();
+            if diff > 1e-9 {
+                return Err(Error::Invariant(format!(
+                    "the state is not uniform in its local frames along the bond {}; LSWT with one site per cell does not apply (it needs two sites per cell)",
+                    fmt_vec(&off.iter().map(|&x| x as f64).collect::<Vec<_>>())
+                )));
+            }
+            if m_up[0][2].abs() + m_up[1][2].abs() + m_up[2][0].abs() + m_up[2][1].abs() > 1e-9 {
+                return Err(Error::Invariant(
+                    "the bond couples the spin direction to the transverse ones; LSWT here expands around collinear states of symmetric bonds".into(),
+                ));
+            }
+            out.push(LocalBond {
+                offset: off.iter().map(|&x| x as f64).collect(),
+                coupling: c,
+                m_perp: [[m_up[0][0], m_up[0][1]], [m_up[1][0], m_up[1][1]]],
+                m_zz: m_up[2][2],
+            });
+        }
+        let along = h_up[0] * n[0] + h_up[1] * n[1] + h_up[2] * n[2];
+        let perp = [h_up[0] - along * n[0], h_up[1] - along * n[1], h_up[2] - along * n[2]];
+        let scale = 1e-9 * (1.0 + h_up.iter().map(|x| x.abs()).sum::<f64>());
+        if perp.iter().any(|x| x.abs() > scale) {
+            return Err(Error::Invariant(format!(
+                "the state is not a stationary point: the local field {} has a part {} transverse to the spins; the classical ground state is elsewhere",
+                fmt_vec(&h_up),
+                fmt_vec(&perp)
+            )));
+        }
+        let h_dot = field[0] * n[0] + field[1] * n[1] + field[2] * n[2];
+        if h_dot != 0.0 && state.flip.iter().any(|&f| f) {
+            return Err(Error::Invariant(
+                "a field along the spins of a staggered state splits its two sublattices; LSWT with one site per cell does not apply (it needs two sites per cell)".into(),
+            ));
+        }
+        Ok(SpinWaveTheory { spin, bonds: out, onsite: -h_dot / spin })
+    }
+
+    /// Build LSWT around a given classical state of a Heisenberg model, checking every site (so
+    /// the cost is proportional to the number of sites): the state must be a stationary point
+    /// whose local-frame bond matrices depend only on the bond direction. The oracle of
+    /// [`SpinWaveTheory::new`].
     pub fn around(model: &Heisenberg, state: &[[f64; 3]]) -> Result<Self> {
         let lat = &model.lattice;
         if state.len() != lat.n_sites() {
@@ -79,8 +215,7 @@ impl SpinWaveTheory {
         }
         let frames: Vec<M3> = state.iter().map(|&s| local_frame(s)).collect();
         let d = lat.dim();
-        let mut m_perp = vec![[[0.0; 2]; 2]; d];
-        let mut m_zz = vec![0.0; d];
+        let mut bonds = Vec::with_capacity(d);
         for a in 0..d {
             let m0 = rt_times(&frames[0], &frames[lat.forward(0, a)]);
             for r in 0..lat.n_sites() {
@@ -99,26 +234,40 @@ impl SpinWaveTheory {
                     ));
                 }
             }
-            m_perp[a] = [[m0[0][0], m0[0][1]], [m0[1][0], m0[1][1]]];
-            m_zz[a] = m0[2][2];
+            bonds.push(LocalBond {
+                offset: (0..d).map(|b| if a == b { 1.0 } else { 0.0 }).collect(),
+                coupling: model.coupling,
+                m_perp: [[m0[0][0], m0[0][1]], [m0[1][0], m0[1][1]]],
+                m_zz: m0[2][2],
+            });
         }
-        Ok(SpinWaveTheory { spin: model.spin, coupling: model.coupling, m_perp, m_zz })
+        Ok(SpinWaveTheory { spin: model.spin, bonds, onsite: 0.0 })
+    }
+
+    /// Spin length S.
+    pub fn spin(&self) -> f64 {
+        self.spin
     }
 
     /// The 2×2 Hermitian Hessian `K(k)` in the transverse coordinates (u, v), row-major.
     pub fn hessian(&self, k: &Momentum) -> [C64; 4] {
-        let j = self.coupling;
+        let kc = k.components();
         let mut kk = [C64::new(0.0, 0.0); 4];
-        for (a, &ka) in k.components().iter().enumerate() {
-            let e = C64::from_polar(1.0, ka);
-            let m = &self.m_perp[a];
+        for b in &self.bonds {
+            let phase: f64 = kc.iter().zip(&b.offset).map(|(x, d)| x * d).sum();
+            let e = C64::from_polar(1.0, phase);
+            let (j, m) = (b.coupling, &b.m_perp);
             for p in 0..2 {
                 for q in 0..2 {
                     kk[p * 2 + q] += (e * m[p][q] + e.conj() * m[q][p]) * j;
                 }
             }
-            kk[0] -= 2.0 * j * self.m_zz[a];
-            kk[3] -= 2.0 * j * self.m_zz[a];
+            kk[0] -= 2.0 * j * b.m_zz;
+            kk[3] -= 2.0 * j * b.m_zz;
+        }
+        if self.onsite != 0.0 {
+            kk[0] += self.onsite;
+            kk[3] += self.onsite;
         }
         kk
     }
@@ -136,20 +285,79 @@ impl SpinWaveTheory {
         let l1 = tr * 0.5 + disc;
         // eigenvalues of A are ±i ω for a stable mode: ω = |Im λ|
         let scale = 1e-9 * (1.0 + h.iter().map(|x| x.norm()).sum::<f64>() * s);
+        // Real frequencies need det K >= 0; a minimum needs K >= 0, so also tr K >= 0 (a maximum
+        // of the energy oscillates too: Hamiltonian dynamics cannot tell it from a minimum).
+        if (h[0].re + h[3].re) * s < -scale {
+            return Err(Error::numerical(
+                "linear spin-wave theory",
+                format!("the classical state is a maximum of the energy at k = {}", fmt_vec(k.components())),
+                "this state is not a minimum of the classical energy: the classical ground state is another one (check the signs of the couplings)",
+            ));
+        }
         if l1.re.abs() > scale {
             return Err(Error::numerical(
                 "linear spin-wave theory",
-                format!("the classical state is unstable at k = {:?} (growth rate {:.3e})", k.components(), l1.re),
-                "this state is not a minimum of the classical energy; check the sign of J",
+                format!("the classical state is unstable at k = {} (growth rate {:.3e})", fmt_vec(k.components()), l1.re),
+                "this state is not a minimum of the classical energy: the classical ground state is another one (check the signs of the couplings)",
             ));
         }
         Ok(l1.im.abs())
+    }
+
+    /// The `k → 0` behaviour of the dispersion along the first axis: the gap `Δ = ω(0)` and,
+    /// for `power = 1`, the velocity `c` of `ω² = Δ² + c² k² + O(k⁴)` (antiferromagnets), for
+    /// `power = 2`, the stiffness `D` of `ω = Δ + D k² + O(k⁴)` (ferromagnets). The ratio
+    /// `g(k) = sqrt(ω² − Δ²)/k` or `(ω − Δ)/k²` is even in k, so Richardson extrapolation from
+    /// `k = 0.01` and `0.005` leaves an error of order `k⁴ ≈ 1e-8` relative.
+    pub fn low_k_limit(&self, dim: usize, power: u32) -> Result<LowK> {
+        let at = |k: f64| -> Result<f64> {
+            let mut c = vec![0.0; dim];
+            c[0] = k;
+            self.frequency(&Momentum::new(&c))
+        };
+        let gap = at(0.0)?;
+        let g = |k: f64| -> Result<f64> {
+            let w = at(k)?;
+            Ok(match power {
+                1 => (w * w - gap * gap).max(0.0).sqrt() / k,
+                _ => (w - gap) / (k * k),
+            })
+        };
+        let (h, h2) = (0.01, 0.005);
+        let coefficient = (4.0 * g(h2)? - g(h)?) / 3.0;
+        Ok(LowK { gap, power, coefficient })
     }
 
     /// Frequencies along a list of momenta.
     pub fn dispersion(&self, ks: &[Momentum]) -> Result<Vec<f64>> {
         ks.iter().map(|k| self.frequency(k)).collect()
     }
+}
+
+/// The `k → 0` behaviour of a dispersion ([`SpinWaveTheory::low_k_limit`]).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct LowK {
+    /// `ω(k = 0)`.
+    pub gap: f64,
+    /// 1: `coefficient` is the velocity c of `ω² = Δ² + c² k²`; 2: the stiffness D of `ω = Δ + D k²`.
+    pub power: u32,
+    /// c or D.
+    pub coefficient: f64,
+}
+
+/// A vector for messages: `(0.1, 0.2)`.
+pub(crate) fn fmt_vec(v: &[f64]) -> String {
+    format!("({})", v.iter().map(|x| crate::experiment::fmt_num(*x)).collect::<Vec<_>>().join(", "))
+}
+
+fn mat_mul(a: &M3, b: &M3) -> M3 {
+    let mut m = [[0.0; 3]; 3];
+    for i in 0..3 {
+        for j in 0..3 {
+            m[i][j] = (0..3).map(|c| a[i][c] * b[c][j]).sum();
+        }
+    }
+    m
 }
 
 /// The LSWT low-k law, fitted on `n` momenta along the first axis with `|k|` in `[k_min, k_max]`.
@@ -170,6 +378,55 @@ pub fn low_k_law(swt: &SpinWaveTheory, dim: usize, k_min: f64, k_max: f64, n: us
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The O(1) construction from the couplings against the O(N) one that checks every site of
+    /// the explicit ground state: the same frequencies, bit for bit.
+    #[test]
+    fn couplings_construction_equals_the_site_by_site_oracle() {
+        use crate::lattice::Lattice;
+        for (ext, afm, s, j) in
+            [("8", false, 0.5, 1.0), ("6x4", true, 1.0, 0.7), ("4x4x2", true, 1.5, 1.3), ("5x3", false, 2.0, 0.9)]
+        {
+            let lat = Lattice::parse(ext).unwrap();
+            let m = if afm { Heisenberg::antiferro(lat.clone(), s, j) } else { Heisenberg::ferro(lat.clone(), s, j) }
+                .unwrap();
+            let fast = SpinWaveTheory::new(&m).unwrap();
+            let slow = SpinWaveTheory::around(&m, &m.classical_ground_state()).unwrap();
+            let mut ks = lat.momentum_grid();
+            ks.push(Momentum::new(&vec![0.123; lat.dim()]));
+            for k in ks {
+                assert_eq!(fast.frequency(&k).unwrap().to_bits(), slow.frequency(&k).unwrap().to_bits(), "{ext} {k:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn states_that_need_two_sites_per_cell_or_are_not_stationary_are_refused() {
+        let heis = |d: usize, j: f64| -> Vec<(Vec<i64>, Matrix3)> {
+            (0..d)
+                .map(|a| ((0..d).map(|b| i64::from(a == b)).collect(), [[j, 0.0, 0.0], [0.0, j, 0.0], [0.0, 0.0, j]]))
+                .collect()
+        };
+        // Néel state in a field along its axis: the sublattices are Zeeman-split.
+        let neel = Collinear { direction: [0.0, 0.0, 1.0], flip: vec![true, true] };
+        let e = SpinWaveTheory::collinear(0.5, &heis(2, 1.0), [0.0, 0.0, -0.3], &neel).unwrap_err().to_string();
+        assert!(e.contains("two sites per cell"), "{e}");
+        // A ferromagnet along x in a field along z is not stationary (it tilts towards z).
+        let fx = Collinear { direction: [1.0, 0.0, 0.0], flip: vec![false] };
+        let e = SpinWaveTheory::collinear(0.5, &heis(1, -1.0), [0.0, 0.0, -0.3], &fx).unwrap_err().to_string();
+        assert!(e.contains("not a stationary point"), "{e}");
+        // The Néel state of a ferromagnet is stationary but a maximum of the energy (its
+        // oscillations are stable, so only the sign of the Hessian tells): frequency() says so.
+        let st = SpinWaveTheory::collinear(
+            0.5,
+            &heis(1, -1.0),
+            [0.0; 3],
+            &Collinear { direction: [0.0, 0.0, 1.0], flip: vec![true] },
+        )
+        .unwrap();
+        let e = st.frequency(&Momentum::new(&[0.5])).unwrap_err().to_string();
+        assert!(e.contains("maximum of the energy at k = (0.5)"), "{e}");
+    }
 
     #[test]
     fn local_frames_are_orthonormal_rotations() {

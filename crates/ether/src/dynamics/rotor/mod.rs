@@ -944,63 +944,24 @@ pub fn photon_spectrum_observed(
     r.finish()
 }
 
-/// A peak of the transverse S(k, ω) at one momentum.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Peak {
-    /// Momentum index.
-    pub k_index: usize,
-    /// The momentum.
-    pub k: [f64; 3],
-    /// `|K| = sqrt(Σ 4 sin²(k_a/2))`.
-    pub lattice_k: f64,
-    /// Peak frequency (parabolic refinement).
-    pub omega: f64,
-}
+pub use crate::spectra::Peak;
 
-/// The peaks of channel `channel` of `sf` at every non-zero momentum with `|K|² ≤ max_k2`
-/// (momenta in the first Brillouin zone; both ±k included).
+/// The peaks of channel `channel` of `sf` at every non-zero grid momentum with `|K|² ≤ max_k2`,
+/// located with [`crate::spectra::PeakFinder::Tone`] (linear photons are pure tones).
 pub fn peaks(sf: &StructureFactor, channel: usize, max_k2: f64) -> Vec<Peak> {
-    let lat = sf.lattice();
-    let mut out = Vec::new();
-    for (i, k) in lat.momentum_grid().iter().enumerate() {
+    use crate::spectra::{momenta, PeakFinder, PeakSearch};
+    let ks = momenta(sf.lattice(), |k| {
         let k2 = k.lattice_k2();
-        if k2 < 1e-12 || k2 > max_k2 {
-            continue;
-        }
-        if let Some(w) = tone_frequency(sf, channel, i) {
-            let c = k.components();
-            out.push(Peak { k_index: i, k: [c[0], c[1], c[2]], lattice_k: k2.sqrt(), omega: w });
-        }
-    }
-    out
+        (1e-12..=max_k2).contains(&k2)
+    });
+    crate::spectra::peaks(sf, &ks, &PeakSearch { channel, search_above: 0.5, ..PeakSearch::new(PeakFinder::Tone) })
 }
 
 /// The frequency of the strongest peak of channel `channel` at momentum index `k` (ω > Δω/2),
-/// estimated for a pure tone: an undamped mode of frequency ω between bins `j` and `j + 1` gives
-/// the rectangular-window (Fejér) line shape, for which `|X_{j+1}|/|X_j| = δ/(1 − δ)` with
-/// `δ = (ω − ω_j)/Δω` exactly. So `δ = r/(1 + r)` with `r` the square root of the power ratio of
-/// the larger neighbour. Linear photons are pure tones, so this removes the bias of a parabolic
-/// fit (a few percent of a bin). `None` without an interior maximum.
+/// located with [`crate::spectra::PeakFinder::Tone`]. `None` without an interior maximum.
 pub fn tone_frequency(sf: &StructureFactor, channel: usize, k: usize) -> Option<f64> {
-    let s = sf.spectrum(channel, k);
     let dw = sf.domega();
-    let mut best: Option<usize> = None;
-    for j in 1..s.len().saturating_sub(1) {
-        if s[j].0 <= 0.5 * dw {
-            continue;
-        }
-        if best.is_none_or(|b| s[j].1 > s[b].1) {
-            best = Some(j);
-        }
-    }
-    let j = best?;
-    let (left, mid, right) = (s[j - 1].1, s[j].1, s[j + 1].1);
-    if mid <= 0.0 {
-        return None;
-    }
-    let (nb, sign) = if right >= left { (right, 1.0) } else { (left, -1.0) };
-    let r = (nb / mid).max(0.0).sqrt();
-    Some(s[j].0 + sign * r / (1.0 + r) * dw)
+    crate::spectra::PeakFinder::Tone.locate(&sf.spectrum(channel, k), 0.5 * dw, dw)
 }
 
 /// Least-squares speed through the origin, `c = Σ ω|K| / Σ |K|²`.

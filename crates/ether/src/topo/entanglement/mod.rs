@@ -16,16 +16,17 @@
 //!   `D_LW = Σ_i d_i²` over string types equals the Kitaev–Preskill `𝒟` of the doubled theory).
 //!   [`TeeResult::s_topo`] is the raw combination and [`TeeResult::gamma`] is always γ itself.
 //!
-//! # How the entropies are computed
+//! # How the entropies are computed (one API, [`QubitState`], four representations)
 //! - Stabilizer states (toric code in 2D and 3D, the ferromagnet's product state):
 //!   exactly, `S_A = (rank_GF(2)(G|_A) − |A|) ln 2` ([`stabilizer`], note C.3), at any size.
 //! - The double semion ([`semion`]): its explicit ground state `Ψ(X) = (−1)^{#loops(X)}` on a
 //!   honeycomb patch, checked to be a ground state, and a block Schmidt decomposition
 //!   ([`schmidt::ConfigState`]).
-//! - The toric code in a field ([`field`]): the ground state by exact diagonalization on a small
-//!   torus, in its gauge sector, then the same Schmidt decomposition. Finite size: γ(h) from a
-//!   small torus is only qualitative (regions are not ≫ ξ, note C.10.3).
-//! - The oracle: reduced density matrices of full state vectors ([`schmidt::state_vector_entropy`]).
+//! - The toric code in a field ([`field`]): the ground state by exact diagonalization of its
+//!   dual Ising model, expanded into the gauge sector, whose configurations are a GF(2) linear
+//!   code; the Schmidt blocks are its cosets ([`field::SectorState`]). Finite size: the regions
+//!   on tori ED reaches are not ≫ ξ near the transition (docs/physics/topological-order.md).
+//! - The oracle: reduced density matrices of full state vectors ([`schmidt::StateVector`]).
 
 pub mod field;
 pub mod honeycomb;
@@ -36,14 +37,14 @@ pub mod semion;
 pub mod stabilizer;
 
 use crate::error::Result;
-use regions::{KpRegions, LwRegions};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which region combination.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConstructionKind {
     /// `S_A + S_B + S_C − S_AB − S_BC − S_CA + S_ABC = −γ`.
+    #[default]
     KitaevPreskill,
     /// `(S1 − S2) − (S3 − S4) = −2γ`.
     LevinWen,
@@ -67,17 +68,18 @@ impl ConstructionKind {
     }
 }
 
-/// The entropy of one region of a construction.
-#[derive(Clone, Debug, Serialize)]
+/// The entropy of one region of a construction (fields in alphabetical order, the order of the
+/// JSON documents).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RegionEntropy {
+    /// Entropy in nats.
+    pub entropy: f64,
+    /// Number of qubits in it.
+    pub qubits: usize,
     /// Region name (`A`, `AB`, `A1`, …).
     pub region: String,
     /// Its sign in the combination.
     pub sign: i32,
-    /// Number of qubits in it.
-    pub qubits: usize,
-    /// Entropy in nats.
-    pub entropy: f64,
 }
 
 /// A topological entanglement entropy: the regions' entropies and their combination.
@@ -93,52 +95,51 @@ pub struct TeeResult {
     pub gamma: f64,
 }
 
-/// Combine region entropies into γ. `entropy` maps a region (sorted qubits) to its entropy in
-/// nats; integer-valued entropies (stabilizer states) may be summed in bits by the caller and
-/// passed through `ln 2` once, which keeps γ exact to rounding.
-pub fn combine(
+/// A state of qubits whose region entropies ether computes: the one entanglement-entropy API.
+/// Every state representation implements it: stabilizer states exactly from GF(2) ranks
+/// ([`stabilizer::StabilizerState`], the fast path), explicit superpositions of configurations
+/// by a block Schmidt decomposition ([`schmidt::ConfigState`]), the toric code in a field in its
+/// gauge sector from the sector's GF(2) structure ([`field::SectorState`]), and full state
+/// vectors by dense reduced density matrices ([`schmidt::StateVector`], the oracle).
+pub trait QubitState {
+    /// Number of qubits (region entries are below it).
+    fn n_qubits(&self) -> usize;
+    /// The entanglement entropy `S_A = −Tr ρ_A ln ρ_A` of a region (distinct qubits), in nats.
+    fn entropy(&self, region: &[usize]) -> Result<f64>;
+    /// `S_A` in bits when it is an integer by construction (stabilizer states), for exact
+    /// combinations; `None` for states whose entropies are floating point.
+    fn exact_bits(&self, _region: &[usize]) -> Option<Result<usize>> {
+        None
+    }
+}
+
+/// The topological entanglement entropy of a state for a list of signed regions (a
+/// construction's [`regions::KpRegions::combination`] or [`regions::LwRegions::combination`]).
+/// When the state's entropies are exact integers in bits they are summed as integers first, so
+/// γ is an exact multiple of ln 2 up to one rounding.
+pub fn topological_entropy(
+    state: &dyn QubitState,
     kind: ConstructionKind,
     regions: Vec<(&'static str, i32, Vec<usize>)>,
-    mut entropy: impl FnMut(&[usize]) -> Result<f64>,
 ) -> Result<TeeResult> {
+    let exact = regions.first().is_some_and(|r| state.exact_bits(&r.2).is_some());
     let mut entropies = Vec::with_capacity(regions.len());
-    let mut s_topo = 0.0;
+    let (mut s_topo, mut bits_sum) = (0.0, 0i64);
     for (name, sign, q) in regions {
-        let s = entropy(&q)?;
+        let s = match state.exact_bits(&q).filter(|_| exact) {
+            Some(bits) => {
+                let b = bits? as i64;
+                bits_sum += sign as i64 * b;
+                b as f64 * std::f64::consts::LN_2
+            }
+            None => state.entropy(&q)?,
+        };
         s_topo += sign as f64 * s;
         entropies.push(RegionEntropy { region: name.to_string(), sign, qubits: q.len(), entropy: s });
     }
+    if exact {
+        s_topo = bits_sum as f64 * std::f64::consts::LN_2;
+    }
     // `+ 0.0` turns −0 into 0 for a product state.
     Ok(TeeResult { construction: kind, entropies, s_topo, gamma: -s_topo / kind.gamma_multiple() + 0.0 })
-}
-
-/// γ of a stabilizer state with the Kitaev–Preskill regions (the integer bit count is summed
-/// first, so γ is an exact multiple of ln 2).
-pub fn stabilizer_kp(state: &stabilizer::StabilizerState, r: &KpRegions) -> Result<TeeResult> {
-    stabilizer_tee(state, ConstructionKind::KitaevPreskill, r.combination())
-}
-
-/// γ of a stabilizer state with the Levin–Wen regions.
-pub fn stabilizer_lw(state: &stabilizer::StabilizerState, r: &LwRegions) -> Result<TeeResult> {
-    stabilizer_tee(state, ConstructionKind::LevinWen, r.combination())
-}
-
-/// γ of a stabilizer state for any list of signed regions (bits summed exactly first).
-pub fn stabilizer_tee(
-    state: &stabilizer::StabilizerState,
-    kind: ConstructionKind,
-    regions: Vec<(&'static str, i32, Vec<usize>)>,
-) -> Result<TeeResult> {
-    let mut bits_sum: i64 = 0;
-    let mut res = combine(kind, regions, |q| {
-        let b = state.entropy_bits(q)?;
-        Ok(b as f64)
-    })?;
-    for e in &mut res.entropies {
-        bits_sum += e.sign as i64 * e.entropy as i64;
-        e.entropy *= std::f64::consts::LN_2;
-    }
-    res.s_topo = bits_sum as f64 * std::f64::consts::LN_2;
-    res.gamma = -res.s_topo / kind.gamma_multiple() + 0.0;
-    Ok(res)
 }

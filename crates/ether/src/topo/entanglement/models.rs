@@ -1,15 +1,16 @@
 //! Stabilizer models as data: their checks, logical operators and qubit positions.
 //!
-//! - [`toric_code_2d`]: qubits on the links of an `L1 × L2` torus, stars `A_v = Π σ^x` and
-//!   plaquettes `B_p = Π σ^z` (note C.1).
-//! - [`toric_code_3d`]: qubits on the links of an `L1 × L2 × L3` torus, six-link stars
-//!   `Π σ^x` and four-link plaquettes `Π σ^z` in all three planes (note C.8).
+//! - [`toric_code`]: the stabilizer form of the toric code ([`crate::model::ToricCode`], its one
+//!   definition) at its fixed point: [`toric_code_2d`] on an `L1 × L2` torus, stars
+//!   `A_v = Π σ^x` and plaquettes `B_p = Π σ^z` (note C.1); [`toric_code_3d`] on an
+//!   `L1 × L2 × L3` torus, six-link stars and four-link plaquettes in all three planes (note C.8).
 //! - [`ferromagnet`]: one spin per site of a torus, Ising bonds `σ^z_i σ^z_j`; its ground
 //!   state `|↑↑…↑⟩` is a product state (the symmetry-breaking state of the talk).
 //! - [`toric_code_honeycomb`]: the Z₂ string net on a planar honeycomb patch, vertex terms
-//!   `Π σ^z` and hexagons `Π σ^x` (string present ⇔ σ^z = −1, the convention of note C.5).
-//!   It shares its configurations with the double semion and is the stabilizer twin used to
-//!   check the double semion's Schmidt decomposition.
+//!   `Π σ^z` and hexagons `Π σ^x` (string present ⇔ σ^z = −1, the convention of note C.5): the
+//!   same phase written in its string basis, with the roles of σ^x and σ^z exchanged relative to
+//!   [`crate::model::ToricCode`]. It shares its configurations with the double semion and is the
+//!   stabilizer twin used to check the double semion's Schmidt decomposition.
 //!
 //! A model's ground state is fixed by adding its logical `Z` operators (loops along the
 //! cycles of the torus) to the checks; the logical `X` operators are listed too, so that the
@@ -20,6 +21,7 @@ use super::regions::{Boundary, Geometry, SQUARE_MINIMUMS};
 use super::stabilizer::{Pauli, PauliString, StabilizerGroup, StabilizerState};
 use crate::error::{Error, Result};
 use crate::lattice::Lattice;
+use crate::model::ToricCode;
 
 /// A stabilizer model: commuting checks (`H = −Σ checks`), logical operators, geometry.
 #[derive(Clone, Debug)]
@@ -120,58 +122,44 @@ fn link_geometry(lat: &Lattice) -> Geometry {
     }
 }
 
-fn star(lat: &Lattice, r: usize) -> Vec<usize> {
-    let mut v = Vec::with_capacity(2 * lat.dim());
-    for a in 0..lat.dim() {
-        v.push(lat.link(r, a));
-        v.push(lat.link(lat.backward(r, a), a));
-    }
-    v
-}
-
-/// Links `(t e_a, a)` for `t = 0..L_a`: a straight loop along axis `a` through the origin.
-fn straight_loop(lat: &Lattice, a: usize) -> Vec<usize> {
-    let mut r = 0;
-    let mut v = Vec::new();
-    for _ in 0..lat.extents()[a] {
-        v.push(lat.link(r, a));
-        r = lat.forward(r, a);
-    }
-    v
-}
-
-/// Links `(r, a)` with `x_a(r) = 0`: the links that pierce the plane `x_a = 1/2`.
-fn piercing_links(lat: &Lattice, a: usize) -> Vec<usize> {
-    (0..lat.n_sites()).filter(|&r| lat.coords(r)[a] == 0).map(|r| lat.link(r, a)).collect()
-}
-
-/// The 2D toric code on a torus (note C.1). Logical `Z_a` are straight `σ^z` loops along
-/// axis `a`; logical `X_a` are `σ^x` on the links that pierce the line `x_a = 1/2`.
+/// The 2D toric code on a torus (note C.1), at its fixed point. Logical `Z_a` are straight
+/// `σ^z` loops along axis `a`; logical `X_a` are `σ^x` on the links that pierce the line
+/// `x_a = 1/2`.
 pub fn toric_code_2d(lat: &Lattice) -> Result<StabilizerModel> {
-    toric_code(lat, 2, "toric code (2D)")
+    require_dim(lat, 2, "the 2D toric code")?;
+    toric_code(&ToricCode::fixed_point(lat.clone())?, "toric code (2D)")
 }
 
-/// The 3D toric code on a torus (note C.8). Logical `Z_a`: straight loops; logical `X_a`:
-/// membranes of `σ^x` on the links that pierce the plane `x_a = 1/2`.
+/// The 3D toric code on a torus (note C.8), at its fixed point. Logical `Z_a`: straight loops;
+/// logical `X_a`: membranes of `σ^x` on the links that pierce the plane `x_a = 1/2`.
 pub fn toric_code_3d(lat: &Lattice) -> Result<StabilizerModel> {
-    toric_code(lat, 3, "toric code (3D)")
+    require_dim(lat, 3, "the 3D toric code")?;
+    toric_code(&ToricCode::fixed_point(lat.clone())?, "toric code (3D)")
 }
 
-/// The toric code in `d` dimensions: `X` stars on sites, `Z` plaquettes, and one logical pair
-/// per axis.
-fn toric_code(lat: &Lattice, d: usize, name: &'static str) -> Result<StabilizerModel> {
-    require_dim(lat, d, &format!("the {d}D toric code"))?;
-    let mut gens = Vec::with_capacity(lat.n_sites() + lat.n_plaquettes());
-    for r in 0..lat.n_sites() {
-        gens.push(PauliString::uniform(&star(lat, r), Pauli::X)?);
+/// The stabilizer form of a toric code ([`ToricCode`], the one definition of the model): `X`
+/// stars on sites, `Z` plaquettes, and one logical pair per axis. Its ground state is a
+/// stabilizer state only without a field.
+pub fn toric_code(model: &ToricCode, name: &'static str) -> Result<StabilizerModel> {
+    let lat = &model.lattice;
+    if model.field != 0.0 || !lat.is_periodic() {
+        return Err(Error::invalid(
+            "toric code",
+            format!("field {} on {lat}", model.field),
+            "the stabilizer form is the torus at zero field; the toric code in a field is solved by exact diagonalization",
+        ));
     }
-    for p in 0..lat.n_plaquettes() {
-        let links: Vec<usize> = lat.plaquette_links(p).iter().map(|x| x.0).collect();
-        gens.push(PauliString::uniform(&links, Pauli::Z)?);
+    let d = lat.dim();
+    let mut gens = Vec::with_capacity(lat.n_sites() + lat.n_plaquettes());
+    for s in model.stars() {
+        gens.push(PauliString::uniform(&s, Pauli::X)?);
+    }
+    for p in model.plaquettes() {
+        gens.push(PauliString::uniform(&p, Pauli::Z)?);
     }
     let checks = StabilizerGroup::new(lat.n_links(), gens)?.with_order(folded_order(lat, d))?;
-    let logical_z = (0..d).map(|a| PauliString::uniform(&straight_loop(lat, a), Pauli::Z)).collect::<Result<_>>()?;
-    let logical_x = (0..d).map(|a| PauliString::uniform(&piercing_links(lat, a), Pauli::X)).collect::<Result<_>>()?;
+    let logical_z = (0..d).map(|a| PauliString::uniform(&model.z_loop(a), Pauli::Z)).collect::<Result<_>>()?;
+    let logical_x = (0..d).map(|a| PauliString::uniform(&model.x_membrane(a), Pauli::X)).collect::<Result<_>>()?;
     Ok(StabilizerModel { name, checks, logical_z, logical_x, geometry: link_geometry(lat) })
 }
 

@@ -80,6 +80,18 @@ pub struct Geometry {
 }
 
 impl Geometry {
+    /// The frame of a torus with no qubit positions: enough to check that a construction fits
+    /// and to choose its default placement before anything lattice-sized is allocated.
+    pub fn torus_frame(lat: &crate::lattice::Lattice) -> Self {
+        Geometry {
+            dim: lat.dim(),
+            positions: Vec::new(),
+            edge_ends: None,
+            boundary: Boundary::Periodic(lat.extents().iter().map(|&e| e as f64).collect()),
+            minimums: SQUARE_MINIMUMS,
+        }
+    }
+
     /// Number of qubits.
     pub fn n_qubits(&self) -> usize {
         self.positions.len()

@@ -8,8 +8,8 @@
 //!   `Ψ(X) = M[X_A, X_B]`. `M` is block diagonal over the connected components of the
 //!   bipartite graph "`X_A` and `X_B` occur together"; each block's Gram matrix (on its smaller
 //!   side) is diagonalized densely and `S = −Σ p ln p` over all blocks.
-//! - [`state_vector_entropy`]: the reduced density matrix `ρ_A = Tr_B |ψ⟩⟨ψ|` of a full
-//!   `2^n` state vector, diagonalized densely (the oracle for everything else, `n ≤ 24`).
+//! - [`StateVector`]: the reduced density matrix `ρ_A = Tr_B |ψ⟩⟨ψ|` of a full `2^n` state
+//!   vector, diagonalized densely (the oracle for everything else, `n ≤ 24`).
 //! - [`stabilizer_state_vector`]: the state vector of a stabilizer state, by projecting a
 //!   seeded random vector with `Π (1 + g)/2` (oracle input, `n ≤ 20`).
 
@@ -55,6 +55,48 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
 
 /// Largest number of qubits for the dense state-vector oracle.
 pub const DENSE_MAX_QUBITS: usize = 24;
+
+/// A full state vector of `n ≤ DENSE_MAX_QUBITS` qubits (basis state `b` has qubit `q` down iff
+/// bit `q` of `b` is set): the brute-force oracle of the entropy API.
+#[derive(Clone, Debug)]
+pub struct StateVector {
+    n: usize,
+    amps: Vec<C64>,
+}
+
+impl StateVector {
+    /// A state from its `2^n` amplitudes (normalized by the caller).
+    pub fn new(n: usize, amps: Vec<C64>) -> Result<Self> {
+        check_dense(n)?;
+        if amps.len() != 1usize << n {
+            return Err(Error::invalid("state vector", format!("length {}", amps.len()), format!("need 2^{n}")));
+        }
+        Ok(StateVector { n, amps })
+    }
+
+    /// The amplitudes.
+    pub fn amplitudes(&self) -> &[C64] {
+        &self.amps
+    }
+}
+
+impl super::QubitState for StateVector {
+    fn n_qubits(&self) -> usize {
+        self.n
+    }
+    fn entropy(&self, region: &[usize]) -> Result<f64> {
+        state_vector_entropy(&self.amps, self.n, region)
+    }
+}
+
+impl super::QubitState for ConfigState {
+    fn n_qubits(&self) -> usize {
+        self.n_qubits
+    }
+    fn entropy(&self, region: &[usize]) -> Result<f64> {
+        ConfigState::entropy(self, region)
+    }
+}
 
 /// A real superposition of σ^z-basis configurations of up to 128 qubits.
 #[derive(Clone, Debug)]
@@ -179,13 +221,13 @@ impl ConfigState {
     }
 
     /// The full state vector (`n ≤ DENSE_MAX_QUBITS`), for the oracle.
-    pub fn to_dense(&self) -> Result<Vec<C64>> {
+    pub fn to_dense(&self) -> Result<StateVector> {
         check_dense(self.n_qubits)?;
         let mut v = vec![C64::new(0.0, 0.0); 1usize << self.n_qubits];
         for (&x, &a) in self.configs.iter().zip(&self.amps) {
             v[x as usize] += C64::new(a, 0.0);
         }
-        Ok(v)
+        StateVector::new(self.n_qubits, v)
     }
 }
 
@@ -238,7 +280,7 @@ fn apply_pauli(ops: &[(usize, Pauli)], psi: &[C64], out: &mut [C64]) {
 /// The state vector of a stabilizer state with every generator `+1`: `Π (1 + g)/2` applied to a
 /// seeded random vector, normalized. Fails if the projection vanishes (the group is not a
 /// state, or contains `−1`).
-pub fn stabilizer_state_vector(group: &StabilizerGroup, seed: u64) -> Result<Vec<C64>> {
+pub fn stabilizer_state_vector(group: &StabilizerGroup, seed: u64) -> Result<StateVector> {
     let n = group.n_qubits();
     check_dense(n)?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
@@ -261,12 +303,12 @@ pub fn stabilizer_state_vector(group: &StabilizerGroup, seed: u64) -> Result<Vec
         }
         psi.iter_mut().for_each(|c| *c /= norm);
     }
-    Ok(psi)
+    StateVector::new(n, psi)
 }
 
 /// Entanglement entropy (nats) of `region` in a normalized `2^n` state vector, by dense
 /// diagonalization of the reduced density matrix of the smaller side.
-pub fn state_vector_entropy(psi: &[C64], n: usize, region: &[usize]) -> Result<f64> {
+fn state_vector_entropy(psi: &[C64], n: usize, region: &[usize]) -> Result<f64> {
     check_dense(n)?;
     if psi.len() != 1usize << n {
         return Err(Error::invalid("state vector", format!("length {}", psi.len()), format!("need 2^{n}")));

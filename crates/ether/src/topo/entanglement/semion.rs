@@ -16,7 +16,7 @@
 use super::honeycomb::HoneycombPatch;
 use super::schmidt::ConfigState;
 use crate::error::{Error, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Most hexagons for an explicit loop gas (`2^24` configurations, about 400 MiB with the
 /// Schmidt bookkeeping).
@@ -49,17 +49,17 @@ pub fn estimate_bytes(n_hex: usize) -> u64 {
     (1u64 << n_hex.min(62)) * 96
 }
 
-/// Result of [`LoopGas::ground_state_check`].
-#[derive(Clone, Debug, Serialize)]
+/// Result of [`LoopGas::ground_state_check`] (fields in alphabetical order, as in JSON).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroundStateCheck {
-    /// Largest `|Π_v σ^z − 1|` over vertices and configurations (0: every vertex closed).
-    pub vertex_violation: f64,
-    /// Largest `‖B_p Ψ − λ Ψ‖` over hexagons, with `λ = −1` (DS) or `+1` (TC, `B_p = Π σ^x`).
-    pub plaquette_residual: f64,
     /// `⟨H⟩` with `H = −Σ_v Q_v ∓ Σ_p B_p`.
     pub energy: f64,
     /// The lower bound `−N_v − N_p` (every term at its smallest eigenvalue).
     pub lower_bound: f64,
+    /// Largest `‖B_p Ψ − λ Ψ‖` over hexagons, with `λ = −1` (DS) or `+1` (TC, `B_p = Π σ^x`).
+    pub plaquette_residual: f64,
+    /// Largest `|Π_v σ^z − 1|` over vertices and configurations (0: every vertex closed).
+    pub vertex_violation: f64,
 }
 
 impl LoopGas {
@@ -70,7 +70,7 @@ impl LoopGas {
             return Err(Error::too_large(
                 format!("the explicit loop gas on a {}-ring patch ({nh} hexagons, 2^{nh} configurations)", patch.rings),
                 estimate_bytes(nh),
-                crate::error::available_memory_bytes().unwrap_or(0),
+                crate::error::memory_limit(),
                 "use at most 2 rings (19 hexagons); this model has no stabilizer shortcut",
             ));
         }

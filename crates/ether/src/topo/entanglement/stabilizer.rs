@@ -22,16 +22,13 @@
 //! counts are computed ([`StabilizerGroup::logical_qubits`],
 //! [`StabilizerGroup::independent_logicals`]) and checked against each other.
 //!
-//! **Elimination.** [`BitMatrix::rank`] keeps the rows in a heap ordered by their lowest set
-//! bit: the row with the smallest leading column becomes a pivot and is XORed into every other
-//! row with the same leading column. Each row is stored only over the window of words it
-//! occupies, so for local generators in lattice order each XOR touches a few words and the
-//! fill-in stays in a band. This makes the rank of `32 768` toric-code checks a matter of
-//! milliseconds, while the matrix never exists densely.
+//! **Elimination.** The ranks are those of [`crate::topo::gf2::BitMatrix`], the banded heap
+//! elimination shared with the statistics checks: for local generators in a locality order
+//! each XOR touches a few words, which makes the rank of `32 768` toric-code checks a matter of
+//! milliseconds while the matrix never exists densely.
 
 use crate::error::{Error, Result};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use crate::topo::gf2::BitMatrix;
 
 /// A single-qubit Pauli operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -107,154 +104,6 @@ impl PauliString {
     /// Largest qubit index + 1 (0 for the identity).
     pub fn span(&self) -> usize {
         self.ops.last().map_or(0, |o| o.0 + 1)
-    }
-}
-
-/// A binary matrix whose rows are stored over the window of words they occupy.
-#[derive(Clone, Debug, Default)]
-pub struct BitMatrix {
-    cols: usize,
-    rows: Vec<Row>,
-}
-
-#[derive(Clone, Debug, Default)]
-struct Row {
-    /// Index of the first stored word.
-    lo: usize,
-    /// Words `lo .. lo + bits.len()`.
-    bits: Vec<u64>,
-}
-
-impl Row {
-    fn from_columns(cols: &[usize]) -> Row {
-        if cols.is_empty() {
-            return Row::default();
-        }
-        let lo = cols.iter().min().copied().unwrap_or(0) / 64;
-        let hi = cols.iter().max().copied().unwrap_or(0) / 64 + 1;
-        let mut bits = vec![0u64; hi - lo];
-        for &c in cols {
-            bits[c / 64 - lo] ^= 1u64 << (c % 64);
-        }
-        Row { lo, bits }
-    }
-
-    /// Lowest set column at or after word `from`, if any.
-    fn lead(&self, from: usize) -> Option<usize> {
-        let start = from.max(self.lo) - self.lo;
-        for (k, &w) in self.bits.iter().enumerate().skip(start) {
-            if w != 0 {
-                return Some((self.lo + k) * 64 + w.trailing_zeros() as usize);
-            }
-        }
-        None
-    }
-
-    fn end(&self) -> usize {
-        self.lo + self.bits.len()
-    }
-
-    /// `self ^= pivot` over the pivot's words from `from` on (both are zero below `from`).
-    fn xor_from(&mut self, pivot: &Row, from: usize) {
-        let end = pivot.end();
-        if end > self.end() {
-            self.bits.resize(end - self.lo, 0);
-        }
-        for w in from.max(pivot.lo)..end {
-            self.bits[w - self.lo] ^= pivot.bits[w - pivot.lo];
-        }
-    }
-}
-
-impl BitMatrix {
-    /// An empty matrix with `cols` columns.
-    pub fn new(cols: usize) -> Self {
-        BitMatrix { cols, rows: Vec::new() }
-    }
-
-    /// Append a row given by the columns of its set bits (a column listed twice cancels).
-    pub fn push_columns(&mut self, cols: &[usize]) {
-        debug_assert!(cols.iter().all(|&c| c < self.cols));
-        self.rows.push(Row::from_columns(cols));
-    }
-
-    /// Number of rows.
-    pub fn n_rows(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// Number of columns.
-    pub fn n_cols(&self) -> usize {
-        self.cols
-    }
-
-    /// Rank over GF(2), by elimination in order of leading column (consumes the matrix).
-    pub fn rank(self) -> usize {
-        let mut rows = self.rows;
-        let mut heap: BinaryHeap<Reverse<(usize, usize)>> = BinaryHeap::with_capacity(rows.len());
-        for (i, r) in rows.iter().enumerate() {
-            if let Some(c) = r.lead(0) {
-                heap.push(Reverse((c, i)));
-            }
-        }
-        let mut rank = 0;
-        let mut same: Vec<usize> = Vec::new();
-        while let Some(Reverse((c, p))) = heap.pop() {
-            rank += 1;
-            same.clear();
-            while let Some(&Reverse((c2, j))) = heap.peek() {
-                if c2 != c {
-                    break;
-                }
-                heap.pop();
-                same.push(j);
-            }
-            if same.is_empty() {
-                continue;
-            }
-            let pivot = std::mem::take(&mut rows[p]);
-            let w0 = c / 64;
-            for &j in &same {
-                rows[j].xor_from(&pivot, w0);
-                if let Some(c3) = rows[j].lead(w0) {
-                    debug_assert!(c3 > c);
-                    heap.push(Reverse((c3, j)));
-                }
-            }
-        }
-        rank
-    }
-
-    /// Rank by plain dense Gaussian elimination on `Vec<bool>` rows: the slow, obviously
-    /// correct oracle for [`BitMatrix::rank`].
-    pub fn rank_dense_oracle(&self) -> usize {
-        let mut m: Vec<Vec<bool>> = self
-            .rows
-            .iter()
-            .map(|r| {
-                (0..self.cols)
-                    .map(|c| {
-                        let w = c / 64;
-                        w >= r.lo && w < r.end() && (r.bits[w - r.lo] >> (c % 64)) & 1 == 1
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut rank = 0;
-        for c in 0..self.cols {
-            let Some(p) = (rank..m.len()).find(|&i| m[i][c]) else { continue };
-            m.swap(rank, p);
-            for i in 0..m.len() {
-                if i != rank && m[i][c] {
-                    let pivot = m[rank].clone();
-                    for (a, b) in m[i].iter_mut().zip(pivot) {
-                        *a ^= b;
-                    }
-                }
-            }
-            rank += 1;
-        }
-        rank
     }
 }
 
@@ -498,37 +347,21 @@ impl StabilizerState {
     }
 }
 
+impl super::QubitState for StabilizerState {
+    fn n_qubits(&self) -> usize {
+        self.group.n_qubits()
+    }
+    fn entropy(&self, region: &[usize]) -> Result<f64> {
+        StabilizerState::entropy(self, region)
+    }
+    fn exact_bits(&self, region: &[usize]) -> Option<Result<usize>> {
+        Some(self.entropy_bits(region))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::{RngExt, SeedableRng};
-    use rand_xoshiro::Xoshiro256PlusPlus;
-
-    #[test]
-    fn windowed_heap_rank_matches_dense_oracle_on_random_sparse_matrices() {
-        // Oracle: plain Gauss-Jordan on bool rows. Random banded and random wide rows,
-        // including repeated and zero rows, so every branch of the heap elimination runs.
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
-        for trial in 0..60 {
-            let cols = rng.random_range(1..300);
-            let nrows = rng.random_range(0..120);
-            let mut m = BitMatrix::new(cols);
-            for _ in 0..nrows {
-                let k = rng.random_range(0..6);
-                let centre = rng.random_range(0..cols);
-                let width = if trial % 3 == 0 { cols } else { 20.min(cols) };
-                let c: Vec<usize> = (0..k).map(|_| (centre + rng.random_range(0..width)) % cols).collect();
-                m.push_columns(&c);
-            }
-            if nrows > 3 {
-                // a duplicated row and the sum of two rows
-                let r0 = m.rows[0].clone();
-                m.rows.push(r0);
-            }
-            let want = m.rank_dense_oracle();
-            assert_eq!(m.rank(), want, "trial {trial}");
-        }
-    }
 
     #[test]
     fn anticommuting_generators_are_rejected() {

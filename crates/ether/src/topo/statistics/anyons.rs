@@ -3,8 +3,8 @@
 //!
 //! Two independent routes:
 //!
-//! 1. **Lattice hop algebra (toric code).** Qubits on the links of an L×L torus,
-//!    `H = −Σ_v Π_{star} X − Σ_p Π_{∂p} Z`. An e particle (star defect) hops across link l with `Z_l`,
+//! 1. **Lattice hop algebra (toric code).** The model [`ToricCode`] (qubits on the links of an
+//!    L×L torus, `H = −Σ_v Π_{star} X − Σ_p Π_{∂p} Z`). An e particle (star defect) hops across link l with `Z_l`,
 //!    an m particle (plaquette defect) with `X` on the link its dual step crosses, and the bound state
 //!    ε = e×m (e at v, m on the plaquette whose lower-left corner is v) with the product. The
 //!    Levin-Wen identity (rotor note, eq. 3.1) at every vertex and all 4 leg triples gives the
@@ -22,30 +22,30 @@
 use super::algebra::Check;
 use super::shift::SignedShift;
 use crate::error::{Error, Result};
-use crate::lattice::Lattice;
 use crate::linalg::C64;
+use crate::model::ToricCode;
 use serde::{Deserialize, Serialize};
 
 /// One anyon and its exchange phase (topological spin).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Particle {
-    /// Name (1, e, m, e×m; 1, s, s̄, b).
-    pub name: String,
     /// `e^{iΘ}` as `[re, im]`.
     pub exchange_phase: [f64; 2],
     /// How it was computed.
     pub method: String,
+    /// Name (1, e, m, e×m; 1, s, s̄, b).
+    pub name: String,
 }
 
 /// The mutual braiding phase of two anyons (one taken fully around the other).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mutual {
+    /// How it was computed.
+    pub method: String,
     /// The two anyons.
     pub pair: [String; 2],
     /// The full-braid phase `[re, im]`.
     pub phase: [f64; 2],
-    /// How it was computed.
-    pub method: String,
 }
 
 /// Results for one anyon model.
@@ -171,21 +171,19 @@ fn k_matrix_check(twisted: bool) -> Check {
     }
 }
 
-/// Toric-code hop of a particle of kind (e, m) across link (r, a) of a 2D lattice.
-fn tc_hop(lat: &Lattice, l: usize, e: bool, m: bool) -> SignedShift {
-    let (r, a) = lat.link_site_dir(l);
-    let b = 1 - a;
-    // the link shared by the plaquettes based at r and at r + e_a
-    let shared = lat.link(lat.forward(r, a), b);
+/// Toric-code hop of a particle of kind (e, m) labelled by link `l`: σ^z on `l` for e, σ^x on
+/// the link the m particle's dual step crosses ([`ToricCode::m_hop_link`]) for m.
+fn tc_hop(model: &ToricCode, l: usize, e: bool, m: bool) -> SignedShift {
     let z: Vec<usize> = if e { vec![l] } else { vec![] };
-    let x: Vec<(usize, i64)> = if m { vec![(shared, 1)] } else { vec![] };
+    let x: Vec<(usize, i64)> = if m { vec![(model.m_hop_link(l), 1)] } else { vec![] };
     SignedShift::new(1, &x, &z)
 }
 
 /// The toric code on a 2D torus: lattice route for e, m, e×m and the e-m braiding, checked
 /// against the group-cohomology route.
-pub fn toric_code(lat: &Lattice) -> Result<AnyonReport> {
-    if lat.dim() != 2 || lat.extents().iter().any(|&e| e < 3) {
+pub fn toric_code(model: &ToricCode) -> Result<AnyonReport> {
+    let lat = &model.lattice;
+    if lat.dim() != 2 || !lat.is_periodic() || lat.extents().iter().any(|&e| e < 3) {
         return Err(Error::invalid(
             "lattice",
             lat.to_string(),
@@ -194,9 +192,7 @@ pub fn toric_code(lat: &Lattice) -> Result<AnyonReport> {
         ));
     }
     let n = lat.n_sites();
-    let legs = |s: usize| -> [usize; 4] {
-        [lat.link(s, 0), lat.link(s, 1), lat.link(lat.backward(s, 0), 0), lat.link(lat.backward(s, 1), 1)]
-    };
+    let legs = |s: usize| -> Vec<usize> { model.star_links(s) };
     let mut particles = Vec::new();
     let mut consistency = Vec::new();
     let mut triples_checked = 0;
@@ -209,7 +205,7 @@ pub fn toric_code(lat: &Lattice) -> Result<AnyonReport> {
                 let mut signs = Vec::new();
                 for p in [[0, 1, 2], [1, 2, 0], [2, 0, 1], [1, 0, 2], [0, 2, 1], [2, 1, 0]] {
                     let (j, k, l) = (lg[t[p[0]]], lg[t[p[1]]], lg[t[p[2]]]);
-                    let (t_sk, t_js, t_sl) = (tc_hop(lat, k, e, m), tc_hop(lat, j, e, m), tc_hop(lat, l, e, m));
+                    let (t_sk, t_js, t_sl) = (tc_hop(model, k, e, m), tc_hop(model, j, e, m), tc_hop(model, l, e, m));
                     let lhs = t_sl.mul(&t_js).mul(&t_sk).modulo(2);
                     let rhs = t_sk.mul(&t_js).mul(&t_sl).modulo(2);
                     if lhs.shift() != rhs.shift() || lhs.parity() != rhs.parity() {
@@ -242,9 +238,9 @@ pub fn toric_code(lat: &Lattice) -> Result<AnyonReport> {
         });
     }
     // braiding: e loop around plaquette 0 vs the X string that created m there
-    let p0 = lat.plaquette_links(0);
-    let loop_e = SignedShift::parity_of(&p0.iter().map(|x| x.0).collect::<Vec<_>>());
-    let string_m = SignedShift::new(1, &[(p0[0].0, 1)], &[]);
+    let p0 = model.plaquette_links(0);
+    let loop_e = SignedShift::parity_of(&p0);
+    let string_m = SignedShift::new(1, &[(p0[0], 1)], &[]);
     let braid = loop_e.commutation_sign(&string_m) as f64;
     let mut mutual = vec![Mutual {
         pair: ["e".into(), "m".into()],

@@ -9,8 +9,10 @@
 //! `t_sl t_js t_sk = e^{iΘ} t_sk t_js t_sl`,   `e^{iΘ} = +1` bosons, `−1` fermions.
 //!
 //! - [`shift`]: signed shifts `c S^n (−1)^{s·L}`, the closed algebra of hops and plaquettes.
-//! - [`complex`]: the periodic cubic torus and open boxes, legs numbered `(+x,+y,+z,−x,−y,−z)`.
-//! - [`twist`]: the twist sets T(l), hops, twisted plaquettes, [`twist::TwistedRotorModel`].
+//! - The cubic complex (periodic torus or open box, legs numbered `(+x,+y,+z,−x,−y,−z)`) is a
+//!   view of the lattice, [`crate::lattice::CubicComplex`]; the twisted rotor model with its
+//!   twist sets T(l) is data, [`crate::model::TwistedRotorModel`].
+//! - [`twist`]: hops and twisted plaquettes as signed shifts ([`HopAlgebra`]).
 //! - [`algebra`]: the exchange sign at every vertex and leg triple, and the consistency checks.
 //! - [`states`]: the same identity on explicit state vectors (truncated spin-S rotors, and free
 //!   fermions / hard-core bosons on 4 sites, through one function).
@@ -18,12 +20,10 @@
 //!   spectra of two free fermions and two hard-core bosons.
 //! - [`photon`]: the twist leaves the zero-charge sector (the photon) untouched.
 //! - [`anyons`]: toric code and double semion: exchange and braiding phases.
-//! - [`gf2`]: GF(2) linear algebra used by the checks.
+//! - GF(2) linear algebra is [`crate::topo::gf2`], shared with the entanglement entropies.
 
 pub mod algebra;
 pub mod anyons;
-pub mod complex;
-pub mod gf2;
 pub mod photon;
 pub mod shift;
 pub mod spectrum;
@@ -31,6 +31,5 @@ pub mod states;
 pub mod twist;
 
 pub use algebra::{consistency_checks, exchange_census, Check, ExchangeCensus};
-pub use complex::CubicComplex;
 pub use shift::SignedShift;
-pub use twist::{check_exchange_lattice, HopAlgebra, Twist, TwistedRotorModel};
+pub use twist::{hop_algebra, HopAlgebra};

@@ -7,11 +7,12 @@
 //! constructs W explicitly on that sector, and compares the linearized (harmonic) modes of the
 //! two models, whose quadratic forms are read off the Hamiltonians in the W frame.
 
-use super::complex::CubicComplex;
 use super::shift::SignedShift;
-use super::twist::{HopAlgebra, Twist};
+use super::twist::HopAlgebra;
 use crate::error::{Error, Result};
+use crate::lattice::CubicComplex;
 use crate::linalg::{eigvalsh_real, C64};
+use crate::model::Twist;
 use crate::modes::normal::normal_modes;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

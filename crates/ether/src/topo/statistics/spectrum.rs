@@ -14,13 +14,13 @@
 //! the flux-free sector the single-particle loop phase is ε_p. Statistics is the only thing the
 //! free comparison models still differ in.
 
-use super::complex::CubicComplex;
-use super::gf2::solve_system;
 use super::shift::SignedShift;
-use super::states::{FermionHop, Hop, SparseState};
-use super::twist::{HopAlgebra, Twist};
+use super::states::{Hop, ParticleHop, SparseState};
+use super::twist::HopAlgebra;
 use crate::error::{Error, Result};
+use crate::lattice::CubicComplex;
 use crate::linalg::eigvalsh_real;
+use crate::model::Twist;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -172,7 +172,7 @@ pub fn two_charge_spectrum(ext: [usize; 3], twist: Twist) -> Result<SpectrumComp
         eqs.push(b.iter().map(|x| x.0).collect::<Vec<usize>>());
         rhs.push(prod.sign < 0);
     }
-    let x = solve_system(nl, &eqs, &rhs)
+    let x = crate::topo::gf2::solve(nl, &eqs, &rhs)
         .ok_or_else(|| Error::Invariant("no bond signs reproduce the plaquette loop signs".into()))?;
     let w: Vec<f64> = x.iter().map(|&b| if b { -1.0 } else { 1.0 }).collect();
 
@@ -208,7 +208,7 @@ pub fn two_charge_spectrum(ext: [usize; 3], twist: Twist) -> Result<SpectrumComp
                     }
                     let ai = index[&(p, q)];
                     hb[ai * dim + bi] -= w[l];
-                    let out = FermionHop { to, from, order: order.clone() }.apply(&st)?;
+                    let out = ParticleHop::fermion(to, from, order.clone()).apply(&st)?;
                     for (c, amp) in &out.amp {
                         let occ2: Vec<usize> = (0..nv).filter(|&i| c[i] == 1).collect();
                         hf[index[&(occ2[0], occ2[1])] * dim + bi] -= w[l] * amp;

@@ -81,20 +81,47 @@ pub fn exchange_on_state(t_sl: &dyn Hop, t_js: &dyn Hop, t_sk: &dyn Hop, psi: &S
     Ok(ExchangeOnState { overlap: b.dot(&a) / (na * nb), norm_a: na, norm_b: nb })
 }
 
+/// Which point particles for the four-site check and the free-particle comparisons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Particles {
+    /// Spinless fermions (Jordan-Wigner).
+    Fermions,
+    /// Hard-core bosons.
+    HardCoreBosons,
+}
+
+/// The hop of one point particle from site `from` to site `to` (occupations 0 or 1):
 /// `c†_to c_from` for spinless fermions, with the Jordan-Wigner string taken in the site order
-/// `order` (`order[p]` is the site at position p of the string).
+/// `order` (`order[p]` is the site at position p of the string), or `b†_to b_from` for hard-core
+/// bosons (no signs; `order` unused).
 #[derive(Clone, Debug)]
-pub struct FermionHop {
+pub struct ParticleHop {
+    /// Fermions or hard-core bosons.
+    pub particles: Particles,
     /// Destination site.
     pub to: usize,
     /// Source site.
     pub from: usize,
-    /// Jordan-Wigner order of the sites.
+    /// Jordan-Wigner order of the sites (fermions).
     pub order: Vec<usize>,
 }
 
-impl FermionHop {
-    fn jw_sign(&self, n: &[i64], site: usize) -> f64 {
+impl ParticleHop {
+    /// `c†_to c_from` with the Jordan-Wigner string in `order`.
+    pub fn fermion(to: usize, from: usize, order: Vec<usize>) -> Self {
+        ParticleHop { particles: Particles::Fermions, to, from, order }
+    }
+
+    /// `b†_to b_from` for hard-core bosons.
+    pub fn boson(to: usize, from: usize) -> Self {
+        ParticleHop { particles: Particles::HardCoreBosons, to, from, order: Vec::new() }
+    }
+
+    /// The Jordan-Wigner sign `(−1)^{occupied sites before site}` (1 for bosons).
+    fn string_sign(&self, n: &[i64], site: usize) -> f64 {
+        if self.particles == Particles::HardCoreBosons {
+            return 1.0;
+        }
         let pos = self.order.iter().position(|&x| x == site).unwrap_or(0);
         let k: i64 = self.order[..pos].iter().map(|&m| n[m]).sum();
         if k % 2 == 0 {
@@ -105,7 +132,7 @@ impl FermionHop {
     }
 }
 
-impl Hop for FermionHop {
+impl Hop for ParticleHop {
     fn apply(&self, psi: &SparseState) -> Result<SparseState> {
         let mut out = SparseState::default();
         for (c, a) in &psi.amp {
@@ -113,9 +140,9 @@ impl Hop for FermionHop {
                 continue;
             }
             let mut n = c.clone();
-            let s1 = self.jw_sign(&n, self.from);
+            let s1 = self.string_sign(&n, self.from);
             n[self.from] = 0;
-            let s2 = self.jw_sign(&n, self.to);
+            let s2 = self.string_sign(&n, self.to);
             n[self.to] = 1;
             out.add(n, a * s1 * s2);
         }
@@ -123,52 +150,13 @@ impl Hop for FermionHop {
     }
 }
 
-/// `b†_to b_from` for hard-core bosons (occupations 0 or 1, no signs).
-#[derive(Clone, Debug)]
-pub struct BosonHop {
-    /// Destination site.
-    pub to: usize,
-    /// Source site.
-    pub from: usize,
-}
-
-impl Hop for BosonHop {
-    fn apply(&self, psi: &SparseState) -> Result<SparseState> {
-        let mut out = SparseState::default();
-        for (c, a) in &psi.amp {
-            if c[self.from] != 1 || (c[self.to] != 0 && self.to != self.from) {
-                continue;
-            }
-            let mut n = c.clone();
-            n[self.from] = 0;
-            n[self.to] = 1;
-            out.add(n, *a);
-        }
-        Ok(out)
-    }
-}
-
-/// Which point particles for the four-site check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Particles {
-    /// Spinless fermions (Jordan-Wigner).
-    Fermions,
-    /// Hard-core bosons.
-    HardCoreBosons,
-}
-
 /// The exchange identity for two particles on four sites s=0, j=1, k=2, l=3 (a T-junction):
 /// start with particles on k and l. `order` is the Jordan-Wigner order (fermions only).
 pub fn four_site_exchange(p: Particles, order: &[usize; 4]) -> Result<ExchangeOnState> {
     let (s, j, k, l) = (0, 1, 2, 3);
     let psi = SparseState::basis(vec![0, 0, 1, 1]);
-    let mk = |to: usize, from: usize| -> Box<dyn Hop> {
-        match p {
-            Particles::Fermions => Box::new(FermionHop { to, from, order: order.to_vec() }),
-            Particles::HardCoreBosons => Box::new(BosonHop { to, from }),
-        }
-    };
-    exchange_on_state(mk(s, l).as_ref(), mk(j, s).as_ref(), mk(s, k).as_ref(), &psi)
+    let mk = |to: usize, from: usize| ParticleHop { particles: p, to, from, order: order.to_vec() };
+    exchange_on_state(&mk(s, l), &mk(j, s), &mk(s, k), &psi)
 }
 
 /// A twisted or untwisted hop on truncated spin-S links: `S^±_l (−1)^{Σ_{m∈T(l)} L_m}` with
@@ -277,7 +265,7 @@ pub fn prepare_state(alg: &HopAlgebra, s: usize, legs: [usize; 3], seed: u64) ->
 fn rotor_hops(alg: &HopAlgebra, s: usize, legs: [usize; 3], spin: i64) -> [RotorHop; 3] {
     let cx = &alg.complex;
     let mk = |leg: usize, to_s: bool| {
-        let g = cx.legs[s][leg].unwrap_or(crate::topo::statistics::complex::Leg { link: 0, neighbour: 0 });
+        let g = cx.legs[s][leg].unwrap_or(crate::lattice::Leg { link: 0, neighbour: 0 });
         let to = if to_s { s } else { g.neighbour };
         RotorHop { link: g.link, raise: cx.links[g.link].0 == to, twist: alg.twist_sets[g.link].clone(), spin }
     };

@@ -1,12 +1,14 @@
-//! The cubic cell complex the statistics code works on: a periodic torus (from
-//! [`crate::lattice::Lattice`]) or an open box cut out of the cubic lattice (for the small Z₂
-//! spectra and zero-charge diagonalizations, where the Hilbert space must stay small).
+//! The cubic cell complex of a three-dimensional [`Lattice`], as a compactly numbered view of
+//! its existing cells: a periodic torus, or an open box cut out of the cubic lattice
+//! ([`Lattice::open`]; the small Z₂ spectra and zero-charge diagonalizations of the statistics
+//! test, where the Hilbert space must stay small), with the legs of every vertex in the fixed
+//! order the twisted rotor model's sign rule refers to.
 //!
 //! Legs at a vertex are numbered `(+x, +y, +z, −x, −y, −z) = (0, …, 5)` (rotor note, section 3.4).
 //! Leg `+a` of `v` is the link `(v, a)` (v its tail); leg `−a` is `(v − e_a, a)` (v its head).
 
+use super::{Boundary, Lattice};
 use crate::error::{Error, Result};
-use crate::lattice::Lattice;
 
 /// One leg of a vertex: the link and the vertex at its other end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,8 +45,11 @@ pub struct CubicComplex {
 }
 
 impl CubicComplex {
-    /// The periodic cubic torus of a three-dimensional lattice.
-    pub fn periodic(lat: &Lattice) -> Result<Self> {
+    /// The complex of a three-dimensional lattice with any boundary conditions: its existing
+    /// cells, numbered compactly in the lattice's order (on a torus the numbering is the
+    /// lattice's own; on an open box, links `(r, a)` that exist in ascending `r d + a`, and
+    /// likewise plaquettes and cubes).
+    pub fn of(lat: &Lattice) -> Result<Self> {
         if lat.dim() != 3 {
             return Err(Error::invalid(
                 "lattice",
@@ -54,23 +59,33 @@ impl CubicComplex {
         }
         let n = lat.n_sites();
         let ext = [lat.extents()[0], lat.extents()[1], lat.extents()[2]];
-        let mut legs = vec![[None; 6]; n];
-        let mut links = Vec::with_capacity(lat.n_links());
-        for l in 0..lat.n_links() {
+        let mut link_id = vec![usize::MAX; lat.n_links()];
+        let mut links = Vec::new();
+        for l in lat.links() {
             let (r, a) = lat.link_site_dir(l);
-            let h = lat.forward(r, a);
-            links.push((r, h, a));
+            link_id[l] = links.len();
+            links.push((r, lat.forward(r, a), a));
         }
+        let mut legs = vec![[None; 6]; n];
         for (v, lg) in legs.iter_mut().enumerate() {
             for a in 0..3 {
-                lg[a] = Some(Leg { link: lat.link(v, a), neighbour: lat.forward(v, a) });
-                let b = lat.backward(v, a);
-                lg[3 + a] = Some(Leg { link: lat.link(b, a), neighbour: b });
+                if let Some(h) = lat.neighbour(v, a, true) {
+                    lg[a] = Some(Leg { link: link_id[lat.link(v, a)], neighbour: h });
+                }
+                if let Some(b) = lat.neighbour(v, a, false) {
+                    lg[3 + a] = Some(Leg { link: link_id[lat.link(b, a)], neighbour: b });
+                }
             }
         }
-        let plaquettes: Vec<[(usize, i8); 4]> = (0..lat.n_plaquettes()).map(|p| lat.plaquette_links(p)).collect();
-        let plaquette_axes = (0..lat.n_plaquettes()).map(|p| lat.plaquette_site_axes(p)).collect();
-        let cubes = (0..lat.n_cubes()).map(|q| lat.cube_plaquettes(q)).collect();
+        let mut plaq_id = vec![usize::MAX; lat.n_plaquettes()];
+        let mut plaquettes = Vec::new();
+        let mut plaquette_axes = Vec::new();
+        for p in lat.plaquettes() {
+            plaq_id[p] = plaquettes.len();
+            plaquettes.push(lat.plaquette_links(p).map(|(l, s)| (link_id[l], s)));
+            plaquette_axes.push(lat.plaquette_site_axes(p));
+        }
+        let cubes = lat.cubes().map(|q| lat.cube_plaquettes(q).map(|(p, s)| (plaq_id[p], s))).collect();
         let coords: Vec<[usize; 3]> = (0..n)
             .map(|r| {
                 let c = lat.coords(r);
@@ -78,16 +93,26 @@ impl CubicComplex {
             })
             .collect();
         let mut layers = Vec::new();
-        let names = ["x", "y", "z"];
-        for (a, b, c) in [(0, 1, 2), (0, 2, 1), (1, 2, 0)] {
-            for x in 0..ext[c] {
-                let ps: Vec<usize> = (0..n).filter(|&r| coords[r][c] == x).map(|r| lat.plaquette(r, a, b)).collect();
-                layers.push((format!("{}{} layer at {} = {x}", names[a], names[b], names[c]), ps));
+        if lat.is_periodic() {
+            let names = ["x", "y", "z"];
+            for (a, b, c) in [(0, 1, 2), (0, 2, 1), (1, 2, 0)] {
+                for x in 0..ext[c] {
+                    let ps: Vec<usize> =
+                        (0..n).filter(|&r| coords[r][c] == x).map(|r| plaq_id[lat.plaquette(r, a, b)]).collect();
+                    layers.push((format!("{}{} layer at {} = {x}", names[a], names[b], names[c]), ps));
+                }
             }
         }
+        let name = if lat.is_periodic() {
+            format!("periodic {lat}")
+        } else if lat.boundaries().iter().all(|&b| b == Boundary::Open) {
+            format!("open box {}x{}x{}", ext[0], ext[1], ext[2])
+        } else {
+            lat.to_string()
+        };
         Ok(CubicComplex {
-            name: format!("periodic {lat}"),
-            periodic: true,
+            name,
+            periodic: lat.is_periodic(),
             extents: ext,
             legs,
             links,
@@ -99,7 +124,13 @@ impl CubicComplex {
         })
     }
 
-    /// An open box of `n0 × n1 × n2` vertices cut out of the cubic lattice (no wrap-around).
+    /// The periodic cubic torus of a three-dimensional lattice.
+    pub fn periodic(lat: &Lattice) -> Result<Self> {
+        Self::of(lat)
+    }
+
+    /// An open box of `n0 × n1 × n2` vertices cut out of the cubic lattice (no wrap-around):
+    /// the complex of [`Lattice::open`].
     pub fn open_box(ext: [usize; 3]) -> Result<Self> {
         if ext.iter().any(|&e| e < 1) || ext.iter().product::<usize>() > 4096 {
             return Err(Error::invalid(
@@ -108,79 +139,7 @@ impl CubicComplex {
                 "give 1 to 4096 vertices, e.g. 2x2x2",
             ));
         }
-        let n = ext[0] * ext[1] * ext[2];
-        let site = |c: [usize; 3]| c[0] + ext[0] * (c[1] + ext[1] * c[2]);
-        let coords: Vec<[usize; 3]> =
-            (0..n).map(|r| [r % ext[0], (r / ext[0]) % ext[1], r / (ext[0] * ext[1])]).collect();
-        let mut link_index = vec![[usize::MAX; 3]; n];
-        let mut links = Vec::new();
-        for r in 0..n {
-            for a in 0..3 {
-                if coords[r][a] + 1 < ext[a] {
-                    let mut c = coords[r];
-                    c[a] += 1;
-                    link_index[r][a] = links.len();
-                    links.push((r, site(c), a));
-                }
-            }
-        }
-        let mut legs = vec![[None; 6]; n];
-        for (l, &(t, h, a)) in links.iter().enumerate() {
-            legs[t][a] = Some(Leg { link: l, neighbour: h });
-            legs[h][3 + a] = Some(Leg { link: l, neighbour: t });
-        }
-        let mut plaquettes = Vec::new();
-        let mut plaquette_axes = Vec::new();
-        let mut plaq_index = vec![[usize::MAX; 3]; n];
-        for r in 0..n {
-            for (pi, (a, b)) in [(0, 1), (0, 2), (1, 2)].into_iter().enumerate() {
-                if coords[r][a] + 1 < ext[a] && coords[r][b] + 1 < ext[b] {
-                    let mut ca = coords[r];
-                    ca[a] += 1;
-                    let mut cb = coords[r];
-                    cb[b] += 1;
-                    plaq_index[r][pi] = plaquettes.len();
-                    plaquettes.push([
-                        (link_index[r][a], 1),
-                        (link_index[site(ca)][b], 1),
-                        (link_index[site(cb)][a], -1),
-                        (link_index[r][b], -1),
-                    ]);
-                    plaquette_axes.push((r, a, b));
-                }
-            }
-        }
-        let mut cubes = Vec::new();
-        for r in 0..n {
-            if (0..3).all(|a| coords[r][a] + 1 < ext[a]) {
-                let sh = |a: usize| {
-                    let mut c = coords[r];
-                    c[a] += 1;
-                    site(c)
-                };
-                // planes: (0,1)=0, (0,2)=1, (1,2)=2; same orientation as Lattice::cube_plaquettes
-                cubes.push([
-                    (plaq_index[sh(2)][0], 1),
-                    (plaq_index[r][0], -1),
-                    (plaq_index[sh(1)][1], -1),
-                    (plaq_index[r][1], 1),
-                    (plaq_index[sh(0)][2], 1),
-                    (plaq_index[r][2], -1),
-                ]);
-            }
-        }
-        Ok(CubicComplex {
-            name: format!("open box {}x{}x{}", ext[0], ext[1], ext[2]),
-            periodic: false,
-            extents: ext,
-            legs,
-            links,
-            plaquettes,
-            plaquette_axes,
-            cubes,
-            layers: Vec::new(),
-            coords,
-        })
+        Self::of(&Lattice::open(&ext)?)
     }
 
     /// Number of vertices.
@@ -254,6 +213,48 @@ impl CubicComplex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The view of an open lattice against a direct construction of the open box (the
+    /// numbering of links and plaquettes the statistics code and its outputs rely on).
+    #[test]
+    fn open_box_view_matches_a_direct_construction() {
+        for ext in [[2usize, 2, 2], [3, 2, 2], [3, 3, 1], [1, 1, 5], [4, 2, 3]] {
+            let cx = CubicComplex::open_box(ext).unwrap();
+            let n = ext[0] * ext[1] * ext[2];
+            let site = |c: [usize; 3]| c[0] + ext[0] * (c[1] + ext[1] * c[2]);
+            let coords = |r: usize| [r % ext[0], (r / ext[0]) % ext[1], r / (ext[0] * ext[1])];
+            let mut idx = vec![[usize::MAX; 3]; n];
+            let mut links = Vec::new();
+            for r in 0..n {
+                for a in 0..3 {
+                    if coords(r)[a] + 1 < ext[a] {
+                        let mut c = coords(r);
+                        c[a] += 1;
+                        idx[r][a] = links.len();
+                        links.push((r, site(c), a));
+                    }
+                }
+            }
+            assert_eq!(cx.links, links, "{ext:?}");
+            let mut plaqs = Vec::new();
+            for r in 0..n {
+                for (a, b) in [(0, 1), (0, 2), (1, 2)] {
+                    if coords(r)[a] + 1 < ext[a] && coords(r)[b] + 1 < ext[b] {
+                        let (mut ca, mut cb) = (coords(r), coords(r));
+                        ca[a] += 1;
+                        cb[b] += 1;
+                        plaqs.push([(idx[r][a], 1), (idx[site(ca)][b], 1), (idx[site(cb)][a], -1), (idx[r][b], -1)]);
+                    }
+                }
+            }
+            assert_eq!(cx.plaquettes, plaqs, "{ext:?}");
+            assert_eq!(cx.name, format!("open box {}x{}x{}", ext[0], ext[1], ext[2]));
+            for (l, &(t, h, a)) in cx.links.iter().enumerate() {
+                assert_eq!(cx.legs[t][a], Some(Leg { link: l, neighbour: h }));
+                assert_eq!(cx.legs[h][3 + a], Some(Leg { link: l, neighbour: t }));
+            }
+        }
+    }
 
     #[test]
     fn counts_of_open_box_and_torus() {
