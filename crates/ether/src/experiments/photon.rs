@@ -1571,6 +1571,10 @@ mod tests {
         moving.longitudinal_e_moving_fraction = 1e-3;
         assert!(!dynamics_contrast(&moving).contains("That is light"));
         assert!(dynamics_verdict(&moving).contains("longitudinal E moves"), "{}", dynamics_verdict(&moving));
+        // the narrative from that record (its stored words recomputed, with a static pair)
+        moving.verdict = dynamics_verdict(&moving);
+        moving.contrast = dynamics_contrast(&moving);
+        moving.static_charges = vec![(0, 1.0), (1, -1.0)];
         let words = PhotonRecord::Dynamics(moving).narrative().join(" ");
         assert!(words.contains("moves") && !words.contains("stays static"), "{words}");
     }
