@@ -12,10 +12,11 @@
 //! to it; the claims are [`Claim`]s.
 
 use crate::dynamics::rotor::polarization::{
-    count_polarizations, unequal_state, PolarizationCount, UnequalConfig, UnequalWeights,
+    count_polarizations, unequal_state, unequal_weights, PolarizationCount, UnequalConfig, UnequalWeights,
 };
+use crate::dynamics::rotor::runner::SpectrumRunner;
 use crate::dynamics::rotor::{
-    fields, fit_speed, omega_max, peaks, photon_spectrum_observed, tone_frequency, EvolveConfig, Peak, SpectrumRun,
+    fields, fit_speed, omega_max, peaks, tone_frequency, EvolveConfig, Peak, RotorState, SpectrumRun,
 };
 use crate::error::{Error, Result};
 use crate::experiment::{check_memory, Axis, Claim, DataArray, DemoRun, Experiment, Observer, Record};
@@ -964,11 +965,16 @@ fn weight(sf: &crate::dynamics::StructureFactor, ch: usize, skip_k0: bool, bins:
     s
 }
 
-fn run_dynamics(p: &Params, r: &Resolved, obs: &mut dyn Observer) -> Result<DynamicsRecord> {
+/// The initial state of the dynamics, with the drawn weights for `unequal`.
+fn initial_state(
+    p: &Params,
+    r: &Resolved,
+    charges: &Option<Vec<f64>>,
+    obs: &mut dyn Observer,
+) -> Result<(RotorState, Option<UnequalWeights>)> {
     let m = &r.model;
     let lat = &m.lattice;
-    let charges = charges_for(p.charges, lat);
-    let (s0, weights) = match p.initial {
+    match p.initial {
         Initial::Unequal => {
             obs.say(&format!(
                 "initial state far from equipartition: energy scale T = {}, a random weight per helicity and per momentum ({} links)",
@@ -979,7 +985,7 @@ fn run_dynamics(p: &Params, r: &Resolved, obs: &mut dyn Observer) -> Result<Dyna
                 m,
                 &UnequalConfig { temperature: r.temperature, seed: p.seed, charges: charges.clone() },
             )?;
-            (s, Some(w))
+            Ok((s, Some(w)))
         }
         Initial::Thermal => {
             obs.say(&format!(
@@ -991,7 +997,36 @@ fn run_dynamics(p: &Params, r: &Resolved, obs: &mut dyn Observer) -> Result<Dyna
             let mut tc = ThermalConfig::new(r.temperature, p.seed);
             tc.sweeps = p.sweeps;
             tc.charges = charges.clone();
-            (thermal_state(m, &tc)?, None)
+            Ok((thermal_state(m, &tc)?, None))
+        }
+    }
+}
+
+/// Name of the dynamics' checkpoint file.
+const CHECKPOINT: &str = "dynamics";
+
+fn run_dynamics(p: &Params, r: &Resolved, obs: &mut dyn Observer) -> Result<DynamicsRecord> {
+    let m = &r.model;
+    let lat = &m.lattice;
+    let charges = charges_for(p.charges, lat);
+    let config = EvolveConfig::new(r.dt, p.steps);
+    // the checkpoint belongs to exactly these parameters (the run layer also checks the command)
+    let header = serde_json::json!({ "what": "photon dynamics", "params": p, "lattice": lat.to_string() });
+    let ck = obs.checkpoints().cloned();
+    let stored = match &ck {
+        Some(c) => c.load(CHECKPOINT, &header)?,
+        None => None,
+    };
+    let (mut runner, weights) = match stored {
+        Some(bytes) => {
+            let runner = SpectrumRunner::restore(m, &config, r.frame_every, &bytes)?;
+            obs.say(&format!("resuming the dynamics after step {} of {}", runner.step_index(), p.steps));
+            let w = (p.initial == Initial::Unequal).then(|| unequal_weights(p.seed));
+            (runner, w)
+        }
+        None => {
+            let (s0, w) = initial_state(p, r, &charges, obs)?;
+            (SpectrumRunner::new(m, s0, &config, r.frame_every)?, w)
         }
     };
     obs.say(&format!(
@@ -1002,15 +1037,41 @@ fn run_dynamics(p: &Params, r: &Resolved, obs: &mut dyn Observer) -> Result<Dyna
         r.frame_every
     ));
     obs.stage("leapfrog steps", p.steps as u64);
-    let run: SpectrumRun = photon_spectrum_observed(m, s0, &EvolveConfig::new(r.dt, p.steps), r.frame_every, |s| {
-        if s % 64 == 0 {
-            obs.advance(s as u64);
-            crate::experiment::check_stop(&*obs, "the photon dynamics", || {
-                format!("nothing (step {s} of {}; the dynamics takes no checkpoint: rerun it)", p.steps)
-            })?;
+    // a checkpoint every tenth of the run (at least every 500 steps apart), and on a stop signal
+    let save_every = (p.steps / 10).max(500);
+    let save = |runner: &SpectrumRunner| -> Result<()> {
+        match &ck {
+            Some(c) => c.save(CHECKPOINT, &header, &runner.save()),
+            None => Ok(()),
         }
-        Ok(())
-    })?;
+    };
+    while !runner.done() {
+        let until = (runner.step_index() / save_every + 1) * save_every;
+        let res = runner.advance(until, |s| {
+            if s % 64 == 0 {
+                obs.advance(s as u64);
+            }
+            if obs.should_stop() {
+                return Err(Error::Interrupted { what: "the photon dynamics".into(), kept: String::new() });
+            }
+            Ok(())
+        });
+        match res {
+            Err(Error::Interrupted { what, .. }) => {
+                let kept = if ck.is_some() {
+                    save(&runner)?;
+                    format!("kept the state after step {} of {} in the checkpoint", runner.step_index(), p.steps)
+                } else {
+                    format!("nothing kept (no --out directory) at step {} of {}", runner.step_index(), p.steps)
+                };
+                return Err(Error::Interrupted { what, kept });
+            }
+            Err(e) => return Err(e),
+            Ok(()) if !runner.done() => save(&runner)?,
+            Ok(()) => {}
+        }
+    }
+    let run = runner.finish()?;
     analyse_dynamics(p, r, run, weights, charges, obs)
 }
 
@@ -1420,21 +1481,101 @@ impl Record for PhotonRecord {
 
     fn narrative(&self) -> Vec<String> {
         match self {
-            PhotonRecord::Modes(m) => vec![
-                m.verdict.clone(),
-                format!(
-                    "The talk's quantum-fluctuation criterion, from the Gaussian ground state of the same quadratic form: per link, δθ_±1 = {:.4} rad = {:.4} (J/g)^(1/4), small compared with 2π, and the quartic term of the plaquette energy is {:.3} of the quadratic one; helicity 0 has no restoring force at all, so its angle is spread over the whole circle and its integer conjugate (the charge) makes it gapped.",
-                    m.gaussian.transverse_angle_variance.sqrt(),
-                    m.gaussian.angle_coefficient,
-                    m.gaussian.anharmonic_ratio
-                ),
-                m.contrast.clone(),
-            ],
-            PhotonRecord::Dynamics(d) => vec![
-                d.verdict.clone(),
-                "The run starts far from equipartition (a random weight per helicity and per momentum), so the count of propagating polarizations comes from which helicities of E oscillate, not from how much energy the start gave them. The snapshot shows the electric field of a static +1/−1 pair buried in the waves; averaged over the run, the transverse waves cancel and the Coulomb field lines from + to − remain: the longitudinal field is slaved to the charges by Gauss's law.".into(),
-                d.contrast.clone(),
-            ],
+            PhotonRecord::Modes(m) => {
+                // every clause from a number of the record (issue 18: no fixed phrases)
+                let g = &m.gaussian;
+                let angle = g.transverse_angle_variance.sqrt();
+                let small = crate::modes::photon::gaussian::SMALL_FRACTION_OF_PERIOD
+                    * crate::modes::photon::gaussian::ANGLE_PERIOD;
+                let h0 = g.helicities.iter().find(|h| h.helicity == 0).map(|h| h.verdict.as_str()).unwrap_or("absent");
+                vec![
+                    m.verdict.clone(),
+                    format!(
+                        "The talk's quantum-fluctuation criterion, from the Gaussian ground state of the same quadratic form: per link, δθ_±1 = {angle:.4} rad = {:.4} (J/g)^(1/4), {} compared with 2π (threshold 2π/10 = {small:.3}), and the quartic term of the plaquette energy is {:.3} of the quadratic one ({} the limit {ANHARMONIC_LIMIT}). Helicity 0: {h0}.",
+                        g.angle_coefficient,
+                        if angle <= small { "small" } else { "not small" },
+                        g.anharmonic_ratio,
+                        if g.anharmonic_ratio <= ANHARMONIC_LIMIT { "within" } else { "beyond" },
+                    ),
+                    m.contrast.clone(),
+                ]
+            }
+            PhotonRecord::Dynamics(d) => {
+                let start = match d.initial {
+                    Initial::Unequal => "The run starts far from equipartition (a random weight per helicity and per momentum), so the count of propagating polarizations comes from which helicities of E oscillate, not from how much energy the start gave them.",
+                    Initial::Thermal => "The run starts from a classical thermal state (equipartition), which puts the same energy in each transverse mode; the count of propagating polarizations comes from which helicities of E oscillate.",
+                };
+                let static_e = d.longitudinal_e_moving_fraction <= LONGITUDINAL_LIMIT;
+                let charges = if d.static_charges.is_empty() {
+                    "There are no static charges in this run.".to_string()
+                } else {
+                    format!(
+                        "The snapshot shows the electric field of {} static charge{} buried in the waves; the longitudinal E {} (oscillating share of the E weight {:.1e}, limit {LONGITUDINAL_LIMIT:.0e}){}.",
+                        d.static_charges.len(),
+                        if d.static_charges.len() == 1 { "" } else { "s" },
+                        if static_e { "stays static" } else { "moves" },
+                        d.longitudinal_e_moving_fraction,
+                        if static_e { ": it is the charges' Coulomb field, slaved to them by Gauss's law" } else { "" }
+                    )
+                };
+                vec![d.verdict.clone(), format!("{start} {charges}"), d.contrast.clone()]
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::Quiet;
+
+    /// Issue 18: the dynamics' words follow its numbers. An 8³ run counts 2 (helicity ±1)
+    /// and says "That is light"; the same record with helicity 0 marked as a gapless linear
+    /// branch (the count 3 of the test-only longitudinal variant) or with no branch at all (the
+    /// count 0 of g = 0) must say neither "That is light" nor 2, and a moving longitudinal E
+    /// must not be called static.
+    #[test]
+    fn the_dynamics_words_follow_the_count() {
+        // the settings of tests/photon.rs's count on 8³ (8000 steps, frames every 4, T = 0.01)
+        let p = Params {
+            lattice: "8x8x8".into(),
+            method: Method::Dynamics,
+            steps: 8000,
+            frame_every: Some(4),
+            temperature: Some(0.01),
+            seed: 3,
+            ..Params::default()
+        };
+        let PhotonRecord::Dynamics(rec) = Photon::run(&p, &mut Quiet).unwrap() else { panic!("a dynamics record") };
+        assert_eq!(rec.polarization_count.count, 2, "{}", rec.verdict);
+        assert!(rec.contrast.contains("That is light"), "{}", rec.contrast);
+        assert!(rec.verdict.starts_with("2 gapless propagating polarizations"), "{}", rec.verdict);
+        let mut three = rec.clone();
+        for ch in three.polarization_count.channels.iter_mut().filter(|c| c.helicity == 0) {
+            ch.gapless_linear = true;
+            ch.propagating = true;
+        }
+        three.polarization_count.count = 3;
+        assert!(!dynamics_contrast(&three).contains("That is light"), "{}", dynamics_contrast(&three));
+        assert!(dynamics_verdict(&three).starts_with("3 gapless"), "{}", dynamics_verdict(&three));
+        assert!(dynamics_verdict(&three).contains("helicity 0 propagates"));
+        let mut none = rec.clone();
+        for ch in none.polarization_count.channels.iter_mut() {
+            ch.gapless_linear = false;
+            ch.propagating = false;
+        }
+        none.polarization_count.count = 0;
+        assert!(!dynamics_contrast(&none).contains("That is light"));
+        assert!(dynamics_verdict(&none).starts_with("0 gapless"), "{}", dynamics_verdict(&none));
+        let mut moving = rec.clone();
+        moving.longitudinal_e_moving_fraction = 1e-3;
+        assert!(!dynamics_contrast(&moving).contains("That is light"));
+        assert!(dynamics_verdict(&moving).contains("longitudinal E moves"), "{}", dynamics_verdict(&moving));
+        // the narrative from that record (its stored words recomputed, with a static pair)
+        moving.verdict = dynamics_verdict(&moving);
+        moving.contrast = dynamics_contrast(&moving);
+        moving.static_charges = vec![(0, 1.0), (1, -1.0)];
+        let words = PhotonRecord::Dynamics(moving).narrative().join(" ");
+        assert!(words.contains("moves") && !words.contains("stays static"), "{words}");
     }
 }

@@ -42,6 +42,7 @@ use crate::simd::{multiversion, Isa};
 use rayon::prelude::*;
 
 pub mod polarization;
+pub mod runner;
 
 /// A classical configuration: angles θ and angular momenta L (the electric field E) on links,
 /// indexed like [`Lattice::link`].
@@ -445,6 +446,31 @@ impl RotorDynamics {
         Ok(d)
     }
 
+    /// Continue a run: `state` after `steps` steps of a run that started with charges `q0` and
+    /// has seen `max_gauss` so far. The force is recomputed from θ with the same expressions the
+    /// step uses, so the continuation is bitwise the uninterrupted run.
+    pub fn resumed(
+        model: &RotorModel,
+        state: &RotorState,
+        dt: f64,
+        q0: Vec<f64>,
+        max_gauss: f64,
+        steps: usize,
+    ) -> Result<Self> {
+        let mut d = Self::new(model, state, dt)?;
+        if q0.len() != d.q0.len() {
+            return Err(Error::invalid(
+                "checkpoint",
+                format!("{} charges", q0.len()),
+                "the checkpoint is not of this lattice",
+            ));
+        }
+        d.q0 = q0;
+        d.max_gauss = max_gauss;
+        d.steps = steps;
+        Ok(d)
+    }
+
     /// The time step.
     pub fn dt(&self) -> f64 {
         self.dt
@@ -653,6 +679,85 @@ impl Monitor {
     }
 }
 
+/// The leapfrog with its monitors: one step at a time, the energy checked every
+/// `config.monitor_every` steps (a run-away energy is an error with the stable range).
+#[derive(Debug)]
+pub(crate) struct Stepper {
+    pub(crate) dynamics: RotorDynamics,
+    pub(crate) monitor: Monitor,
+    pub(crate) e0: f64,
+    scale: f64,
+    every: usize,
+    dt: f64,
+    steps: usize,
+    blowup: f64,
+}
+
+impl Stepper {
+    /// Start at `state` (step 0 is recorded in the monitor).
+    pub(crate) fn new(model: &RotorModel, state: &RotorState, config: &EvolveConfig) -> Result<Self> {
+        let dynamics = RotorDynamics::new(model, state, config.dt)?;
+        let mut monitor = Monitor { vacuum_energy: vacuum_energy(model), ..Default::default() };
+        let e0 = dynamics.energy(state);
+        monitor.time.push(0.0);
+        monitor.energy.push(e0);
+        monitor.gauss_law_violation.push(0.0);
+        Ok(Self::with(dynamics, monitor, e0, model, config))
+    }
+
+    /// Continue with a run's dynamics and monitors.
+    pub(crate) fn with(
+        dynamics: RotorDynamics,
+        monitor: Monitor,
+        e0: f64,
+        model: &RotorModel,
+        config: &EvolveConfig,
+    ) -> Self {
+        let scale = (e0 - monitor.vacuum_energy).abs().max(1e-12 * model.g * model.lattice.n_plaquettes() as f64);
+        Stepper {
+            dynamics,
+            monitor,
+            e0,
+            scale,
+            every: config.monitor_every.max(1),
+            dt: config.dt,
+            steps: config.steps,
+            blowup: config.blowup_fraction,
+        }
+    }
+
+    /// One step; the monitors at every `every`-th step and at the last one.
+    pub(crate) fn step(&mut self, state: &mut RotorState) -> Result<()> {
+        self.dynamics.step(state);
+        let s = self.dynamics.steps();
+        if s % self.every == 0 || s == self.steps {
+            let e = self.dynamics.energy(state);
+            self.monitor.time.push(s as f64 * self.dt);
+            self.monitor.energy.push(e);
+            self.monitor.gauss_law_violation.push(self.dynamics.gauss_law_violation());
+            if !e.is_finite() || (e - self.e0).abs() > self.blowup * self.scale {
+                let wmax = omega_max(&self.dynamics.model);
+                return Err(Error::invalid(
+                    "time step dt",
+                    format!("{}", self.dt),
+                    format!(
+                        "the energy ran away at t = {:.3} (E changed by {:.3e}, {:.0}% of the excitation energy): \
+                         the leapfrog step is unstable. Its linear limit is dt < 2/ω_max = {:.4} (ω_max = 4√3√(gJ) = {:.4}); \
+                         use dt ≤ {:.4} (dt·ω_max = 0.25) or smaller",
+                        s as f64 * self.dt,
+                        e - self.e0,
+                        100.0 * (e - self.e0).abs() / self.scale,
+                        2.0 / wmax,
+                        wmax,
+                        0.25 / wmax
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Evolve `state` for `config.steps` leapfrog steps. `observer(step, state)` is called at step 0
 /// and after every step (the caller records frames). Returns the monitors; on an energy
 /// blow-up returns [`Error::InvalidInput`] for the time step, with the stable range.
@@ -662,44 +767,13 @@ pub fn evolve(
     config: &EvolveConfig,
     mut observer: impl FnMut(usize, &RotorState) -> Result<()>,
 ) -> Result<Monitor> {
-    let mut dynm = RotorDynamics::new(model, state, config.dt)?;
-    let every = config.monitor_every.max(1);
-    let mut mon = Monitor { vacuum_energy: vacuum_energy(model), ..Default::default() };
-    let e0 = dynm.energy(state);
-    let scale = (e0 - mon.vacuum_energy).abs().max(1e-12 * model.g * model.lattice.n_plaquettes() as f64);
-    mon.time.push(0.0);
-    mon.energy.push(e0);
-    mon.gauss_law_violation.push(0.0);
+    let mut st = Stepper::new(model, state, config)?;
     observer(0, state)?;
-    let wmax = omega_max(model);
     for s in 1..=config.steps {
-        dynm.step(state);
-        if s % every == 0 || s == config.steps {
-            let e = dynm.energy(state);
-            mon.time.push(s as f64 * config.dt);
-            mon.energy.push(e);
-            mon.gauss_law_violation.push(dynm.gauss_law_violation());
-            if !e.is_finite() || (e - e0).abs() > config.blowup_fraction * scale {
-                return Err(Error::invalid(
-                    "time step dt",
-                    format!("{}", config.dt),
-                    format!(
-                        "the energy ran away at t = {:.3} (E changed by {:.3e}, {:.0}% of the excitation energy): \
-                         the leapfrog step is unstable. Its linear limit is dt < 2/ω_max = {:.4} (ω_max = 4√3√(gJ) = {:.4}); \
-                         use dt ≤ {:.4} (dt·ω_max = 0.25) or smaller",
-                        s as f64 * config.dt,
-                        e - e0,
-                        100.0 * (e - e0).abs() / scale,
-                        2.0 / wmax,
-                        wmax,
-                        0.25 / wmax
-                    ),
-                ));
-            }
-        }
+        st.step(state)?;
         observer(s, state)?;
     }
-    Ok(mon)
+    Ok(st.monitor)
 }
 
 /// Splits a vector field at each `(k, ω)` into its transverse part (channel 0) and its
@@ -856,76 +930,18 @@ pub fn photon_spectrum(
 }
 
 /// [`photon_spectrum`] with `on_step(step)` called after every step (progress reporting); an
-/// error from it (an interrupt) stops the run and is returned.
+/// error from it (an interrupt) stops the run and is returned. [`runner::SpectrumRunner`] is the
+/// same run as an object that can be saved and resumed.
 pub fn photon_spectrum_observed(
     model: &RotorModel,
-    mut state: RotorState,
+    state: RotorState,
     config: &EvolveConfig,
     frame_every: usize,
-    mut on_step: impl FnMut(usize) -> Result<()>,
+    on_step: impl FnMut(usize) -> Result<()>,
 ) -> Result<SpectrumRun> {
-    let lat = &model.lattice;
-    let fe = frame_every.max(1);
-    let n_frames = config.steps / fe;
-    if n_frames < 2 {
-        return Err(Error::invalid(
-            "steps",
-            config.steps.to_string(),
-            format!("record at least 2 frames: give at least {} steps", 2 * fe),
-        ));
-    }
-    let n = lat.n_sites();
-    // frames of E and B (8 bytes × 6N each), one complex transform at a time (16 × 3N × frames)
-    // and the accumulators (2 + 2 + 3 channels of 8 bytes per momentum and frame)
-    let need = (n_frames as u64) * (n as u64) * (6 * 8 + 3 * 16 + 7 * 8);
-    crate::error::check_memory(
-        "the S(k, ω) frames",
-        need,
-        "use fewer steps, a larger frame interval or a smaller lattice",
-    )?;
-    let initial = state.clone();
-    let mut fr_e: Vec<Vec<f64>> = Vec::with_capacity(n_frames);
-    let mut fr_b: Vec<Vec<f64>> = Vec::with_capacity(n_frames);
-    let n_res = 16usize;
-    let res_every = (config.steps / n_res).max(1);
-    let mut prev: Option<RotorState> = None;
-    let mut res = (0.0f64, 0.0f64);
-    let mut mean_e = vec![0.0; lat.n_links()];
-    let monitor = evolve(model, &mut state, config, |s, st| {
-        on_step(s)?;
-        if s % fe == 0 && fr_e.len() < n_frames {
-            mean_e.iter_mut().zip(&st.l).for_each(|(m, x)| *m += x / n_frames as f64);
-            let (e, b) = fields(lat, st);
-            fr_e.push(e);
-            fr_b.push(b);
-        }
-        if let Some(p) = prev.take() {
-            let (a, b) = maxwell_residuals(model, &p, st, config.dt);
-            res = (res.0.max(a), res.1.max(b));
-        }
-        if s % res_every == 0 && s < config.steps {
-            prev = Some(st.clone());
-        }
-        Ok(())
-    })?;
-    let dtf = config.dt * fe as f64;
-    let mut electric = StructureFactor::new(lat, 3, n_frames, dtf, 2)?;
-    electric.add_trajectory(&fr_e, &TransverseLongitudinal::electric(lat)?)?;
-    let mut electric_helicity = StructureFactor::new(lat, 3, n_frames, dtf, 3)?;
-    electric_helicity.add_trajectory(&fr_e, &polarization::HelicityProjector::new(lat)?)?;
-    drop(fr_e);
-    let mut magnetic = StructureFactor::new(lat, 3, n_frames, dtf, 2)?;
-    magnetic.add_trajectory(&fr_b, &TransverseLongitudinal::magnetic(lat)?)?;
-    Ok(SpectrumRun {
-        monitor,
-        electric,
-        magnetic,
-        electric_helicity,
-        maxwell_residual: res,
-        initial,
-        last: state,
-        mean_e,
-    })
+    let mut r = runner::SpectrumRunner::new(model, state, config, frame_every)?;
+    r.advance(config.steps, on_step)?;
+    r.finish()
 }
 
 pub use crate::spectra::Peak;

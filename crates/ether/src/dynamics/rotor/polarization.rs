@@ -55,37 +55,16 @@ struct Frame {
     defined: bool,
 }
 
-fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
-}
-
 /// The helicity frame of the Bloch wave held at spatial-transform momentum `k` (see the module doc).
 fn frame(k: &[f64]) -> Frame {
     let mid: [C64; 3] = std::array::from_fn(|a| C64::from_polar(1.0, k[a] / 2.0));
     let kv: [f64; 3] = std::array::from_fn(|a| -2.0 * (k[a] / 2.0).sin());
-    let norm = kv.iter().map(|x| x * x).sum::<f64>().sqrt();
     let zero = [[C64::new(0.0, 0.0); 3]; 3];
-    if norm < 1e-12 {
+    // e1 is the same for n and −n, so the frame at −k is the complex conjugate one (real fields
+    // stay real)
+    let Some((n, e1, e2)) = crate::modes::graviton::helicity::transverse_frame(kv) else {
         return Frame { mid, vecs: zero, defined: false };
-    }
-    let n = kv.map(|x| x / norm);
-    // e1: the axis least aligned with n (first one on ties), made orthogonal to n. The rule is the
-    // same for n and −n, so the frame at −k is the complex conjugate one (real fields stay real).
-    let mut a = 0;
-    for b in 1..3 {
-        if n[b].abs() < n[a].abs() - 1e-15 {
-            a = b;
-        }
-    }
-    let mut e1 = [0.0; 3];
-    e1[a] = 1.0;
-    let d = n[a];
-    for i in 0..3 {
-        e1[i] -= d * n[i];
-    }
-    let l = e1.iter().map(|x| x * x).sum::<f64>().sqrt();
-    let e1 = e1.map(|x| x / l);
-    let e2 = cross(n, e1);
+    };
     let s = std::f64::consts::FRAC_1_SQRT_2;
     let ep: [C64; 3] = std::array::from_fn(|i| C64::new(e1[i] * s, e2[i] * s));
     let em: [C64; 3] = std::array::from_fn(|i| C64::new(e1[i] * s, -e2[i] * s));
@@ -186,6 +165,16 @@ fn factor(seed: u64, key: u64) -> f64 {
     0.25 + 1.5 * ((z >> 11) as f64 / (1u64 << 53) as f64)
 }
 
+fn draw_weights(rng: &mut Xoshiro256PlusPlus) -> [f64; 3] {
+    std::array::from_fn(|_| rng.random_range(0.25..1.75))
+}
+
+/// The helicity weights [`unequal_state`] draws for `seed` (without drawing the state).
+pub fn unequal_weights(seed: u64) -> UnequalWeights {
+    let w = draw_weights(&mut Xoshiro256PlusPlus::seed_from_u64(seed));
+    UnequalWeights { helicity_weights: w, momentum_factor_range: [0.25, 1.75] }
+}
+
 /// A state far from equipartition: θ in all three helicities and L in the two transverse ones,
 /// each mode a Gaussian of mean energy `T · w_h · r_k` (scaled by the transverse coefficients
 /// `2g|K|²` for θ, `2J` for L; the longitudinal θ, which has no restoring force, gets the
@@ -198,7 +187,7 @@ pub fn unequal_state(model: &RotorModel, config: &UnequalConfig) -> Result<(Roto
     crate::error::require_positive("temperature", config.temperature, "the initial state needs an energy scale T > 0")?;
     let n = lat.n_sites();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(config.seed);
-    let w: [f64; 3] = std::array::from_fn(|_| rng.random_range(0.25..1.75));
+    let w = draw_weights(&mut rng);
     let key = rng.random::<u64>();
     let noise = |rng: &mut Xoshiro256PlusPlus| -> Vec<Vec<C64>> {
         (0..3).map(|_| (0..n).map(|_| C64::new(StandardNormal.sample(rng), 0.0)).collect()).collect()

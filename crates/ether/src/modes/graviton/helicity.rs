@@ -88,6 +88,32 @@ fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
     [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
 
+/// The real frame about a direction: `n = kk/|kk|`, `e1 ⟂ n` (the coordinate axis least aligned
+/// with n, the first one on ties, made orthogonal to it) and `e2 = n × e1`; `None` if `kk` is zero
+/// or not finite. The rule picks the same `e1` for `n` and `−n` (so `e2` flips with `n`).
+pub fn transverse_frame(kk: [f64; 3]) -> Option<([f64; 3], [f64; 3], [f64; 3])> {
+    let norm = (kk[0] * kk[0] + kk[1] * kk[1] + kk[2] * kk[2]).sqrt();
+    if norm == 0.0 || !norm.is_finite() {
+        return None;
+    }
+    let n = [kk[0] / norm, kk[1] / norm, kk[2] / norm];
+    let mut a = 0;
+    for b in 1..3 {
+        if n[b].abs() < n[a].abs() - 1e-15 {
+            a = b;
+        }
+    }
+    let mut e1 = [0.0; 3];
+    e1[a] = 1.0;
+    let d = n[a];
+    for i in 0..3 {
+        e1[i] -= d * n[i];
+    }
+    let l = (e1[0] * e1[0] + e1[1] * e1[1] + e1[2] * e1[2]).sqrt();
+    e1.iter_mut().for_each(|x| *x /= l);
+    Some((n, e1, cross(n, e1)))
+}
+
 /// The helicity frame and basis about a direction.
 #[derive(Clone, Debug)]
 pub struct HelicityBasis {
@@ -105,27 +131,7 @@ impl HelicityBasis {
     /// The basis about `kk` (any non-zero vector); `None` if `|kk|` is zero (at the zone centre
     /// helicity is undefined).
     pub fn about(kk: [f64; 3]) -> Option<Self> {
-        let norm = (kk[0] * kk[0] + kk[1] * kk[1] + kk[2] * kk[2]).sqrt();
-        if norm == 0.0 || !norm.is_finite() {
-            return None;
-        }
-        let n = [kk[0] / norm, kk[1] / norm, kk[2] / norm];
-        // the axis least aligned with n (first one on ties)
-        let mut a = 0;
-        for b in 1..3 {
-            if n[b].abs() < n[a].abs() - 1e-15 {
-                a = b;
-            }
-        }
-        let mut e1 = [0.0; 3];
-        e1[a] = 1.0;
-        let d = n[a];
-        for i in 0..3 {
-            e1[i] -= d * n[i];
-        }
-        let l = (e1[0] * e1[0] + e1[1] * e1[1] + e1[2] * e1[2]).sqrt();
-        e1.iter_mut().for_each(|x| *x /= l);
-        let e2 = cross(n, e1);
+        let (n, e1, e2) = transverse_frame(kk)?;
         let r = |v: [f64; 3]| [C64::new(v[0], 0.0), C64::new(v[1], 0.0), C64::new(v[2], 0.0)];
         let s = std::f64::consts::FRAC_1_SQRT_2;
         let ep: [C64; 3] = std::array::from_fn(|i| C64::new(e1[i] * s, e2[i] * s));
