@@ -6,7 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="$here/.venv-ci"
 rm -rf "$venv"
-python3 -m venv "$venv"
+"${PYTHON:-python3}" -m venv "$venv"   # PYTHON=/usr/bin/python3 for the system (Debian) interpreter
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install --quiet "$here" pytest
 cd "$here/tests"   # not the source tree's parent: the tests import the installed package

@@ -29,3 +29,560 @@ git_revision: str
 def experiments() -> list[str]: ...
 def run(command: str, quiet: bool = False, out: str | os.PathLike[str] | None = None, **params: Any) -> Result: ...
 
+
+def ed(
+    *,
+    model: Literal["heisenberg", "transverse-ising", "toric-code", "rotor", "quantum-link"] = 'heisenberg',
+    model_file: str | None = None,
+    lattice: str = '16',
+    coupling: float = 1.0,
+    delta: float | None = None,
+    J2: float | None = None,
+    field: float | None = None,
+    sector: str | None = None,
+    nev: int = 1,
+    tol: float = 1e-10,
+    observables: Sequence[Literal["correlations", "structure-factor", "entanglement", "dynamic"]] = ...,
+    eta: float = 0.05,
+    dynamic_steps: int = 150,
+    cache: Literal["auto", "yes", "no"] = 'auto',
+    finite_size: Sequence[str] = ...,
+    g: float = 1.0,
+    J: float = 1.0,
+    U: float = 0.0,
+    lmax: int | None = None,
+    link_spin: float | None = None,
+    lambda_: float = 0.0,
+    quiet: bool = False,
+    out: str | os.PathLike[str] | None = None,
+) -> Result:
+    """
+    The experiment of `ether ed`.
+
+    The parameters of `ether ed` (keys are the command's long flags with `_` for `-`).
+
+    Parameters
+    ----------
+    model : Literal["heisenberg", "transverse-ising", "toric-code", "rotor", "quantum-link"], default 'heisenberg'
+        The model (ignored for the terms when `model_file` is given; then it must stay `heisenberg`).
+    model_file : str | None, default None
+        A model file (TOML): any spin-½ Hamiltonian as a list of terms (`ops`, `coupling`, and
+        `offset`, `offsets`, `bonds` or `sites`); see `docs/physics/exact-diagonalization.md`.
+    lattice : str, default '16'
+        Periodic lattice: extents separated by `x` (`24` is a chain of 24 sites, `4x4` a square torus).
+    coupling : float, default 1.0
+        Exchange J in energy units (Heisenberg: J > 0 antiferromagnet; Ising: J > 0 ferromagnet;
+        toric code: star and plaquette strength; quantum link model: ring exchange).
+    delta : float | None, default None
+        XXZ anisotropy Δ of the Heisenberg model: J (S^xS^x + S^yS^y) + J Δ S^zS^z (1: isotropic, 0: XX).
+    J2 : float | None, default None
+        Next-nearest-neighbour exchange J2 S_i·S_j of the Heisenberg model (i, i+2 on a chain;
+        the diagonals on square and cubic lattices): the J1-J2 model.
+    field : float | None, default None
+        A field: along z for the Heisenberg model (−h Σ S^z), transverse for the Ising model
+        (coefficient h of −Σ σ^x), along z on every link of the toric code.
+    sector : str | None, default None
+        Symmetry sector, e.g. `sz=0,k=0,parity=1,spinflip=1` (k as momentum index m, k = 2πm/L;
+        `k=mx:my` on tori; `rotation`, `mirror` on 2D tori). Gauge models: `winding=wx:wy[:wz]`,
+        and for the rotor model `charges=i:j`. Without it, the lowest levels of the whole space.
+    nev : int, default 1
+        Number of lowest levels.
+    tol : float, default 1e-10
+        Lanczos convergence: residual ‖Hx − Ex‖ below tol·max(1, ‖H‖).
+    observables : Sequence[Literal["correlations", "structure-factor", "entanglement", "dynamic"]], default []
+        Ground-state observables (spin models).
+    eta : float, default 0.05
+        Lorentzian broadening η of S(q, ω) (energy units).
+    dynamic_steps : int, default 150
+        Lanczos steps per momentum for S(q, ω).
+    cache : Literal["auto", "yes", "no"], default 'auto'
+        Keep the sector Hamiltonian in memory: auto, yes or no.
+    finite_size : Sequence[str], default []
+        Smaller lattices of the same model, solved the same way, for a finite-size extrapolation
+        of E0/N and of the lowest S(q, ω) poles (e.g. `16` beside `--lattice 20`).
+    g : float, default 1.0
+        Rotor model: plaquette (ring-exchange) coupling g.
+    J : float, default 1.0
+        Rotor model: string tension J (coefficient of L² on each link).
+    U : float, default 0.0
+        Rotor model: charge energy U (only shifts the energy of a fixed Gauss-law sector).
+    lmax : int | None, default None
+        Rotor model: truncate every link to |L| ≤ lmax.
+    link_spin : float | None, default None
+        Rotor model: replace each rotor by a spin S (L = S^z, e^{±iθ} = S^±), S = 1/2, 1, 3/2, ...
+    lambda_ : float, default 0.0 (the flag --lambda)
+        Quantum link model: Rokhsar-Kivelson coupling λ (λ = 1 is the RK point, E0 = 0).
+    quiet : bool, default False
+        Hide progress bars and messages (they go to the terminal's stderr otherwise).
+    out : str or os.PathLike, optional
+        Also write a run directory there, as ``ether ed --out DIR`` does (result.json,
+        the arrays as .npy with their axes, manifest.json; ``ether plot DIR`` draws the figures).
+        It appears only when the run succeeded: an error or Ctrl-C leaves nothing behind.
+
+    Returns
+    -------
+    ether.Result
+        The record: ``.json`` (the document ``ether ed --json`` prints), the arrays as
+        numpy arrays (``.arrays``, attributes by name, ``.axes(name)``), ``.claims``, ``.params``.
+
+    Raises
+    ------
+    ether.InvalidInput
+        A parameter is out of range or unknown (the message lists the valid ones);
+        ``ether.InvalidType`` (also a TypeError) for a value of the wrong type.
+    ether.TooLarge
+        The run would not fit in memory (estimated before anything is allocated).
+    ether.InvariantError
+        A check the command guarantees failed; the record is the exception's ``result``.
+    KeyboardInterrupt
+        Ctrl-C: the run stops at its next safe point and nothing is kept.
+    """
+    ...
+
+def entanglement(
+    *,
+    model: Literal["toric-code", "toric-code-3d", "double-semion", "ferromagnet", "toric-code-field"] = 'toric-code',
+    lattice: str | None = None,
+    construction: Literal["kitaev-preskill", "levin-wen"] = 'kitaev-preskill',
+    field: float | None = None,
+    fields: Sequence[float] | None = None,
+    quiet: bool = False,
+    out: str | os.PathLike[str] | None = None,
+) -> Result:
+    """
+    The experiment of `ether entanglement`.
+
+    The parameters of `ether entanglement` (keys are the command's long flags).
+
+    Parameters
+    ----------
+    model : Literal["toric-code", "toric-code-3d", "double-semion", "ferromagnet", "toric-code-field"], default 'toric-code'
+        The state.
+    lattice : str | None, default None
+        Lattice: an LxL torus (toric-code, ferromagnet; default 16x16; the ferromagnet also
+        LxLxL), LxLxL (toric-code-3d; default 6x6x6), the number of hexagon rings of the
+        honeycomb patch (double-semion; 1 = 7 hexagons, 2 = 19, the default), or one or more
+        tori separated by commas (toric-code-field; default 4x4; e.g. 4x4,4x5,5x5).
+    construction : Literal["kitaev-preskill", "levin-wen"], default 'kitaev-preskill'
+        Region combination: kitaev-preskill (three sectors of a disk, −γ) or levin-wen (an
+        annulus and its cut versions, −2γ). The disk is centred on a plaquette in the middle of
+        the lattice, radius 0.3 L (Levin-Wen outer radius 0.35 L).
+    field : float | None, default None
+        toric-code-field: the field h of H = −Σ A_v − Σ B_p − h Σ σ^z whose γ is reported
+        (units of the star coupling; default 0.25). It is added to the scan.
+    fields : Sequence[float] | None, default None
+        toric-code-field: the fields of the γ(h) scan (default 0, 0.05, …, 0.6, 0.8, 1; from the
+        topological phase to past the transition at h_c = 0.3285).
+    quiet : bool, default False
+        Hide progress bars and messages (they go to the terminal's stderr otherwise).
+    out : str or os.PathLike, optional
+        Also write a run directory there, as ``ether entanglement --out DIR`` does (result.json,
+        the arrays as .npy with their axes, manifest.json; ``ether plot DIR`` draws the figures).
+        It appears only when the run succeeded: an error or Ctrl-C leaves nothing behind.
+
+    Returns
+    -------
+    ether.Result
+        The record: ``.json`` (the document ``ether entanglement --json`` prints), the arrays as
+        numpy arrays (``.arrays``, attributes by name, ``.axes(name)``), ``.claims``, ``.params``.
+
+    Raises
+    ------
+    ether.InvalidInput
+        A parameter is out of range or unknown (the message lists the valid ones);
+        ``ether.InvalidType`` (also a TypeError) for a value of the wrong type.
+    ether.TooLarge
+        The run would not fit in memory (estimated before anything is allocated).
+    ether.InvariantError
+        A check the command guarantees failed; the record is the exception's ``result``.
+    KeyboardInterrupt
+        Ctrl-C: the run stops at its next safe point and nothing is kept.
+    """
+    ...
+
+def graviton(
+    *,
+    model: str = 'l-type',
+    U: float = 1.0,
+    J: float = 1.0,
+    lattice: str = '16x16x16',
+    k: str | None = None,
+    method: Literal["modes", "dynamics"] = 'modes',
+    n: int = 16,
+    seed: int = 1,
+    quiet: bool = False,
+    out: str | os.PathLike[str] | None = None,
+) -> Result:
+    """
+    The experiment.
+
+    The parameters of `ether graviton` (keys are the command's long flags).
+
+    Parameters
+    ----------
+    model : str, default 'l-type'
+        The model: `xu` (M1), `einstein` (M2), `l-type` (M3, the talk's picture), `cotton` (M4).
+    U : float, default 1.0
+        Kinetic coupling U > 0.
+    J : float, default 1.0
+        Potential coupling J > 0.
+    lattice : str, default '16x16x16'
+        Periodic cubic lattice, e.g. "16x16x16": zero modes are counted and fluctuations summed at
+        every momentum of its grid.
+    k : str | None, default None
+        Also report the modes at this momentum "kx,ky,kz" (radians per lattice spacing, `pi`
+        allowed); not the zone centre.
+    method : Literal["modes", "dynamics"], default 'modes'
+        `modes` or `dynamics`.
+    n : int, default 16
+        The order n of the Z_n rotors (n ≥ 2): the conjugate L has period n, the angle spacing 2π/n.
+    seed : int, default 1
+        Seed of the random gauge parameter and state of the real-space checks.
+    quiet : bool, default False
+        Hide progress bars and messages (they go to the terminal's stderr otherwise).
+    out : str or os.PathLike, optional
+        Also write a run directory there, as ``ether graviton --out DIR`` does (result.json,
+        the arrays as .npy with their axes, manifest.json; ``ether plot DIR`` draws the figures).
+        It appears only when the run succeeded: an error or Ctrl-C leaves nothing behind.
+
+    Returns
+    -------
+    ether.Result
+        The record: ``.json`` (the document ``ether graviton --json`` prints), the arrays as
+        numpy arrays (``.arrays``, attributes by name, ``.axes(name)``), ``.claims``, ``.params``.
+
+    Raises
+    ------
+    ether.InvalidInput
+        A parameter is out of range or unknown (the message lists the valid ones);
+        ``ether.InvalidType`` (also a TypeError) for a value of the wrong type.
+    ether.TooLarge
+        The run would not fit in memory (estimated before anything is allocated).
+    ether.InvariantError
+        A check the command guarantees failed; the record is the exception's ``result``.
+    KeyboardInterrupt
+        Ctrl-C: the run stops at its next safe point and nothing is kept.
+    """
+    ...
+
+def phases(
+    *,
+    lattice: str = '6x6x6x6',
+    beta: Sequence[float] = ...,
+    action: Literal["wilson", "villain"] = 'wilson',
+    start: Literal["hot", "cold", "both"] = 'both',
+    therm: int = 50,
+    sweeps: int = 100,
+    measure_every: int = 1,
+    overrelax: int = 3,
+    measure: str = 'plaquette,monopoles,polyakov',
+    loop_max: int = 3,
+    photon_momenta: int = 2,
+    seed: int = 1,
+    rotor: bool = False,
+    g: float = 1.0,
+    J: float = 1.0,
+    time_slices: int = 32,
+    time_step: float = 0.1,
+    scan_g: str | None = None,
+    extrapolate_tau: Sequence[float] | None = None,
+    checkpoint_seconds: float = 30.0,
+    quiet: bool = False,
+    out: str | os.PathLike[str] | None = None,
+) -> Result:
+    """
+    The `phases` experiment.
+
+    Parameters of `ether phases` (keys are the long flags with '_' for '-').
+
+    Parameters
+    ----------
+    lattice : str, default '6x6x6x6'
+        Lattice extents, even: 4 (or 3) for the isotropic action (the last axis is imaginary
+        time); with `rotor`, the spatial lattice (2 or 3 extents) to which `time_slices` are added.
+    beta : Sequence[float], default [0.6, 0.8, 1.0, 1.1, 1.2, 1.4]
+        β values of the isotropic action (ignored with `rotor`).
+    action : Literal["wilson", "villain"], default 'wilson'
+        Isotropic action: wilson or villain.
+    start : Literal["hot", "cold", "both"], default 'both'
+        hot, cold or both.
+    therm : int, default 50
+        Thermalization sweeps per point.
+    sweeps : int, default 100
+        Sweeps after thermalization per point.
+    measure_every : int, default 1
+        Measure after every N-th sweep.
+    overrelax : int, default 3
+        Overrelaxation passes per sweep (after the heat-bath or Metropolis pass).
+    measure : str, default 'plaquette,monopoles,polyakov'
+        What to measure: a comma-separated list of plaquette, monopoles, polyakov, potential,
+        photon, energy; or all.
+    loop_max : int, default 3
+        Largest Wilson loop extent R (and T on isotropic lattices).
+    photon_momenta : int, default 2
+        Photon momenta 2πn/L, n = 1..=photon_momenta, along each spatial axis.
+    seed : int, default 1
+        Random seed (the same seed gives the same numbers for any thread count).
+    rotor : bool, default False
+        Simulate the rotor model itself (anisotropic lattice; couplings g, J, time_step).
+    g : float, default 1.0
+        Rotor model: plaquette coupling g.
+    J : float, default 1.0
+        Rotor model: electric coupling J (energies are reported in units of J).
+    time_slices : int, default 32
+        Rotor model: number of imaginary-time slices N_t (even).
+    time_step : float, default 0.1
+        Rotor model: imaginary-time step τ (τ√(gJ) < 1/2).
+    scan_g : str | None, default None
+        Rotor model: scan g from A to B in steps STEP ("A:B:STEP"), J fixed.
+    extrapolate_tau : Sequence[float] | None, default None
+        Rotor model: repeat every point at these time steps, keeping N_t τ fixed, and extrapolate
+        to τ → 0.
+    checkpoint_seconds : float, default 30.0
+        Save the point in progress at least this often (seconds of wall time).
+    quiet : bool, default False
+        Hide progress bars and messages (they go to the terminal's stderr otherwise).
+    out : str or os.PathLike, optional
+        Also write a run directory there, as ``ether phases --out DIR`` does (result.json,
+        the arrays as .npy with their axes, manifest.json; ``ether plot DIR`` draws the figures).
+        It appears only when the run succeeded: an error or Ctrl-C leaves nothing behind.
+
+    Returns
+    -------
+    ether.Result
+        The record: ``.json`` (the document ``ether phases --json`` prints), the arrays as
+        numpy arrays (``.arrays``, attributes by name, ``.axes(name)``), ``.claims``, ``.params``.
+
+    Raises
+    ------
+    ether.InvalidInput
+        A parameter is out of range or unknown (the message lists the valid ones);
+        ``ether.InvalidType`` (also a TypeError) for a value of the wrong type.
+    ether.TooLarge
+        The run would not fit in memory (estimated before anything is allocated).
+    ether.InvariantError
+        A check the command guarantees failed; the record is the exception's ``result``.
+    KeyboardInterrupt
+        Ctrl-C: the run stops at its next safe point and nothing is kept.
+    """
+    ...
+
+def photon(
+    *,
+    lattice: str = '16x16x16',
+    U: float = 10.0,
+    g: float = 1.0,
+    J: float = 0.1,
+    method: Literal["modes", "dynamics"] = 'modes',
+    k: str | None = None,
+    temperature: float | None = None,
+    steps: int = 4000,
+    dt: float | None = None,
+    frame_every: int | None = None,
+    sweeps: int = 10,
+    charges: Literal["none", "pair"] = 'none',
+    initial: Literal["unequal", "thermal"] = 'unequal',
+    seed: int = 1,
+    quiet: bool = False,
+    out: str | os.PathLike[str] | None = None,
+) -> Result:
+    """
+    The experiment.
+
+    The parameters of `ether photon` (keys are the command's long flags).
+
+    Parameters
+    ----------
+    lattice : str, default '16x16x16'
+        Periodic cubic lattice, three extents, e.g. "16x16x16".
+    U : float, default 10.0
+        Charge energy U ≥ 0 (U Σ Q²): enforces Gauss's law; it drops out of the photon.
+    g : float, default 1.0
+        Plaquette coupling g > 0 (string fluctuation, the magnetic energy).
+    J : float, default 0.1
+        String tension J > 0 (the electric energy); the speed of light is c = 2√(gJ).
+    method : Literal["modes", "dynamics"], default 'modes'
+        `modes` (linearized modes and the Gaussian ground state) or `dynamics` (nonlinear, in time).
+    k : str | None, default None
+        One momentum "kx,ky,kz" in radians per lattice spacing ('pi', 'pi/2' allowed): report the
+        modes there (with dynamics: a lattice momentum 2πn/L).
+    temperature : float | None, default None
+        Energy scale of the initial state (energy units); default 0.01 g.
+    steps : int, default 4000
+        Leapfrog time steps (dynamics).
+    dt : float | None, default None
+        Time step; default 0.25/ω_max with ω_max = 4√3√(gJ) the top of the photon band.
+    frame_every : int | None, default None
+        A frame of S(k, ω) every this many steps; default: the largest interval whose Nyquist
+        frequency is 1.25 ω_max.
+    sweeps : int, default 10
+        Metropolis sweeps of the thermal initial state (`initial = thermal`).
+    charges : Literal["none", "pair"], default 'none'
+        Static charges in the initial state: `none` or `pair`.
+    initial : Literal["unequal", "thermal"], default 'unequal'
+        Initial state of the dynamics: `unequal` (far from equipartition) or `thermal`.
+    seed : int, default 1
+        Seed of the initial state (same seed, same numbers, any thread count).
+    quiet : bool, default False
+        Hide progress bars and messages (they go to the terminal's stderr otherwise).
+    out : str or os.PathLike, optional
+        Also write a run directory there, as ``ether photon --out DIR`` does (result.json,
+        the arrays as .npy with their axes, manifest.json; ``ether plot DIR`` draws the figures).
+        It appears only when the run succeeded: an error or Ctrl-C leaves nothing behind.
+
+    Returns
+    -------
+    ether.Result
+        The record: ``.json`` (the document ``ether photon --json`` prints), the arrays as
+        numpy arrays (``.arrays``, attributes by name, ``.axes(name)``), ``.claims``, ``.params``.
+
+    Raises
+    ------
+    ether.InvalidInput
+        A parameter is out of range or unknown (the message lists the valid ones);
+        ``ether.InvalidType`` (also a TypeError) for a value of the wrong type.
+    ether.TooLarge
+        The run would not fit in memory (estimated before anything is allocated).
+    ether.InvariantError
+        A check the command guarantees failed; the record is the exception's ``result``.
+    KeyboardInterrupt
+        Ctrl-C: the run stops at its next safe point and nothing is kept.
+    """
+    ...
+
+def spinwave(
+    *,
+    model: Literal["ferro", "antiferro"] | None = None,
+    lattice: str = '64',
+    spin: float = 0.5,
+    coupling: float = 1.0,
+    method: Literal["lswt", "dynamics"] = 'lswt',
+    temperature: float | None = None,
+    seed: int = 1,
+    samples: int = 2,
+    frames: int = 2048,
+    dt: float | None = None,
+    fit_kmax: float = 0.6,
+    quiet: bool = False,
+    out: str | os.PathLike[str] | None = None,
+) -> Result:
+    """
+    The experiment `ether spinwave`.
+
+    The parameters of `ether spinwave` (keys are its long flags with '_' for '-').
+
+    Parameters
+    ----------
+    model : Literal["ferro", "antiferro"] | None, default None
+        `ferro` (H = −|J| Σ S_i·S_j) or `antiferro` (H = +|J| Σ S_i·S_j, needs even extents).
+        Required.
+    lattice : str, default '64'
+        Lattice extents separated by 'x': "64" is a periodic chain, "32x32" a square torus.
+    spin : float, default 0.5
+        Spin length S > 0 (for the dynamics, the length of the classical spins).
+    coupling : float, default 1.0
+        Exchange strength |J| > 0, the unit of energy; the sign comes from `model`.
+    method : Literal["lswt", "dynamics"], default 'lswt'
+        `lswt` (default) or `dynamics`.
+    temperature : float | None, default None
+        Temperature of the initial thermal states (dynamics), in units of |J|; default 0.01 |J| S².
+    seed : int, default 1
+        Random seed (dynamics). The same seed gives the same numbers for any thread count.
+    samples : int, default 2
+        Independent thermal samples averaged into S(k, ω) (dynamics).
+    frames : int, default 2048
+        Frames recorded per trajectory (dynamics); the frequency resolution is about
+        2.4 ω_max / frames, with ω_max = 4d|J|S the top of the band.
+    dt : float | None, default None
+        Integration time step (dynamics); default 0.1/ω_max.
+    fit_kmax : float, default 0.6
+        Largest |k| (radians per lattice spacing) used to fit ω ≈ c |k|^p.
+    quiet : bool, default False
+        Hide progress bars and messages (they go to the terminal's stderr otherwise).
+    out : str or os.PathLike, optional
+        Also write a run directory there, as ``ether spinwave --out DIR`` does (result.json,
+        the arrays as .npy with their axes, manifest.json; ``ether plot DIR`` draws the figures).
+        It appears only when the run succeeded: an error or Ctrl-C leaves nothing behind.
+
+    Returns
+    -------
+    ether.Result
+        The record: ``.json`` (the document ``ether spinwave --json`` prints), the arrays as
+        numpy arrays (``.arrays``, attributes by name, ``.axes(name)``), ``.claims``, ``.params``.
+
+    Raises
+    ------
+    ether.InvalidInput
+        A parameter is out of range or unknown (the message lists the valid ones);
+        ``ether.InvalidType`` (also a TypeError) for a value of the wrong type.
+    ether.TooLarge
+        The run would not fit in memory (estimated before anything is allocated).
+    ether.InvariantError
+        A check the command guarantees failed; the record is the exception's ``result``.
+    KeyboardInterrupt
+        Ctrl-C: the run stops at its next safe point and nothing is kept.
+    """
+    ...
+
+def statistics(
+    *,
+    model: Literal["rotor", "rotor-fermionic", "toric-code", "double-semion"] = 'rotor-fermionic',
+    lattice: str | None = None,
+    method: Literal["algebra", "states", "spectrum"] = 'algebra',
+    spin: int = 2,
+    cluster: str = '3x2x2',
+    seed: int = 1,
+    quiet: bool = False,
+    out: str | os.PathLike[str] | None = None,
+) -> Result:
+    """
+    The experiment of `ether statistics`.
+
+    The parameters of `ether statistics` (keys are the command's long flags).
+
+    Parameters
+    ----------
+    model : Literal["rotor", "rotor-fermionic", "toric-code", "double-semion"], default 'rotor-fermionic'
+        Model: rotor (bosonic string ends), rotor-fermionic (twisted plaquettes), toric-code or
+        double-semion (2D anyon anchors).
+    lattice : str | None, default None
+        Periodic lattice, extents separated by x. Rotor models: three extents, each >= 3 (at
+        extent 2 the neighbours r+e_a and r-e_a coincide and the exchange test is ill-posed);
+        default 3x3x3. Toric code: two extents >= 3; default 4x4. Not used by double-semion.
+    method : Literal["algebra", "states", "spectrum"], default 'algebra'
+        Method for the rotor models: algebra (default), states or spectrum.
+    spin : int, default 2
+        Spin S of each link for the states method (integer; L = S^z runs from -S to S). The test
+        state carries |L| <= 1 and each hop changes L by one, so S >= 2 is needed.
+    cluster : str, default '3x2x2'
+        Open box of vertices (n0xn1xn2, no wrap-around) for the spectrum method: two charges hop
+        on it in the flux-free sector of the Z2 version. At most 14 independent plaquettes, and it
+        must have a junction or a loop (not a straight chain).
+    seed : int, default 1
+        Seed for the random amplitudes of the test states (states method).
+    quiet : bool, default False
+        Hide progress bars and messages (they go to the terminal's stderr otherwise).
+    out : str or os.PathLike, optional
+        Also write a run directory there, as ``ether statistics --out DIR`` does (result.json,
+        the arrays as .npy with their axes, manifest.json; ``ether plot DIR`` draws the figures).
+        It appears only when the run succeeded: an error or Ctrl-C leaves nothing behind.
+
+    Returns
+    -------
+    ether.Result
+        The record: ``.json`` (the document ``ether statistics --json`` prints), the arrays as
+        numpy arrays (``.arrays``, attributes by name, ``.axes(name)``), ``.claims``, ``.params``.
+
+    Raises
+    ------
+    ether.InvalidInput
+        A parameter is out of range or unknown (the message lists the valid ones);
+        ``ether.InvalidType`` (also a TypeError) for a value of the wrong type.
+    ether.TooLarge
+        The run would not fit in memory (estimated before anything is allocated).
+    ether.InvariantError
+        A check the command guarantees failed; the record is the exception's ``result``.
+    KeyboardInterrupt
+        Ctrl-C: the run stops at its next safe point and nothing is kept.
+    """
+    ...

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
 from . import _ether
-from ._errors import InvariantError
+from ._errors import InvalidInput, InvariantError
 from ._result import Result, _from_run
 
 
@@ -39,6 +39,13 @@ class Spec:
     params_doc: str
     params: List[Param]
     public: bool
+
+
+def py_name(key: str) -> str:
+    """The keyword argument for the parameter ``key``: the key itself, or with a trailing ``_``
+    when it is a Python keyword (``lambda`` -> ``lambda_``, PEP 8's convention); the function
+    accepts the key itself too, through ``**{"lambda": x}``."""
+    return key + "_" if keyword.iskeyword(key) else key
 
 
 def _default_type(v: Any) -> str:
@@ -93,7 +100,8 @@ def docstring(spec: Spec) -> str:
         parts += [spec.params_doc.strip(), ""]
     parts += ["Parameters", "----------"]
     for p in spec.params:
-        parts.append(f"{p.key} : {p.python_type}, default {p.default!r}")
+        alias = f" (the flag --{p.key})" if py_name(p.key) != p.key else ""
+        parts.append(f"{py_name(p.key)} : {p.python_type}, default {p.default!r}{alias}")
         parts.append(_indent(p.doc))
     parts.append("quiet : bool, default False")
     parts.append("    Hide progress bars and messages (they go to the terminal's stderr otherwise).")
@@ -139,17 +147,23 @@ def run(command: str, params: Dict[str, Any], quiet: bool = False, out: Any = No
 
 def _function(spec: Spec) -> Callable[..., Result]:
     command = spec.command
+    renamed = {py_name(p.key): p.key for p in spec.params if py_name(p.key) != p.key}
 
     def experiment(*, quiet: bool = False, out: Any = None, **params: Any) -> Result:
+        for name, key in renamed.items():
+            if name in params:
+                if key in params:
+                    raise InvalidInput(f"invalid parameters: both {name} and {key} given; give one of them")
+                params[key] = params.pop(name)
         return run(command, params, quiet, out)
 
     experiment.__name__ = experiment.__qualname__ = command
     experiment.__module__ = "ether"
     experiment.__doc__ = docstring(spec)
     sig = [
-        inspect.Parameter(p.key, inspect.Parameter.KEYWORD_ONLY, default=p.default)
+        inspect.Parameter(py_name(p.key), inspect.Parameter.KEYWORD_ONLY, default=p.default)
         for p in spec.params
-        if p.key.isidentifier() and not keyword.iskeyword(p.key)
+        if py_name(p.key).isidentifier()
     ]
     sig.append(inspect.Parameter("quiet", inspect.Parameter.KEYWORD_ONLY, default=False))
     sig.append(inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None))

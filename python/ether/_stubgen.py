@@ -10,7 +10,6 @@ the line to run.
 
 from __future__ import annotations
 
-import keyword
 import sys
 from typing import Any, List
 
@@ -66,9 +65,10 @@ def render() -> str:
             continue
         args = []
         for p in spec.params:
-            if not p.key.isidentifier() or keyword.iskeyword(p.key):
+            name = _chapters.py_name(p.key)
+            if not name.isidentifier():
                 continue
-            args.append(f"    {p.key}: {p.python_type} = {_literal(p.default)},")
+            args.append(f"    {name}: {p.python_type} = {_literal(p.default)},")
         args.append("    quiet: bool = False,")
         args.append("    out: str | os.PathLike[str] | None = None,")
         doc = _chapters.docstring(spec).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')

@@ -6,13 +6,15 @@ lists which ones are missing.
 """
 
 import math
+import re
+import subprocess
 import warnings
 
 import numpy as np
 import pytest
 
 import ether
-from conftest import CHAPTERS, chapter, cli_json
+from conftest import CHAPTERS, chapter, cli, cli_json
 
 # Fields that hold the run's timing, not its result: left out of the CLI comparisons.
 VOLATILE = {"seconds", "wall_time", "wall_time_seconds", "elapsed_seconds", "threads"}
@@ -119,13 +121,22 @@ def test_statistics_twisted_rotor_string_ends_are_fermions():
     assert r.json["exchange_sign"] == 1
 
 
-def test_graviton_only_helicity_two_is_gapless_with_the_models_exponent():
-    # Xu & Horava (2010): the Cotton model disperses as k^3 (z = 3); the fit over the lowest
-    # momenta of the lattice modes is within 0.05 of it.
-    r = same_as_cli("graviton", {"model": "cotton"})
-    assert sorted(r.json["gapless_helicities"]) == [-2, 2]
+@pytest.mark.parametrize(
+    "model, exponent, gapless",
+    [("xu", 2.0, [-2, 0, 2]), ("einstein", 1.0, [-2, 2]), ("l-type", 3.0, [-2, 2]), ("cotton", 3.0, [-2, 2])],
+)
+def test_graviton_helicity_two_is_gapless_with_the_models_exponent(model, exponent, gapless):
+    # docs/physics/graviton.md B.5 (Xu 2006; Gu & Wen 2009; Xu & Horava 2010): omega_{+-2} ~ k^z
+    # with z = 2 (xu), 1 (einstein), 3 (l-type, cotton); only helicity +-2 is gapless, except
+    # Xu's model whose 0T mode is gapless too. The same cases and tolerance as the library's
+    # tests/graviton.rs: 1e-3, the lattice's K = k - k^3/24 shifts the slope by ~2e-4 in the
+    # fit window |k| in [0.005, 0.05].
+    params = {"model": model, "lattice": "4x4x4"}
+    r = same_as_cli("graviton", params) if model == "cotton" else chapter("graviton")(quiet=True, **params)
+    check_arrays(r)
+    assert sorted(r.json["gapless_helicities"]) == gapless
     for h in ("2", "-2"):
-        assert abs(r.json["exponents"][h] - 3) < 0.05
+        assert abs(r.json["exponents"][h] - exponent) < 1e-3, (model, h, r.json["exponents"])
 
 
 def test_phases_strong_coupling_plaquette():
@@ -165,7 +176,7 @@ def test_every_parameter_is_documented_and_in_the_signature(command):
     sig = inspect.signature(fn)
     for p in spec.params:
         assert p.doc, f"{command}: parameter {p.key} has no doc comment in its Params"
-        assert sig.parameters[p.key].default == p.default
+        assert sig.parameters[ether._chapters.py_name(p.key)].default == p.default
     assert "(undocumented)" not in fn.__doc__
 
 
@@ -188,9 +199,56 @@ def test_wrong_types_and_non_finite_numbers_are_refused(command):
     floats = [p.key for p in spec.params if isinstance(p.default, float)]
     numbers = [p.key for p in spec.params if isinstance(p.default, (int, float)) and not isinstance(p.default, bool)]
     for key in numbers:
-        with pytest.raises(ether.InvalidType, match="invalid type: string"):
+        # (a number that also takes words, like spinwave's --spin "1/2", says "expected a number")
+        with pytest.raises(ether.InvalidInput, match="invalid type: string|expected a number, got"):
             fn(**{key: "abc"}, quiet=True)
     for key in floats:
         for bad in (math.nan, math.inf):
             with pytest.raises(ether.InvalidInput, match=f"invalid {key}: (NaN|inf); give a finite number"):
                 fn(**{key: bad}, quiet=True)
+
+
+# --- bad values: the CLI's line, as a ValueError ---------------------------------------------
+
+#: One value per chapter that passes the flag parser but not the chapter's checks (the same
+#: cases the CLI tests refuse), and an out-of-memory refusal (TooLarge, also a ValueError).
+BAD_VALUES = [
+    ("ed", {"lattice": "12", "sector": "k=12"}),
+    ("ed", {"lattice": "8", "sector": "sz=0,sz=1"}),
+    ("ed", {"lattice": "60", "sector": "sz=0"}),
+    ("spinwave", {"model": "ferro", "lattice": "1"}),
+    ("photon", {"lattice": "16x16"}),
+    ("graviton", {"model": "xu", "lattice": "16x16"}),
+    ("graviton", {"model": "cotton", "J": -1.0}),
+    ("phases", {"lattice": "6x6x6x5"}),
+    ("phases", {"lattice": "128x128x128x128"}),
+    ("phases", {"rotor": True, "lattice": "4x4x4", "time_step": 0.6}),
+    ("statistics", {"model": "rotor", "lattice": "4x4"}),
+    ("statistics", {"model": "double-semion", "lattice": "4x4"}),
+    ("entanglement", {"model": "toric-code", "lattice": "1x1"}),
+]
+
+
+@pytest.mark.parametrize("command, params", BAD_VALUES, ids=lambda x: x if isinstance(x, str) else ",".join(map(str, x.values())))
+def test_bad_values_raise_value_error_with_the_clis_line(command, params):
+    with pytest.raises(ValueError) as e:
+        chapter(command)(quiet=True, **params)
+    assert isinstance(e.value, (ether.InvalidInput, ether.TooLarge)), type(e.value)
+    out = subprocess.run([cli(), "-q", command, *cli_args(params)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2, (out.returncode, out.stderr)
+    # (the memory refusals name the memory available at the time, which moves between the runs)
+    free = lambda t: re.sub(r"only [0-9.]+ [KMGT]?i?B is available", "only ... is available", t)
+    lines = [free(line) for line in out.stderr.strip().splitlines()]
+    assert lines == [free("error: " + str(e.value))], (lines, str(e.value))
+
+
+def test_a_parameter_named_as_a_python_keyword_takes_a_trailing_underscore():
+    # `ether ed --lambda X` is `ether.ed(lambda_=X)` (PEP 8), or `**{"lambda": X}`; not both.
+    ed = chapter("ed")
+    with pytest.raises(ether.InvalidInput) as a:
+        ed(model="heisenberg", lattice="4", lambda_=0.5, quiet=True)
+    with pytest.raises(ether.InvalidInput) as b:
+        ed(model="heisenberg", lattice="4", quiet=True, **{"lambda": 0.5})
+    assert str(a.value) == str(b.value) and "--lambda" in str(a.value), str(a.value)
+    with pytest.raises(ether.InvalidInput, match="both lambda_ and lambda"):
+        ed(lambda_=0.5, quiet=True, **{"lambda": 0.5})

@@ -82,3 +82,53 @@ def test_in_process_alarm_interrupts_a_run():
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+CHAPTER_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    import ether
+    print("ready", flush=True)
+    try:
+        ether.run(sys.argv[2], out=sys.argv[1], quiet=True, **json.loads(sys.argv[3]))
+    except BaseException as e:
+        print(f"{type(e).__name__}: {e}", flush=True)
+        sys.exit(42)
+    print("finished", flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "command, params",
+    [
+        # minutes of leapfrog steps, a safe point per frame
+        ("photon", {"lattice": "16x16x16", "method": "dynamics", "steps": 200000}),
+        # minutes of Monte Carlo sweeps, a safe point per sweep
+        ("phases", {"lattice": "8x8x8x8", "beta": [1.0], "sweeps": 200000, "start": "hot"}),
+    ],
+)
+def test_sigint_stops_a_chapter_mid_run_with_keyboard_interrupt_and_writes_nothing(tmp_path, command, params):
+    import json
+
+    import ether
+
+    if command not in ether.experiments():
+        pytest.skip(f"chapter {command} is not bound in this build")
+    out = tmp_path / "run"
+    p = subprocess.Popen(
+        [sys.executable, "-c", CHAPTER_SCRIPT, str(out), command, json.dumps(params)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert p.stdout.readline().strip() == "ready"
+    time.sleep(2.0)  # past the checks and the set-up: the run is in its main loop
+    assert p.poll() is None, "the run ended before the signal"
+    sent = time.perf_counter()
+    p.send_signal(signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=60)
+    assert p.returncode == 42, (stdout, stderr)
+    assert stdout.splitlines()[-1].startswith("KeyboardInterrupt: "), stdout
+    assert time.perf_counter() - sent < 20.0  # the next safe point, on a loaded machine
+    assert os.listdir(tmp_path) == [], "an interrupted run leaves no run directory"

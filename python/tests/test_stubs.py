@@ -24,7 +24,7 @@ def test_the_stub_parses_and_declares_every_chapter():
         f = funcs[c]
         names = [a.arg for a in f.args.kwonlyargs]
         spec = next(s for s in _chapters.specs() if s.command == c)
-        assert names == [p.key for p in spec.params] + ["quiet", "out"]
+        assert names == [_chapters.py_name(p.key) for p in spec.params] + ["quiet", "out"]
         assert ast.get_docstring(f) == _chapters.docstring(spec)
 
 
