@@ -3,11 +3,11 @@
 
 use anyhow::Result;
 use base64::Engine;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// One verdict of the demo: a claim of the talk, what was measured, and pass/fail.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Chapter {
     /// Chapter number in the talk's order.
     pub number: u32,

@@ -17,8 +17,10 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// Far beyond any machine's memory.
+/// (Linear spin-wave theory evaluates its closed form along a path of momenta: `spinwave --model
+/// ferro --lattice 20000x20000` allocates nothing of the lattice's size and runs in a second, so
+/// it is not a case here.)
 const HUGE: &[&[&str]] = &[
-    &["spinwave", "--model", "ferro", "--lattice", "20000x20000"],
     &["spinwave", "--model", "antiferro", "--lattice", "4096x4096", "--method", "dynamics"],
     &["photon", "--lattice", "1000x1000x1000"],
     &["photon", "--lattice", "1000x1000x1000", "--method", "dynamics"],
@@ -31,32 +33,21 @@ const HUGE: &[&[&str]] = &[
 
 /// Between 1 and 8 GiB: fits this machine, not a 256 MiB budget.
 const MODERATE: &[&[&str]] = &[
-    &["spinwave", "--model", "ferro", "--lattice", "6000x6000"],
     &["spinwave", "--model", "antiferro", "--lattice", "256x256", "--method", "dynamics"],
     &["photon", "--lattice", "400x400x400", "--method", "dynamics"],
     &["phases", "--lattice", "48x48x48x48"],
     &["ed", "--model", "heisenberg", "--lattice", "34"],
-    &["graviton", "--model", "cotton", "--lattice", "200x200x200"],
     &["entanglement", "--model", "toric-code", "--lattice", "4000x4000"],
 ];
+// (`graviton --model cotton --lattice 200x200x200` needs little memory: it is a 400 s run with a
+// time estimate, not a memory case.)
 
 /// Command lines that do not refuse yet (owner in the comment); reported in the coordination log.
 /// The default run skips them; `not_yet_refusing_still_fail` (ignored: about 40 s) checks that
 /// each still fails, so that a landed estimate shows up as an entry to delete.
 const NOT_YET: &[&[&str]] = &[
-    // spin: linear spin-wave theory has no size check (allocation aborts)
-    &["spinwave", "--model", "ferro", "--lattice", "20000x20000"],
-    &["spinwave", "--model", "ferro", "--lattice", "6000x6000"],
-    // photon: the modes method loops over 10^9 momenta without an estimate; graviton likewise
-    &["photon", "--lattice", "1000x1000x1000"],
-    &["graviton", "--model", "cotton", "--lattice", "1000x1000x1000"],
-    &["graviton", "--model", "cotton", "--lattice", "200x200x200"],
-    // mc-physics / mc-engine: no estimate for the 4D field and its measurements
-    &["phases", "--lattice", "128x128x128x128"],
-    &["phases", "--lattice", "48x48x48x48"],
-    // topo: the toric-code state is allocated before any estimate
-    &["entanglement", "--model", "toric-code", "--lattice", "10000x10000"],
-    &["entanglement", "--model", "toric-code", "--lattice", "4000x4000"],
+    // empty since every command estimates first (checked on 2026-12-03 against main 0025daa: photon and
+    // graviton refuse 1000x1000x1000 by their time budget, phases and entanglement by memory)
 ];
 
 /// The address-space ceiling and the memory budget of the moderate cases.
@@ -151,6 +142,19 @@ fn lattices_beyond_any_machine_are_refused_with_an_estimate() {
 #[test]
 fn lattices_beyond_the_memory_budget_are_refused_before_allocating() {
     report(&MODERATE.iter().map(|a| (*a, Some(BUDGET))).collect::<Vec<_>>(), false);
+}
+
+/// Fits this machine's free memory (or not: then it is refused anyway), never the ceiling.
+const BEYOND_THE_CEILING: &[&[&str]] = &[
+    &["entanglement", "--model", "toric-code", "--lattice", "4000x4000"],
+    &["phases", "--lattice", "72x72x72x72"],
+    &["ed", "--model", "heisenberg", "--lattice", "36"],
+];
+
+#[test]
+fn the_address_space_limit_is_part_of_the_budget() {
+    // no ETHER_MEMORY_LIMIT: the ceiling (`prlimit --as`, `ulimit -v`) alone must make them refuse
+    report(&BEYOND_THE_CEILING.iter().map(|a| (*a, None)).collect::<Vec<_>>(), false);
 }
 
 #[test]

@@ -173,15 +173,48 @@ pub fn available_memory_bytes() -> Option<u64> {
     None
 }
 
+/// What is left of this process's address-space limit (`ulimit -v`, `prlimit --as`): the soft
+/// limit of `/proc/self/limits` minus the address space already mapped (`VmSize`); `None`
+/// without a limit.
+pub fn address_space_left_bytes() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let soft: u64 = limits
+        .lines()
+        .find(|l| l.starts_with("Max address space"))?
+        .trim_start_matches("Max address space")
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?; // "unlimited" does not parse: no limit
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let used_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmSize:"))
+        .and_then(|r| r.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    Some(soft.saturating_sub(used_kb * 1024))
+}
+
+/// The memory limit of this process's control group (cgroup v2 `memory.max`), if it has one.
+pub fn cgroup_memory_bytes() -> Option<u64> {
+    let s = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok()?;
+    s.trim().parse().ok() // "max" does not parse: no limit
+}
+
 /// The memory budget of one run in bytes: `ETHER_MEMORY_LIMIT` (bytes) if set, for tests and
-/// shared machines; else what the operating system reports as available; else 8 GiB.
+/// shared machines; else the smallest of what the operating system reports as available (else
+/// 8 GiB), what is left of the address-space limit and the control group's limit.
 pub fn memory_limit() -> u64 {
     if let Some(v) = std::env::var_os("ETHER_MEMORY_LIMIT") {
         if let Ok(n) = v.to_string_lossy().trim().parse::<u64>() {
             return n;
         }
     }
-    available_memory_bytes().unwrap_or(8 << 30)
+    let mut limit = available_memory_bytes().unwrap_or(8 << 30);
+    for l in [address_space_left_bytes(), cgroup_memory_bytes()].into_iter().flatten() {
+        limit = limit.min(l);
+    }
+    limit
 }
 
 /// Refuse work whose estimated memory exceeds [`memory_limit`], before anything is allocated:

@@ -163,7 +163,12 @@ pub fn figures(run: &RunData) -> Result<Vec<NamedFigure>, PlotError> {
         fig = fig.line("β_c (literature)", vec![bc, bc], vec![ymin, ymax], "gray", false);
     }
     if let Some(w) = run.result["transition"]["hysteresis_window"].as_array() {
-        fig.note = format!("hot and cold disagree for {} in [{}, {}]", grid.xlabel(), fmt(num(&w[0])), fmt(num(&w[1])));
+        let (lo, hi) = (fmt(num(&w[0])), fmt(num(&w[1])));
+        fig.note = if lo == hi {
+            format!("hot and cold disagree at {} = {lo}", grid.xlabel())
+        } else {
+            format!("hot and cold disagree for {} in [{lo}, {hi}]", grid.xlabel())
+        };
     }
     out.push(NamedFigure::new(
         "plaquette",

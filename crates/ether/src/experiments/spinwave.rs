@@ -897,7 +897,7 @@ impl Record for SpinwaveRecord {
 
     fn summary(&self) -> Vec<String> {
         let mut v = vec![format!(
-            "{} on {} (S = {}, |J| = {}), {}: ω ≈ {:.4} |k|^{:.3}",
+            "{} on {} (S = {}, |J| = {}), {}: {}",
             self.model.noun(),
             self.lattice,
             self.spin,
@@ -906,8 +906,11 @@ impl Record for SpinwaveRecord {
                 Method::Lswt => "linear spin-wave theory",
                 Method::Dynamics => "classical dynamics",
             },
-            self.coefficient,
-            self.exponent
+            if self.coefficient.is_finite() && self.exponent.is_finite() {
+                format!("ω ≈ {:.4} |k|^{:.3}", self.coefficient, self.exponent)
+            } else {
+                "no power law fitted (see the verdict)".to_string()
+            }
         )];
         if let Some(d) = &self.dynamics {
             v.push(format!(
