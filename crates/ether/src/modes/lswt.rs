@@ -80,8 +80,12 @@ impl Collinear {
 fn local_frame(n: [f64; 3]) -> M3 {
     let len = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
     let z = [n[0] / len, n[1] / len, n[2] / len];
-    // For n = ±z this is the identity or the rotation by π about x, the usual Néel frames.
-    let helper = if z[0].abs() < 0.9 { [1.0, 0.0, 0.0] } else { [0.0, 1.0, 0.0] };
+    // The first frame axis is z projected (x when n is near ±z): for n = ±z this is the identity
+    // or the rotation by π about x, the usual Néel frames; for n in the xy plane the frame axis z
+    // is shared by both sublattices, so that a rotation about z (the U(1) of XXZ models) is the
+    // k = 0 mode. (For a staggered state the flipped local axis carries k + Q: the choice of
+    // frames fixes which momentum labels the Goldstone mode.)
+    let helper = if z[2].abs() < 0.9 { [0.0, 0.0, 1.0] } else { [1.0, 0.0, 0.0] };
     let d = helper[0] * z[0] + helper[1] * z[1] + helper[2] * z[2];
     let mut x = [helper[0] - d * z[0], helper[1] - d * z[1], helper[2] - d * z[2]];
     let lx = (x[0] * x[0] + x[1] * x[1] + x[2] * x[2]).sqrt();
@@ -553,7 +557,8 @@ pub fn collinear_ground_state(
         );
         (flip, n, l)
     } else {
-        let n = [-field[0] / hnorm, -field[1] / hnorm, -field[2] / hnorm];
+        // (+ 0.0: no −0 components in the record)
+        let n = [0.0 - field[0] / hnorm + 0.0, 0.0 - field[1] / hnorm + 0.0, 0.0 - field[2] / hnorm + 0.0];
         let flip = vec![false; d];
         let m = real_at(&flip);
         let jn = apply(&m, n);
