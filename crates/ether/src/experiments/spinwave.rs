@@ -1281,13 +1281,14 @@ mod tests {
         let r = run(SpinwaveParams { model: Some(ModelKind::Ferro), field: Some(0.3), ..base.clone() }).unwrap();
         assert!((r.gap.unwrap() - 0.3).abs() < 1e-12, "{:?}", r.gap);
         assert!((r.exponent - 2.0).abs() < EXPONENT_BAND, "{}", r.verdict);
-        // The same J1-J2 model from a model file: the same numbers, bit for bit.
+        // The same J1-J2 model from a model file (bond directions in the same order, so that the
+        // Hessian sums in the same order): the same numbers, bit for bit.
         let dir = std::env::temp_dir().join(format!("ether-sw-terms-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let f = dir.join("j1j2.toml");
         std::fs::write(
             &f,
-            "name = \"j1j2\"\n[[term]]\nops = \"zz\"\ncoupling = 1.0\noffsets = [[0, 1], [1, 0]]\n\
+            "name = \"j1j2\"\n[[term]]\nops = \"zz\"\ncoupling = 1.0\noffsets = [[1, 0], [0, 1]]\n\
              [[term]]\nops = \"+-\"\ncoupling = 0.5\noffsets = [[1, 0], [0, 1]]\n[[term]]\nops = \"-+\"\ncoupling = 0.5\noffsets = [[1, 0], [0, 1]]\n\
              [[term]]\nops = \"xx\"\ncoupling = 0.3\noffsets = [[1, 1], [1, -1]]\n[[term]]\nops = \"yy\"\ncoupling = 0.3\noffsets = [[1, 1], [1, -1]]\n\
              [[term]]\nops = \"zz\"\ncoupling = 0.3\noffsets = [[1, 1], [1, -1]]\n",
