@@ -364,7 +364,7 @@ fn hamiltonians_as_terms_from_flags_and_model_files() {
     let w = json(&["spinwave", "--model-file", fs, "--lattice", "16x16", "--json"]);
     assert_eq!(v["dispersion"]["omega"], w["dispersion"]["omega"]);
     refuses(&["spinwave", "--model", "antiferro", "--lattice", "24", "--J2", "0.4"], &["spiral"]);
-    refuses(&["spinwave", "--model", "antiferro", "--lattice", "8x8", "--field", "1"], &["h_sat = 4"]);
+    refuses(&["spinwave", "--model", "antiferro", "--lattice", "8x8", "--field", "1"], &["h_sat", "give |h| ≥ 4"]);
     refuses(&["spinwave", "--model", "antiferro", "--delta", "0.5", "--method", "dynamics"], &["--method lswt"]);
     refuses(&["spinwave", "--model", "antiferro", "--delta", "NaN"], &["delta", "finite"]);
     refuses(&["spinwave", "--model", "antiferro", "--model-file", fs], &["drop --model"]);
