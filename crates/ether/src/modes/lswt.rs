@@ -558,7 +558,7 @@ pub fn collinear_ground_state(
         (flip, n, l)
     } else {
         // (+ 0.0: no −0 components in the record)
-        let n = [0.0 - field[0] / hnorm + 0.0, 0.0 - field[1] / hnorm + 0.0, 0.0 - field[2] / hnorm + 0.0];
+        let n = [0, 1, 2].map(|a| -field[a] / hnorm + 0.0);
         let flip = vec![false; d];
         let m = real_at(&flip);
         let jn = apply(&m, n);
@@ -753,7 +753,8 @@ mod tests {
             for k in some_momenta(d) {
                 let mut e = h + 2.0 * s * j * k.iter().map(|x| x.cos() - delta).sum::<f64>();
                 for o in &nnn {
-                    e += 2.0 * s * j2 * ((k.iter().zip(o).map(|(a, b)| a * b).sum::<f64>()).cos() - 1.0);
+                    let phase: f64 = k.iter().zip(o).map(|(a, b)| a * b).sum();
+                    e += 2.0 * s * j2 * (phase.cos() - 1.0);
                 }
                 let w = swt.frequency(&Momentum::new(&k)).unwrap();
                 assert!((w - e).abs() <= 1e-12 * (1.0 + e), "{lat} k={k:?}: {w} vs {e}");
