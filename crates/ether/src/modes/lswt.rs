@@ -653,7 +653,9 @@ mod tests {
     }
 
     /// The per-offset couplings of the built-in XXZ / J1-J2 model.
-    fn xxz_bonds(lat: &str, j: f64, delta: f64, j2: f64, h: f64) -> (Vec<usize>, Vec<(Vec<i64>, Matrix3)>, [f64; 3]) {
+    type Bonds = Vec<(Vec<i64>, Matrix3)>;
+
+    fn xxz_bonds(lat: &str, j: f64, delta: f64, j2: f64, h: f64) -> (Vec<usize>, Bonds, [f64; 3]) {
         let l = crate::lattice::Lattice::parse(lat).unwrap();
         let m = crate::model::spin_model::SpinModel::xxz(l.clone(), 0.5, j, delta, j2, h).unwrap();
         let u = m.uniform_couplings().unwrap();
