@@ -346,6 +346,33 @@ fn bad_input_exits_2_with_advice_and_leaves_nothing() {
 }
 
 #[test]
+fn hamiltonians_as_terms_from_flags_and_model_files() {
+    // Issue 19: XXZ / J1-J2 / field by flags, the same model from a file, and the refusals.
+    let v = json(&["spinwave", "--model", "antiferro", "--lattice", "16x16", "--delta", "0.5", "--json"]);
+    assert_eq!(v["classical_state"]["flip"], serde_json::json!([true, true]));
+    assert_eq!(v["classical_state"]["direction"], serde_json::json!([1.0, 0.0, 0.0]));
+    assert!(v["claims"].as_array().unwrap().iter().all(|c| c["pass"] == true), "{}", v["claims"]);
+    let d = scratch("sw-terms");
+    let f = d.join("xxz.toml");
+    std::fs::write(
+        &f,
+        "[[term]]\nops = \"xx\"\ncoupling = 1.0\noffsets = [[1, 0], [0, 1]]\n[[term]]\nops = \"yy\"\ncoupling = 1.0\noffsets = [[1, 0], [0, 1]]\n\
+         [[term]]\nops = \"zz\"\ncoupling = 0.5\noffsets = [[1, 0], [0, 1]]\n",
+    )
+    .unwrap();
+    let fs = f.to_str().unwrap();
+    let w = json(&["spinwave", "--model-file", fs, "--lattice", "16x16", "--json"]);
+    assert_eq!(v["dispersion"]["omega"], w["dispersion"]["omega"]);
+    refuses(&["spinwave", "--model", "antiferro", "--lattice", "24", "--J2", "0.4"], &["spiral"]);
+    refuses(&["spinwave", "--model", "antiferro", "--lattice", "8x8", "--field", "1"], &["h_sat", "give |h| ≥ 4"]);
+    refuses(&["spinwave", "--model", "antiferro", "--delta", "0.5", "--method", "dynamics"], &["--method lswt"]);
+    refuses(&["spinwave", "--model", "antiferro", "--delta", "NaN"], &["delta", "finite"]);
+    refuses(&["spinwave", "--model", "antiferro", "--model-file", fs], &["drop --model"]);
+    refuses(&["spinwave", "--model-file", fs, "--lattice", "8x8", "--J2", "0.1"], &["J2", "into the file"]);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
 fn config_file_sets_parameters() {
     let d = scratch("sw-cfg");
     let cfg = d.join("afm.toml");

@@ -24,7 +24,12 @@ use ether::experiments::spinwave::{Method, ModelKind, Spinwave, SpinwaveParams};
     after_help = "The result reports the fitted law ω ≈ c |k|^p, the k → 0 stiffness D (ferromagnet, ω ≈ D k²) or \
                   velocity c (antiferromagnet, ω ≈ c |k|), and the claims behind the verdict. A dynamics run stops \
                   cleanly on Ctrl-C, keeping its finished thermal samples in DIR.checkpoint/ (with --out DIR).\n\n\
-                  Examples:\n  ether spinwave --model ferro --lattice 64\n  ether spinwave --model antiferro --lattice 32x32 --method dynamics --out runs/afm\n  ether spinwave --resume runs/afm            # continue an interrupted dynamics run\n  ether spinwave --model antiferro --lattice 16x16x16 --json > afm.json"
+                  Examples:\n  ether spinwave --model ferro --lattice 64\n  ether spinwave --model antiferro --lattice 32x32 --method dynamics --out runs/afm\n  ether spinwave --resume runs/afm            # continue an interrupted dynamics run\n  ether spinwave --model antiferro --lattice 16x16x16 --json > afm.json\n  ether spinwave --model antiferro --lattice 32x32 --delta 0.5         # XXZ: Néel in the plane\n  ether spinwave --model antiferro --lattice 32x32 --J2 0.7            # J1-J2: stripe order\n  ether spinwave --model-file model.toml --lattice 32x32\n\n\
+                  --delta, --J2, --field and --model-file use linear spin-wave theory around the classical ground state, \
+                  which must be collinear with one site per cell: it is found and certified by the Luttinger-Tisza bound. \
+                  Refused, with the reason: spirals (J1-J2 chain beyond J2 = J1/4), a field below saturation on an \
+                  antiferromagnet (the spins cant), a field off the exchange's principal axes, bond lists (not \
+                  translation invariant), and --method dynamics (it integrates the plain Heisenberg model)."
 )]
 pub struct Args {
     /// ferro: H = −|J| Σ S_i·S_j (all spins parallel); antiferro: H = +|J| Σ S_i·S_j (Néel order,
@@ -64,6 +69,23 @@ pub struct Args {
     /// Largest |k| (radians per lattice spacing) used to fit ω ≈ c |k|^p.
     #[arg(long, default_value_t = 0.6, allow_negative_numbers = true)]
     fit_kmax: f64,
+    /// XXZ anisotropy Δ (lswt): J (S^xS^x + S^yS^y + Δ S^zS^z) on nearest neighbours; Δ < 1 orders
+    /// the antiferromagnet in the plane (gapless), Δ > 1 along z (gapped).
+    #[arg(long, allow_negative_numbers = true)]
+    delta: Option<f64>,
+    /// Next-nearest-neighbour exchange J2 S_i·S_j (lswt; i, i+2 on a chain, the diagonals on square
+    /// and cubic lattices), signed: the J1-J2 model (Néel or stripe order; refused where the
+    /// classical ground state is a spiral).
+    #[arg(long = "J2", allow_negative_numbers = true)]
+    j2: Option<f64>,
+    /// A uniform field along z, −h Σ S^z (lswt): a gap h for the ferromagnet; an antiferromagnet
+    /// only at or above saturation (below it the classical state cants, which is refused).
+    #[arg(long, allow_negative_numbers = true)]
+    field: Option<f64>,
+    /// A model file (TOML, the format of `ether ed --model-file`): any translation-invariant spin
+    /// Hamiltonian whose classical ground state is collinear with one site per cell (lswt).
+    #[arg(long, value_name = "FILE")]
+    model_file: Option<String>,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -106,6 +128,10 @@ impl Args {
             frames: whole("--frames", self.frames, "the number of frames")?,
             dt: self.dt,
             fit_kmax: self.fit_kmax,
+            delta: self.delta,
+            j2: self.j2,
+            field: self.field,
+            model_file: self.model_file.clone(),
         })
     }
 }

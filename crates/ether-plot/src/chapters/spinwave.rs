@@ -11,6 +11,9 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 struct View {
     model: String,
+    /// The Hamiltonian in words when given as terms (--delta, --J2, --field, --model-file).
+    #[serde(default)]
+    hamiltonian: Option<String>,
     lattice: String,
     spin: f64,
     verdict: String,
@@ -55,7 +58,10 @@ fn bad(run: &RunData, file: &str, why: &str) -> PlotError {
 /// The figures of a spin-wave run.
 pub fn figures(run: &RunData) -> Result<Vec<NamedFigure>, PlotError> {
     let v: View = run.result_as()?;
-    let name = noun(&v.model);
+    let name = match &v.hamiltonian {
+        Some(h) => format!("model {h}"),
+        None => noun(&v.model).to_string(),
+    };
     let (_, distance) = run.array("dispersion_distance.npy")?;
     let (_, omega) = run.array("dispersion_omega.npy")?;
     let lswt =

@@ -25,8 +25,9 @@ use crate::error::{bytes_of, check_memory, Error, Result};
 use crate::experiment::{fmt_num, Axis, Claim, DataArray, DemoRun, Experiment, Observer, Record};
 use crate::lattice::{Lattice, MomentumPath};
 use crate::model::heisenberg::Heisenberg;
+use crate::model::spin_model::SpinModel;
 use crate::modes::fit::{fit_power_law, zero_k_limit, PowerLaw};
-use crate::modes::lswt::{low_k_law, SpinWaveTheory};
+use crate::modes::lswt::{collinear_ground_state, low_k_law, ClassicalGround, SpinWaveTheory};
 use crate::spectra::{self, Peak, PeakFinder, PeakSearch};
 use serde::{Deserialize, Serialize};
 
@@ -155,6 +156,19 @@ pub struct SpinwaveParams {
     /// Largest |k| (radians per lattice spacing) used to fit ω ≈ c |k|^p.
     #[serde(serialize_with = "float::ser", deserialize_with = "float::de")]
     pub fit_kmax: f64,
+    /// XXZ anisotropy Δ (LSWT only): `J (S^xS^x + S^yS^y + Δ S^zS^z)` on nearest neighbours.
+    #[serde(serialize_with = "float::ser_opt", deserialize_with = "float::de_opt")]
+    pub delta: Option<f64>,
+    /// Next-nearest-neighbour exchange `J2 S_i·S_j` (LSWT only; i, i+2 on a chain, the
+    /// diagonals on square and cubic lattices), signed.
+    #[serde(rename = "J2", serialize_with = "float::ser_opt", deserialize_with = "float::de_opt")]
+    pub j2: Option<f64>,
+    /// A uniform field along z, `−h Σ S^z` (LSWT only).
+    #[serde(serialize_with = "float::ser_opt", deserialize_with = "float::de_opt")]
+    pub field: Option<f64>,
+    /// A model file (TOML, see [`crate::model::spin_model`]): any translation-invariant spin
+    /// Hamiltonian whose classical ground state is collinear with one site per cell (LSWT only).
+    pub model_file: Option<String>,
 }
 
 impl Default for SpinwaveParams {
@@ -171,6 +185,10 @@ impl Default for SpinwaveParams {
             frames: 2048,
             dt: None,
             fit_kmax: 0.6,
+            delta: None,
+            j2: None,
+            field: None,
+            model_file: None,
         }
     }
 }
@@ -228,6 +246,224 @@ fn setup(p: &SpinwaveParams) -> Result<Setup> {
         return Err(Error::invalid("fit-kmax", p.fit_kmax.to_string(), "give a positive momentum, e.g. 0.6"));
     }
     Ok(Setup { kind, model, temperature })
+}
+
+/// A Hamiltonian given as terms (`delta`, `J2`, `field` or `model_file`), with its certified
+/// collinear classical ground state and the LSWT around it.
+struct General {
+    lattice: Lattice,
+    spin: f64,
+    /// The signed J of the flags (NaN for a model file).
+    j_signed: f64,
+    hamiltonian: String,
+    ground: ClassicalGround,
+    swt: SpinWaveTheory,
+}
+
+/// The general model of the parameters, if they name one (`None`: the plain ferro/antiferro
+/// chapter). Refusals say why: dynamics (it integrates the plain Heisenberg model), a model that
+/// is not translation invariant by construction, no collinear classical ground state with one
+/// site per cell (a spiral, a field below saturation, a field off the exchange's axes).
+fn general_setup(p: &SpinwaveParams) -> Result<Option<General>> {
+    let flags = [("delta", p.delta), ("J2", p.j2), ("field", p.field)];
+    if p.model_file.is_none() && flags.iter().all(|(_, x)| x.is_none()) {
+        return Ok(None);
+    }
+    if p.method != Method::Lswt {
+        return Err(Error::invalid(
+            "method",
+            "dynamics",
+            "the classical dynamics integrates the plain Heisenberg model; --delta, --J2, --field and --model-file need --method lswt",
+        ));
+    }
+    let lattice = Lattice::parse(&p.lattice)?;
+    if !(p.fit_kmax.is_finite() && p.fit_kmax > 0.0) {
+        return Err(Error::invalid("fit-kmax", p.fit_kmax.to_string(), "give a positive momentum, e.g. 0.6"));
+    }
+    let (model, j_signed) = if let Some(path) = &p.model_file {
+        if let Some(m) = p.model {
+            return Err(Error::invalid(
+                "model",
+                format!("{m:?}").to_lowercase(),
+                "a model file defines the Hamiltonian, signs included: drop --model (or --model-file)",
+            ));
+        }
+        for (flag, x) in flags {
+            if x.is_some() {
+                return Err(Error::invalid(
+                    flag,
+                    "given with --model-file",
+                    format!("the model file defines every term: write the {flag} term into the file instead"),
+                ));
+            }
+        }
+        if p.coupling != 1.0 {
+            return Err(Error::invalid(
+                "coupling",
+                p.coupling.to_string(),
+                "the model file defines every coupling: scale the terms in the file instead",
+            ));
+        }
+        if p.spin != 0.5 {
+            return Err(Error::invalid(
+                "spin",
+                p.spin.to_string(),
+                "the model file sets the spin length: write spin = ... into the file instead",
+            ));
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::invalid("model file", path.clone(), format!("cannot read it ({e})")))?;
+        (SpinModel::from_toml(&text, lattice.clone(), path)?, f64::NAN)
+    } else {
+        let Some(kind) = p.model else {
+            return Err(Error::invalid(
+                "model",
+                "none given",
+                "--model is required with --delta, --J2 or --field: ferro (J = −|J|) or antiferro (J = +|J|) gives the sign of the nearest-neighbour exchange",
+            ));
+        };
+        if !(p.coupling.is_finite() && p.coupling > 0.0) {
+            return Err(Error::invalid(
+                "coupling",
+                p.coupling.to_string(),
+                "give the exchange strength |J| > 0; the sign of J comes from --model (ferro or antiferro)",
+            ));
+        }
+        if !(p.spin.is_finite() && p.spin > 0.0) {
+            return Err(Error::invalid(
+                "spin",
+                p.spin.to_string(),
+                "the spin length S must be positive, e.g. 0.5 or 1",
+            ));
+        }
+        let j = if kind == ModelKind::Ferro { -p.coupling } else { p.coupling };
+        let m = SpinModel::xxz(
+            lattice.clone(),
+            p.spin,
+            j,
+            p.delta.unwrap_or(1.0),
+            p.j2.unwrap_or(0.0),
+            p.field.unwrap_or(0.0),
+        )?;
+        (m, j)
+    };
+    let Some(u) = model.uniform_couplings() else {
+        let t = model.terms().iter().position(|t| t.bonds.is_some() || t.sites.is_some()).unwrap_or(0);
+        return Err(Error::invalid(
+            "model",
+            format!("term {} ({})", t + 1, model.terms()[t].describe()),
+            "LSWT here needs a translation-invariant model by construction: every two-site term on offsets and every field on every site (use ether ed for bond lists)",
+        ));
+    };
+    let ground = collinear_ground_state(lattice.extents(), model.spin, &u.bonds, u.field)?;
+    let swt = SpinWaveTheory::collinear(model.spin, &u.bonds, u.field, &ground.state())
+        .map_err(|e| Error::invalid("model", ground.describe(), e.to_string()))?;
+    let hamiltonian = if p.model_file.is_some() {
+        format!("{} ({} term{})", model.name, model.terms().len(), if model.terms().len() == 1 { "" } else { "s" })
+    } else {
+        format!(
+            "J = {}, Δ = {}, J2 = {}, h = {} ({})",
+            fmt_num(j_signed),
+            fmt_num(p.delta.unwrap_or(1.0)),
+            fmt_num(p.j2.unwrap_or(0.0)),
+            fmt_num(p.field.unwrap_or(0.0)),
+            model.name
+        )
+    };
+    Ok(Some(General { lattice, spin: model.spin, j_signed, hamiltonian, ground, swt }))
+}
+
+/// LSWT of a general model: the dispersion along the path, the gap ω(0) and the low-k law of
+/// `ω − ω(0)` along the first axis, and the Luttinger-Tisza certificate of the classical state.
+fn run_general(p: &SpinwaveParams, g: &General) -> Result<SpinwaveRecord> {
+    let lat = &g.lattice;
+    let dim = lat.dim();
+    let at = |k: f64| -> Result<f64> {
+        let mut c = vec![0.0; dim];
+        c[0] = k;
+        g.swt.frequency(&crate::Momentum::new(&c))
+    };
+    let gap = at(0.0)?;
+    let kmin = (p.fit_kmax / 30.0).max(1e-3);
+    let fit_k: Vec<f64> = (0..12).map(|i| kmin * (p.fit_kmax / kmin).powf(i as f64 / 11.0)).collect();
+    let fit_w: Vec<f64> = fit_k.iter().map(|&k| at(k)).collect::<Result<_>>()?;
+    let rise: Vec<f64> = fit_w.iter().map(|w| w - gap).collect();
+    let (law, failure) = if rise.iter().all(|&x| x > 0.0) {
+        match fit_power_law(&fit_k, &rise) {
+            Ok(l) => (l, None),
+            Err(e) => (PowerLaw { exponent: f64::NAN, coefficient: f64::NAN }, Some(e.to_string())),
+        }
+    } else {
+        (
+            PowerLaw { exponent: f64::NAN, coefficient: f64::NAN },
+            Some(format!(
+                "ω(k) − ω(0) is not positive for 0 < k <= {} along the first axis: the band's minimum is not at k = 0",
+                fmt_num(p.fit_kmax)
+            )),
+        )
+    };
+    let path = lat.high_symmetry_path(40.0);
+    let omega = g.swt.dispersion(&path.points)?;
+    let dispersion = Dispersion {
+        distance: path.distance.clone(),
+        k: kvec(&path),
+        labels: path.labels.clone(),
+        omega,
+        omega_lswt: None,
+    };
+    let scale = omega_scale(&dispersion.omega);
+    let gapped = gap > 1e-9 * scale;
+    let verdict = match &failure {
+        Some(why) => format!("gap ω(0) = {}; no power law: {why}", fmt_num(gap)),
+        None if gapped => format!("gapped: ω(0) = {}, ω − ω(0) ~ k^{:.2}; not light", fmt_num(gap), law.exponent),
+        None => verdict(law.exponent),
+    };
+    let c = &g.ground;
+    let claim = Claim::at_least(
+        format!("the classical state ({}) is a ground state", c.describe()),
+        "Luttinger-Tisza margin min_q λ_min(J(q)) − μ",
+        c.margin,
+        -c.tolerance,
+        format!(
+            "weak-constraint bound (Luttinger & Tisza 1946; docs/physics/spin-waves.md): a stationary state of length S with J(q) − μ ⪰ 0 at all {} momenta checked minimizes the energy; threshold: rounding, 1e-10 of the couplings (the run refuses states without this certificate)",
+            c.momenta_checked
+        ),
+    );
+    let kind = if c.flip.iter().all(|&f| !f) { ModelKind::Ferro } else { ModelKind::Antiferro };
+    let fit = FitInfo {
+        failure,
+        k: fit_k,
+        k_max: p.fit_kmax,
+        lswt_coefficient: law.coefficient,
+        lswt_exponent: law.exponent,
+        lswt_limit: f64::NAN,
+        omega: fit_w,
+    };
+    Ok(SpinwaveRecord {
+        j_signed: g.j_signed,
+        claims: vec![claim],
+        classical_state: Some(c.clone()),
+        coefficient: law.coefficient,
+        coupling: if g.j_signed.is_nan() { 1.0 } else { g.j_signed.abs() },
+        dispersion,
+        dynamics: None,
+        exponent: law.exponent,
+        fit,
+        gap: Some(gap),
+        hamiltonian: Some(g.hamiltonian.clone()),
+        lattice: lat.to_string(),
+        method: Method::Lswt,
+        model: kind,
+        spin: g.spin,
+        stiffness: None,
+        velocity: None,
+        verdict,
+        skw: None,
+    })
+}
+
+fn omega_scale(w: &[f64]) -> f64 {
+    w.iter().copied().filter(|x| x.is_finite()).fold(0.0, f64::max).max(f64::MIN_POSITIVE)
 }
 
 /// Bytes a dynamics run holds at its peak, from the parameters alone: the trajectory (3 reals per
@@ -332,6 +568,10 @@ pub struct SpinwaveRecord {
     pub j_signed: f64,
     /// The chapter's claims.
     pub claims: Vec<Claim>,
+    /// The certified classical ground state of a Hamiltonian given as terms (`delta`, `J2`,
+    /// `field`, `model_file`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub classical_state: Option<ClassicalGround>,
     /// Coefficient c of the fitted ω ≈ c |k|^p (null if no power law could be fitted).
     pub coefficient: f64,
     /// |J|.
@@ -345,11 +585,18 @@ pub struct SpinwaveRecord {
     pub exponent: f64,
     /// The points of the fit.
     pub fit: FitInfo,
+    /// The gap ω(k = 0) (Hamiltonians given as terms; the fit is then of ω − ω(0)).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gap: Option<f64>,
+    /// The Hamiltonian in words, when given as terms.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub hamiltonian: Option<String>,
     /// Lattice extents.
     pub lattice: String,
     /// The method.
     pub method: Method,
-    /// The model.
+    /// The model; for a Hamiltonian given as terms, the order of its classical state (ferro:
+    /// uniform, antiferro: staggered along some axis).
     pub model: ModelKind,
     /// Spin length S.
     pub spin: f64,
@@ -438,6 +685,9 @@ impl Experiment for Spinwave {
     type Record = SpinwaveRecord;
 
     fn validate(p: &SpinwaveParams) -> Result<()> {
+        if general_setup(p)?.is_some() {
+            return Ok(());
+        }
         let st = setup(p)?;
         let lat = &st.model.lattice;
         match p.method {
@@ -453,6 +703,9 @@ impl Experiment for Spinwave {
     }
 
     fn run(p: &SpinwaveParams, obs: &mut dyn Observer) -> Result<SpinwaveRecord> {
+        if let Some(g) = general_setup(p)? {
+            return run_general(p, &g);
+        }
         Self::validate(p)?;
         let st = setup(p)?;
         match p.method {
@@ -583,12 +836,15 @@ fn record(
     SpinwaveRecord {
         j_signed: m.coupling,
         claims: vec![exponent_claim],
+        classical_state: None,
         coefficient: law.coefficient,
         coupling: m.coupling.abs(),
         dispersion,
         dynamics: None,
         exponent: law.exponent,
         fit,
+        gap: None,
+        hamiltonian: None,
         lattice: m.lattice.to_string(),
         method: p.method,
         model: st.kind,
@@ -896,6 +1152,21 @@ impl Record for SpinwaveRecord {
     }
 
     fn summary(&self) -> Vec<String> {
+        if let (Some(h), Some(c)) = (&self.hamiltonian, &self.classical_state) {
+            return vec![
+                format!("{h} on {} (S = {}), linear spin-wave theory around the {}", self.lattice, self.spin, c.describe()),
+                format!(
+                    "  classical energy per site {}, Luttinger-Tisza margin {:.1e} over {} momenta; gap ω(0) = {}; ω − ω(0) ≈ {:.4} |k|^{:.3}",
+                    fmt_num(c.energy_per_site),
+                    c.margin,
+                    c.momenta_checked,
+                    fmt_num(self.gap.unwrap_or(f64::NAN)),
+                    self.coefficient,
+                    self.exponent
+                ),
+                format!("verdict: {}", self.verdict),
+            ];
+        }
         let mut v = vec![format!(
             "{} on {} (S = {}, |J| = {}), {}: {}",
             self.model.noun(),
@@ -991,6 +1262,64 @@ mod tests {
         assert!(Spinwave::validate(&back).unwrap_err().to_string().contains("|J| > 0"));
         let e = serde_json::from_str::<SpinwaveParams>(r#"{"spin": "half"}"#).unwrap_err().to_string();
         assert!(e.contains("half"), "{e}");
+    }
+
+    #[test]
+    fn hamiltonians_as_terms_get_a_certified_collinear_state_or_a_reason() {
+        let run = |p: SpinwaveParams| Spinwave::run(&p, &mut Quiet);
+        let base = params(ModelKind::Antiferro, "16x16", Method::Lswt);
+        // XXZ Δ = 0.5: Néel in the plane, gapless; its closed form is checked in modes::lswt.
+        let r = run(SpinwaveParams { delta: Some(0.5), ..base.clone() }).unwrap();
+        let c = r.classical_state.as_ref().unwrap();
+        assert_eq!((c.flip.clone(), c.direction), (vec![true, true], [1.0, 0.0, 0.0]), "{}", c.describe());
+        assert!(r.claims.iter().all(|c| c.pass) && r.gap.unwrap().abs() < 1e-9, "{:?}", r.claims);
+        assert!((r.exponent - 1.0).abs() < EXPONENT_BAND, "{}", r.verdict);
+        // Δ = 2: Néel along z, gapped: ω(0) = zJS sqrt(Δ² − 1) = 2 sqrt(3) on the square lattice.
+        let r = run(SpinwaveParams { delta: Some(2.0), ..base.clone() }).unwrap();
+        assert!((r.gap.unwrap() - 2.0 * 3f64.sqrt()).abs() < 1e-12 && r.verdict.starts_with("gapped"), "{}", r.verdict);
+        // J2 = 0.7: stripe order.
+        let r = run(SpinwaveParams { j2: Some(0.7), ..base.clone() }).unwrap();
+        assert_eq!(r.classical_state.unwrap().flip, vec![true, false]);
+        // The ferromagnet in a field: gap h exactly (one-magnon band h + |J|S Σ (2 − 2 cos k)).
+        let r = run(SpinwaveParams { model: Some(ModelKind::Ferro), field: Some(0.3), ..base.clone() }).unwrap();
+        assert!((r.gap.unwrap() - 0.3).abs() < 1e-12, "{:?}", r.gap);
+        assert!((r.exponent - 2.0).abs() < EXPONENT_BAND, "{}", r.verdict);
+        // The same J1-J2 model from a model file (bond directions in the same order, so that the
+        // Hessian sums in the same order): the same numbers, bit for bit.
+        let dir = std::env::temp_dir().join(format!("ether-sw-terms-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("j1j2.toml");
+        std::fs::write(
+            &f,
+            "name = \"j1j2\"\n[[term]]\nops = \"zz\"\ncoupling = 1.0\noffsets = [[1, 0], [0, 1]]\n\
+             [[term]]\nops = \"+-\"\ncoupling = 0.5\noffsets = [[1, 0], [0, 1]]\n[[term]]\nops = \"-+\"\ncoupling = 0.5\noffsets = [[1, 0], [0, 1]]\n\
+             [[term]]\nops = \"xx\"\ncoupling = 0.3\noffsets = [[1, 1], [1, -1]]\n[[term]]\nops = \"yy\"\ncoupling = 0.3\noffsets = [[1, 1], [1, -1]]\n\
+             [[term]]\nops = \"zz\"\ncoupling = 0.3\noffsets = [[1, 1], [1, -1]]\n",
+        )
+        .unwrap();
+        let from_file =
+            run(SpinwaveParams { model: None, model_file: Some(f.to_string_lossy().into()), ..base.clone() }).unwrap();
+        let from_flags = run(SpinwaveParams { j2: Some(0.3), ..base.clone() }).unwrap();
+        let bits = |r: &SpinwaveRecord| r.dispersion.omega.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&from_file), bits(&from_flags));
+        assert!(from_file.hamiltonian.as_deref().unwrap().starts_with("j1j2 (6 terms)"));
+        // Refusals, each with its reason.
+        let refuse = |p: SpinwaveParams, needle: &str| {
+            let e = Spinwave::validate(&p).unwrap_err();
+            assert!(e.is_user_error() && e.to_string().contains(needle), "{needle}: {e}");
+        };
+        refuse(SpinwaveParams { lattice: "24".into(), j2: Some(0.4), ..base.clone() }, "spiral");
+        refuse(SpinwaveParams { field: Some(1.0), ..base.clone() }, "h_sat");
+        refuse(SpinwaveParams { delta: Some(0.5), method: Method::Dynamics, ..base.clone() }, "--method lswt");
+        refuse(SpinwaveParams { model: None, delta: Some(0.5), ..base.clone() }, "--model is required");
+        refuse(SpinwaveParams { model_file: Some(f.to_string_lossy().into()), ..base.clone() }, "drop --model");
+        let b = dir.join("bonds.toml");
+        std::fs::write(&b, "[[term]]\nops = \"zz\"\ncoupling = 1.0\nbonds = [[0, 1]]\n").unwrap();
+        refuse(
+            SpinwaveParams { model: None, model_file: Some(b.to_string_lossy().into()), ..base.clone() },
+            "translation-invariant",
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! Nothing here assumes the closed forms; the tests compare against them.
 
 use crate::error::{Error, Result};
+use crate::experiment::fmt_num;
 use crate::lattice::Momentum;
 use crate::model::heisenberg::{Heisenberg, Order};
 use num_complex::Complex64 as C64;
@@ -79,8 +80,12 @@ impl Collinear {
 fn local_frame(n: [f64; 3]) -> M3 {
     let len = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
     let z = [n[0] / len, n[1] / len, n[2] / len];
-    // For n = ±z this is the identity or the rotation by π about x, the usual Néel frames.
-    let helper = if z[0].abs() < 0.9 { [1.0, 0.0, 0.0] } else { [0.0, 1.0, 0.0] };
+    // The first frame axis is z projected (x when n is near ±z): for n = ±z this is the identity
+    // or the rotation by π about x, the usual Néel frames; for n in the xy plane the frame axis z
+    // is shared by both sublattices, so that a rotation about z (the U(1) of XXZ models) is the
+    // k = 0 mode. (For a staggered state the flipped local axis carries k + Q: the choice of
+    // frames fixes which momentum labels the Goldstone mode.)
+    let helper = if z[2].abs() < 0.9 { [0.0, 0.0, 1.0] } else { [1.0, 0.0, 0.0] };
     let d = helper[0] * z[0] + helper[1] * z[1] + helper[2] * z[2];
     let mut x = [helper[0] - d * z[0], helper[1] - d * z[1], helper[2] - d * z[2]];
     let lx = (x[0] * x[0] + x[1] * x[1] + x[2] * x[2]).sqrt();
@@ -375,6 +380,225 @@ pub fn low_k_law(swt: &SpinWaveTheory, dim: usize, k_min: f64, k_max: f64, n: us
     fit_power_law(&ks, &ws)
 }
 
+/// The Luttinger-Tisza certificate of a collinear classical ground state
+/// ([`collinear_ground_state`]).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ClassicalGround {
+    /// The state's direction n̂ (spins with ε = +1).
+    pub direction: [f64; 3],
+    /// Classical energy per site, `S² n̂·J(Q) n̂ + S h·n̂`.
+    pub energy_per_site: f64,
+    /// Which axes the sign alternates along (the ordering vector Q has π there, 0 elsewhere).
+    pub flip: Vec<bool>,
+    /// `min_q λ_min(J(q)) − μ`: non-negative (to rounding) certifies the ground state.
+    pub margin: f64,
+    /// Number of momenta q the bound was checked on.
+    pub momenta_checked: usize,
+    /// The Lagrange multiplier μ of the spin-length constraint at the state.
+    pub mu: f64,
+    /// The rounding allowance on the margin (1e-10 of the couplings' scale).
+    pub tolerance: f64,
+}
+
+impl ClassicalGround {
+    /// The state for [`SpinWaveTheory::collinear`].
+    pub fn state(&self) -> Collinear {
+        Collinear { direction: self.direction, flip: self.flip.clone() }
+    }
+
+    /// The state in words: "Néel along z (Q = (π, π))", "ferromagnet along x (Q = 0)".
+    pub fn describe(&self) -> String {
+        let axis = match self.direction {
+            [x, y, z] if y == 0.0 && z == 0.0 => if x > 0.0 { "+x" } else { "−x" }.to_string(),
+            [x, y, z] if x == 0.0 && z == 0.0 => if y > 0.0 { "+y" } else { "−y" }.to_string(),
+            [x, y, z] if x == 0.0 && y == 0.0 => if z > 0.0 { "+z" } else { "−z" }.to_string(),
+            d => fmt_vec(&d),
+        };
+        let q: Vec<&str> = self.flip.iter().map(|&f| if f { "π" } else { "0" }).collect();
+        let kind = if self.flip.iter().all(|&f| !f) {
+            "uniform (all spins parallel)"
+        } else if self.flip.iter().all(|&f| f) {
+            "Néel"
+        } else {
+            "stripe"
+        };
+        format!("{kind} along {axis}, Q = ({})", q.join(", "))
+    }
+}
+
+/// `J(q) = Σ_δ (M_δ e^{i q·δ} + M_δᵀ e^{−i q·δ}) / 2`, the Fourier transform of the exchange
+/// (Hermitian 3×3, row-major): the classical exchange energy is `Σ_q S_q† J(q) S_q`.
+fn exchange_transform(bonds: &[(Vec<i64>, Matrix3)], q: &[f64]) -> [C64; 9] {
+    let mut out = [C64::new(0.0, 0.0); 9];
+    for (off, m) in bonds {
+        let phase: f64 = off.iter().zip(q).map(|(&d, &k)| d as f64 * k).sum();
+        let e = C64::from_polar(0.5, phase);
+        for a in 0..3 {
+            for b in 0..3 {
+                out[a * 3 + b] += e * m[a][b] + e.conj() * m[b][a];
+            }
+        }
+    }
+    out
+}
+
+/// The momenta the Luttinger-Tisza bound is checked on: the lattice's own grid along axes of
+/// up to 64 sites; along longer axes 64 evenly spread grid momenta (0 and π among them when the
+/// extent is even), so that the check stays cheap on any lattice (`J(q)` is a trigonometric
+/// polynomial of the bonds' short range, so 64 points per axis resolve it).
+fn bound_momenta(extents: &[usize]) -> Vec<Vec<f64>> {
+    let axes: Vec<Vec<f64>> = extents
+        .iter()
+        .map(|&l| {
+            let ms: Vec<usize> = if l <= 64 { (0..l).collect() } else { (0..64).map(|j| j * l / 64).collect() };
+            ms.into_iter().map(|m| 2.0 * std::f64::consts::PI * m as f64 / l as f64).collect()
+        })
+        .collect();
+    let mut out = vec![Vec::new()];
+    for ax in &axes {
+        out = out.into_iter().flat_map(|p| ax.iter().map(move |&k| [p.clone(), vec![k]].concat())).collect();
+    }
+    out
+}
+
+/// The collinear classical ground state of `H = Σ_r Σ_δ S_r·M_δ S_{r+δ} + Σ_r h·S_r` on a
+/// torus of the given extents (one site per cell), certified by the Luttinger-Tisza bound, or
+/// the reason there is none.
+///
+/// With `Σ_r |S_r|² = N S²` as the only constraint (weaker than `|S_r| = S`), the energy is
+/// bounded below by its minimum over the weak constraint. A state `S_r = S ε_r n̂` (ε_r = e^{iQ·r},
+/// Q ∈ {0, π}^d) of length S everywhere that attains that minimum is therefore a ground state.
+/// It does when it is stationary, `2 S (J(Q) − μ) n̂ = −h δ_{Q,0}`, and `J(q) − μ ⪰ 0` at every q
+/// (then the Lagrangian is convex and the stationary point its minimum). Without a field the
+/// best Q is the one with the lowest `λ_min(J(Q))`, μ = that eigenvalue and n̂ its eigenvector
+/// (z, then x, then y when they are among its eigenvectors); in a field only the uniform state
+/// along the field can be stationary, with `μ = n̂·J(0)n̂ − |h|/2S`.
+///
+/// Refused, with the reason: a minimum of `λ_min(J(q))` away from {0, π}^d (a spiral); a field
+/// below saturation (the spins cant, or an antiferromagnet's sublattices split: not collinear
+/// with one site per cell); a field that is not along an eigenvector of J(0).
+pub fn collinear_ground_state(
+    extents: &[usize],
+    spin: f64,
+    bonds: &[(Vec<i64>, Matrix3)],
+    field: [f64; 3],
+) -> Result<ClassicalGround> {
+    let d = extents.len();
+    if let Some((off, _)) = bonds.iter().find(|(o, _)| o.len() != d) {
+        return Err(Error::invalid("bond offset", format!("{off:?}"), format!("give one integer per axis ({d})")));
+    }
+    let scale = bonds.iter().flat_map(|(_, m)| m.iter().flatten()).map(|x| x.abs()).sum::<f64>()
+        + field.iter().map(|x| x.abs()).sum::<f64>() / spin;
+    let tol = 1e-10 * scale.max(f64::MIN_POSITIVE);
+    let momenta = bound_momenta(extents);
+    let mut lowest = (f64::INFINITY, Vec::new());
+    for q in &momenta {
+        let l = crate::linalg::eigvalsh_complex(3, &exchange_transform(bonds, q))?[0];
+        if l < lowest.0 {
+            lowest = (l, q.clone());
+        }
+    }
+    let real_at = |flip: &[bool]| -> [f64; 9] {
+        // At Q ∈ {0, π}^d the phases are ±1 (up to rounding of e^{iπ}): J(Q) is real symmetric.
+        let mut m = [0.0; 9];
+        for (off, b) in bonds {
+            let odd = off.iter().zip(flip).filter(|(&x, &f)| f && x.rem_euclid(2) == 1).count();
+            let s = if odd % 2 == 0 { 0.5 } else { -0.5 };
+            for a in 0..3 {
+                for c in 0..3 {
+                    m[a * 3 + c] += s * (b[a][c] + b[c][a]);
+                }
+            }
+        }
+        m
+    };
+    let apply = |m: &[f64; 9], n: [f64; 3]| -> [f64; 3] {
+        [0, 1, 2].map(|a| m[a * 3] * n[0] + m[a * 3 + 1] * n[1] + m[a * 3 + 2] * n[2])
+    };
+    let dot = |a: [f64; 3], b: [f64; 3]| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+    let fmt_q = |q: &[f64]| fmt_vec(&q.iter().map(|x| x / std::f64::consts::PI).collect::<Vec<_>>()) + "·π";
+    let hnorm = dot(field, field).sqrt();
+    let (flip, n, mu) = if hnorm == 0.0 {
+        // Every ordering vector of {0, π}^d the torus allows (π needs an even extent).
+        let mut best: Option<(Vec<bool>, f64, [f64; 9])> = None;
+        for code in 0u32..(1 << d) {
+            let flip: Vec<bool> = (0..d).map(|a| code >> a & 1 == 1).collect();
+            if flip.iter().zip(extents).any(|(&f, &l)| f && l % 2 == 1) {
+                continue;
+            }
+            let m = real_at(&flip);
+            let l = crate::linalg::eigvalsh_real(3, &m)?[0];
+            if best.as_ref().is_none_or(|b| l < b.1 - tol) {
+                best = Some((flip, l, m));
+            }
+        }
+        let (flip, l, m) = best.expect("Q = 0 is always allowed");
+        if l > lowest.0 + tol {
+            return Err(Error::invalid(
+                "model",
+                "no collinear classical ground state",
+                format!(
+                    "the exchange's Fourier transform J(q) is lowest at q = {} (λ = {}), not at an ordering vector of {{0, π}}^d (best: λ = {}): the classical ground state is a spiral or needs a larger cell, and LSWT here expands around collinear states with one site per cell",
+                    fmt_q(&lowest.1),
+                    fmt_num(lowest.0),
+                    fmt_num(l)
+                ),
+            ));
+        }
+        let in_space = |v: [f64; 3]| {
+            let r = apply(&m, v);
+            (0..3).all(|a| (r[a] - l * v[a]).abs() <= tol)
+        };
+        let n = [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]].into_iter().find(|&v| in_space(v)).unwrap_or_else(
+            || {
+                let e = crate::linalg::eigh_real(3, &m).expect("a finite 3x3 matrix");
+                [e.vectors[0][0], e.vectors[0][1], e.vectors[0][2]]
+            },
+        );
+        (flip, n, l)
+    } else {
+        // (+ 0.0: no −0 components in the record)
+        let n = [0, 1, 2].map(|a| -field[a] / hnorm + 0.0);
+        let flip = vec![false; d];
+        let m = real_at(&flip);
+        let jn = apply(&m, n);
+        let l0 = dot(n, jn);
+        if (0..3).any(|a| (jn[a] - l0 * n[a]).abs() > tol) {
+            return Err(Error::invalid(
+                "model",
+                "no collinear classical ground state",
+                "the field is not along a principal axis of the exchange: the spins tilt away from it, a state LSWT here (collinear states) does not expand around".to_string(),
+            ));
+        }
+        let mu = l0 - hnorm / (2.0 * spin);
+        if lowest.0 < mu - tol {
+            let h_sat = 2.0 * spin * (l0 - lowest.0);
+            return Err(Error::invalid(
+                "field",
+                fmt_num(hnorm),
+                format!(
+                    "below the saturation field h_sat = 2S (n̂·J(0)n̂ − min_q λ_min(J(q))) = {} (the minimum at q = {}) the classical ground state in a field is canted or has Zeeman-split sublattices, not collinear with one site per cell, which LSWT here needs: give |h| ≥ {} or no field",
+                    fmt_num(h_sat),
+                    fmt_q(&lowest.1),
+                    fmt_num(h_sat)
+                ),
+            ));
+        }
+        (flip, n, mu)
+    };
+    let m = real_at(&flip);
+    let energy_per_site = spin * spin * dot(n, apply(&m, n)) + spin * dot(field, n);
+    Ok(ClassicalGround {
+        direction: n,
+        energy_per_site,
+        flip,
+        margin: lowest.0 - mu,
+        momenta_checked: momenta.len(),
+        mu,
+        tolerance: tol,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,6 +650,143 @@ mod tests {
         .unwrap();
         let e = st.frequency(&Momentum::new(&[0.5])).unwrap_err().to_string();
         assert!(e.contains("maximum of the energy at k = (0.5)"), "{e}");
+    }
+
+    /// The per-offset couplings of the built-in XXZ / J1-J2 model.
+    type Bonds = Vec<(Vec<i64>, Matrix3)>;
+
+    fn xxz_bonds(lat: &str, j: f64, delta: f64, j2: f64, h: f64) -> (Vec<usize>, Bonds, [f64; 3]) {
+        let l = crate::lattice::Lattice::parse(lat).unwrap();
+        let m = crate::model::spin_model::SpinModel::xxz(l.clone(), 0.5, j, delta, j2, h).unwrap();
+        let u = m.uniform_couplings().unwrap();
+        (l.extents().to_vec(), u.bonds, u.field)
+    }
+
+    fn lswt_of(lat: &str, s: f64, j: f64, delta: f64, j2: f64, h: f64) -> (ClassicalGround, SpinWaveTheory) {
+        let (ext, bonds, field) = xxz_bonds(lat, j, delta, j2, h);
+        let g = collinear_ground_state(&ext, s, &bonds, field).unwrap();
+        let swt = SpinWaveTheory::collinear(s, &bonds, field, &g.state()).unwrap();
+        (g, swt)
+    }
+
+    fn some_momenta(d: usize) -> Vec<Vec<f64>> {
+        let mut v = vec![vec![0.0; d], vec![std::f64::consts::PI; d]];
+        for i in 0..7 {
+            v.push((0..d).map(|a| 0.37 + 0.83 * i as f64 - 0.51 * a as f64).collect());
+        }
+        v
+    }
+
+    #[test]
+    fn xxz_neel_states_have_the_closed_form_dispersion() {
+        // Néel state of H = J Σ (S^xS^x + S^yS^y + Δ S^zS^z), J > 0, one site per cell in local
+        // frames (derived in docs/physics/spin-waves.md, "XXZ, J2 and fields"): with
+        // γ_k = (1/d) Σ_a cos k_a and z = 2d, Δ < 1 orders in the plane (along x here) with
+        // ω = zJS sqrt((1 − γ_k)(1 + Δ γ_k)), gapless (the U(1) Goldstone mode); Δ > 1 orders
+        // along z with ω = zJS sqrt(Δ² − γ_k²), gapped. Both reduce to zJS sqrt(1 − γ²) at Δ = 1.
+        // Tolerance 1e-12 relative: the same numbers by another route, to rounding.
+        for (lat, s, j, delta, axis) in [
+            ("16", 0.5, 1.0, 0.5, 0usize),
+            ("8x8", 1.0, 0.7, 0.3, 0),
+            ("16", 0.5, 1.0, 2.0, 2),
+            ("4x4x4", 1.5, 1.2, 1.4, 2),
+        ] {
+            let (g, swt) = lswt_of(lat, s, j, delta, 0.0, 0.0);
+            assert!(g.flip.iter().all(|&f| f), "{lat} Δ={delta}: {}", g.describe());
+            assert_eq!(g.direction[axis], 1.0, "{lat} Δ={delta}: {}", g.describe());
+            assert!(g.margin >= -g.tolerance);
+            let d = lat.split('x').count();
+            let z = 2.0 * d as f64;
+            for k in some_momenta(d) {
+                let gam = k.iter().map(|x| x.cos()).sum::<f64>() / d as f64;
+                let want = if delta < 1.0 {
+                    z * j * s * ((1.0 - gam) * (1.0 + delta * gam)).max(0.0).sqrt()
+                } else {
+                    z * j * s * (delta * delta - gam * gam).sqrt()
+                };
+                let w = swt.frequency(&Momentum::new(&k)).unwrap();
+                assert!((w - want).abs() <= 1e-12 * (1.0 + want), "{lat} Δ={delta} k={k:?}: {w} vs {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn j1_j2_square_neel_and_stripe_dispersions() {
+        // Square-lattice J1-J2 model (Chandra, Coleman & Larkin, PRL 64, 88 (1990)): for
+        // J2 < J1/2 the Néel state with ω = S sqrt(A_u A_v), A_u = 4J1(1 − γ) − 4J2(1 − c_x c_y),
+        // A_v = 4J1(1 + γ) − 4J2(1 − c_x c_y); for J2 > J1/2 the stripe state Q = (π, 0) with
+        // ω = 2S sqrt((2J2 + J1 c_y)² − c_x² (J1 + 2J2 c_y)²) (c_a = cos k_a). 1e-12 relative.
+        for (j2, stripe) in [(0.0, false), (0.3, false), (0.45, false), (0.7, true), (1.3, true)] {
+            let (g, swt) = lswt_of("8x8", 0.5, 1.0, 1.0, j2, 0.0);
+            assert_eq!(g.flip, if stripe { vec![true, false] } else { vec![true, true] }, "J2 = {j2}");
+            for k in some_momenta(2) {
+                let (cx, cy) = (k[0].cos(), k[1].cos());
+                let want = if stripe {
+                    2.0 * 0.5 * ((2.0 * j2 + cy).powi(2) - cx * cx * (1.0 + 2.0 * j2 * cy).powi(2)).max(0.0).sqrt()
+                } else {
+                    let gam = 0.5 * (cx + cy);
+                    let (au, av) = (
+                        4.0 * (1.0 - gam) - 4.0 * j2 * (1.0 - cx * cy),
+                        4.0 * (1.0 + gam) - 4.0 * j2 * (1.0 - cx * cy),
+                    );
+                    0.5 * (au * av).max(0.0).sqrt()
+                };
+                let w = swt.frequency(&Momentum::new(&k)).unwrap();
+                assert!((w - want).abs() <= 1e-12 * (1.0 + want), "J2={j2} k={k:?}: {w} vs {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn polarized_states_in_a_field_are_the_exact_one_magnon_band() {
+        // Above saturation the fully polarized state is the ground state and its one-magnon
+        // states are exact eigenstates: ε(k) = h + 2S Σ_δ [J_⊥ cos(k·δ) − J_z] over the bond
+        // directions δ (one per bond), for the XXZ-J1-J2 model ε(k) = h + 2S[J Σ_a (cos k_a − Δ)
+        // + J2 Σ_δ2 (cos(k·δ2) − 1)]. LSWT of a polarized state is exact at this order: 1e-12.
+        // The saturation field is h_sat = 2S (J(0)_zz − min_q λ_min(J(q))); just below it the
+        // state is refused, naming it.
+        for (lat, s, j, delta, j2, h) in
+            [("12", 0.5, 1.0, 0.5, 0.2, 3.0), ("6x6", 1.0, 1.0, 1.0, 0.3, 9.0), ("16", 0.5, -1.0, 1.0, 0.0, 0.4)]
+        {
+            let (g, swt) = lswt_of(lat, s, j, delta, j2, h);
+            assert!(g.flip.iter().all(|&f| !f) && g.direction == [0.0, 0.0, 1.0], "{}", g.describe());
+            let d = lat.split('x').count();
+            let nnn: Vec<Vec<f64>> = if d == 1 { vec![vec![2.0]] } else { vec![vec![1.0, 1.0], vec![1.0, -1.0]] };
+            for k in some_momenta(d) {
+                let mut e = h + 2.0 * s * j * k.iter().map(|x| x.cos() - delta).sum::<f64>();
+                for o in &nnn {
+                    let phase: f64 = k.iter().zip(o).map(|(a, b)| a * b).sum();
+                    e += 2.0 * s * j2 * (phase.cos() - 1.0);
+                }
+                let w = swt.frequency(&Momentum::new(&k)).unwrap();
+                assert!((w - e).abs() <= 1e-12 * (1.0 + e), "{lat} k={k:?}: {w} vs {e}");
+            }
+        }
+        // 12-site chain, J = 1, Δ = 0.5, J2 = 0.2: J(q)_zz... min_q λ_min(J(q)) = min(cos q + 0.2 cos 2q,
+        // 0.5 cos q + 0.2 cos 2q) = −1 + 0.2 at q = π, J(0)_zz = 0.5 + 0.2: h_sat = 2·½·(0.7 + 0.8) = 1.5.
+        let (ext, bonds, field) = xxz_bonds("12", 1.0, 0.5, 0.2, 1.49);
+        let e = collinear_ground_state(&ext, 0.5, &bonds, field).unwrap_err().to_string();
+        assert!(e.contains("h_sat") && e.contains("= 1.5") && e.contains("(1)·π"), "{e}");
+        let (ext, bonds, field) = xxz_bonds("12", 1.0, 0.5, 0.2, 1.5);
+        assert!(collinear_ground_state(&ext, 0.5, &bonds, field).is_ok());
+    }
+
+    #[test]
+    fn spirals_and_tilted_states_are_refused_with_the_reason() {
+        // J1-J2 chain: J(q) = J1 cos q + J2 cos 2q is lowest at q = π for J2 < J1/4 and at
+        // cos q = −J1/4J2 beyond (a classical spiral; Villain 1959).
+        let (ext, bonds, field) = xxz_bonds("24", 1.0, 1.0, 0.2, 0.0);
+        assert_eq!(collinear_ground_state(&ext, 0.5, &bonds, field).unwrap().flip, vec![true]);
+        let (ext, bonds, field) = xxz_bonds("24", 1.0, 1.0, 0.4, 0.0);
+        let e = collinear_ground_state(&ext, 0.5, &bonds, field).unwrap_err().to_string();
+        assert!(e.contains("spiral"), "{e}");
+        // An odd chain has no Néel state.
+        let (ext, bonds, field) = xxz_bonds("15", 1.0, 1.0, 0.0, 0.0);
+        assert!(collinear_ground_state(&ext, 0.5, &bonds, field).unwrap_err().to_string().contains("spiral"));
+        // A field off the principal axes of the exchange tilts the spins.
+        let m: Matrix3 = [[-1.0, 0.0, 0.3], [0.0, -1.0, 0.0], [0.3, 0.0, -1.0]];
+        let e = collinear_ground_state(&[16], 0.5, &[(vec![1], m)], [0.0, 0.0, -0.5]).unwrap_err().to_string();
+        assert!(e.contains("principal axis"), "{e}");
     }
 
     #[test]
