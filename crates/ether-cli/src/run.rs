@@ -287,6 +287,11 @@ pub fn resolve_params<E: Experiment>(flags: &E::Params, ra: &RunArgs, stored: Op
     }
     let typed: serde_json::Map<String, Value> =
         explicit_flags().iter().filter_map(|k| flag_values.get(k).map(|x| (k.clone(), x.clone()))).collect();
+    // JSON has no NaN or infinity: a flag given as one arrives here as null, which must not read
+    // as "not given"
+    if let Some(k) = typed.iter().find(|(_, x)| x.is_null()).map(|(k, _)| k) {
+        return Err(UsageError(format!("--{}: not a finite number; give a finite number", k.replace('_', "-"))).into());
+    }
     layer(typed, "a flag")?;
     for s in &ra.set {
         let (k, x) =
@@ -303,22 +308,25 @@ pub fn run<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool) -> Result
     run_on::<E>(flags, ra, quiet, true)
 }
 
-/// [`run`] as one process of several that compute together (`root`: the one that writes; the
-/// others read a resumed run's checkpoints but write nothing and print nothing on stdout).
-pub fn run_on<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool, root: bool) -> Result<()> {
-    let (out, resume) = out_and_resume(ra)?;
-    let ck = out.as_deref().map(|d| Checkpoints::new(checkpoint_dir(d)));
-    let header = serde_json::json!({ "command": E::COMMAND, "ether_version": ether::record::VERSION });
-    let stored = match (&ck, resume) {
+/// The parameters a resumed run was started with (`None` for a new run). A new run into a
+/// directory that holds an interrupted run's state is refused, and so is `--resume` without one.
+fn stored_params(
+    ck: Option<&Checkpoints>,
+    resume: bool,
+    root: bool,
+    out: Option<&Path>,
+    header: &Value,
+) -> Result<Option<Value>> {
+    Ok(match (ck, resume) {
         (Some(c), false) if root && c.exists() => {
             return Err(UsageError(format!(
                 "{} holds the state of an interrupted run: continue it with --resume {}, or remove that directory to start over",
                 c.dir().display(),
-                out.as_deref().unwrap_or(Path::new("")).display()
+                out.unwrap_or(Path::new("")).display()
             ))
             .into())
         }
-        (Some(c), true) => match c.load("params", &header)? {
+        (Some(c), true) => match c.load("params", header)? {
             Some(bytes) => Some(serde_json::from_slice::<Value>(&bytes).context("reading the checkpoint's parameters")?),
             None => {
                 return Err(UsageError(format!(
@@ -329,7 +337,19 @@ pub fn run_on<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool, root: 
             }
         },
         _ => None,
-    };
+    })
+}
+
+/// [`run`] as one process of several that compute together (`root`: the one that writes; the
+/// others read a resumed run's checkpoints but write nothing and print nothing on stdout).
+pub fn run_on<E: Experiment>(flags: E::Params, ra: &RunArgs, quiet: bool, root: bool) -> Result<()> {
+    let (out, resume) = out_and_resume(ra)?;
+    let ck = out.as_deref().map(|d| Checkpoints::new(checkpoint_dir(d)));
+    let header = serde_json::json!({ "command": E::COMMAND, "ether_version": ether::record::VERSION });
+    if let (Some(p), true) = (out.as_deref(), root) {
+        ether::record::refuse_if_being_written(p)?;
+    }
+    let stored = stored_params(ck.as_ref(), resume, root, out.as_deref(), &header)?;
     let params = resolve_params::<E>(&flags, ra, stored)?;
     E::validate(&params)?;
     let mut run_dir = match &out {

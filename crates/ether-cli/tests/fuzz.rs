@@ -52,7 +52,7 @@ const BASES: &[&[&str]] = &[
     ],
     &["photon", "--lattice", "4x4x4"],
     &["photon", "--lattice", "4x4x4", "--method", "dynamics", "--steps", "80"],
-    &["phases", "--lattice", "2x2x2x2", "--beta", "1", "--therm", "5", "--sweeps", "10"],
+    &["phases", "--lattice", "2x2x2x2", "--beta", "1", "--therm", "5", "--sweeps", "20"],
     &["ed", "--model", "heisenberg", "--lattice", "8"],
     &["ed", "--model", "transverse-ising", "--lattice", "6"],
     &["ed", "--model", "toric-code", "--lattice", "2x2"],
@@ -184,8 +184,10 @@ fn flags_of(cmd: &str) -> Vec<Flag> {
                 } else if in_list {
                     match l.strip_prefix("- ") {
                         Some(v) => f.possible.push(v.split(':').next().unwrap_or(v).trim().to_string()),
-                        None if l.is_empty() => {}
-                        None => in_list = false,
+                        // a value's description may wrap onto further lines; the list ends
+                        // at the next bracketed note ("[default: ...]")
+                        None if l.starts_with('[') => in_list = false,
+                        None => {}
                     }
                 }
             }

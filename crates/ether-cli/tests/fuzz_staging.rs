@@ -54,7 +54,12 @@ fn after_sigkill_the_next_run_into_the_same_place_cleans_up() {
     child.wait().unwrap();
     assert!(d.join(&s).exists(), "SIGKILL leaves the staging directory {s}");
     assert!(!out.exists(), "a killed run never shows a half-written run directory");
-    let o = ether(&["-q", "spinwave", "--model", "ferro", "--lattice", "8", "--out", out.to_str().unwrap()]);
+    // the killed run kept its checkpoint (its parameters at least): a plain rerun is refused and
+    // deletes nothing; --resume finishes it and clears both the checkpoint and the stale staging
+    let plain = ether(&["-q", "spinwave", "--model", "ferro", "--lattice", "8", "--out", out.to_str().unwrap()]);
+    assert_eq!(plain.status.code(), Some(2), "{}", String::from_utf8_lossy(&plain.stderr));
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("--resume"));
+    let o = ether(&["-q", "spinwave", "--resume", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.join("manifest.json").exists());
     assert!(staging(&out).is_empty(), "the stale staging directory is gone: {:?}", staging(&out));

@@ -308,7 +308,7 @@ fn bad_input_exits_2_with_advice_and_leaves_nothing() {
         ),
         (vec!["spinwave", "--model", "ferro", "--seed", "-4"], vec!["--seed -4", "whole number"]),
         (vec!["spinwave", "--model", "ferro", "--frames", "-3"], vec!["--frames -3", "whole number"]),
-        (vec!["spinwave", "--model", "ferro", "--fit-kmax", "0"], vec!["positive momentum"]),
+        (vec!["spinwave", "--model", "ferro", "--fit-kmax", "0"], vec!["between 0.01 and π"]),
         (vec!["spinwave", "--model", "ferro", "--dt", "-0.1"], vec!["time step must be positive"]),
         (vec!["spinwave", "--lattice", "8"], vec!["--model is required"]),
         (vec!["spinwave", "--model", "ferro", "--resume"], vec!["no checkpoint"]),

@@ -491,6 +491,49 @@ pub struct Checkpoints {
 
 const MAGIC: &[u8; 10] = b"ETHERCKP1\n";
 
+/// The byte layout of every saved state ([`Checkpoints`] files, [`crate::mc::checkpoint`] byte
+/// strings): `magic`, the header length (u64, little endian), the header (JSON), the payload
+/// length (u64), the payload, and the FNV-1a checksum of everything before it.
+pub(crate) fn frame(magic: &[u8], header: &[u8], payload: &[u8]) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(magic.len() + 16 + header.len() + payload.len() + 8);
+    buf.extend_from_slice(magic);
+    buf.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    buf.extend_from_slice(header);
+    buf.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    buf.extend_from_slice(payload);
+    let sum = fnv1a64(&buf);
+    buf.extend_from_slice(&sum.to_le_bytes());
+    buf
+}
+
+/// The header and payload of a [`frame`]d byte string, or why it is damaged.
+pub(crate) fn unframe<'a>(
+    magic: &[u8],
+    bytes: &'a [u8],
+) -> std::result::Result<(serde_json::Value, &'a [u8]), &'static str> {
+    if bytes.len() < magic.len() + 24 || &bytes[..magic.len()] != magic {
+        return Err("not an ether checkpoint, or truncated");
+    }
+    let (body, tail) = bytes.split_at(bytes.len() - 8);
+    let stored = u64::from_le_bytes(tail.try_into().expect("8 bytes"));
+    if fnv1a64(body) != stored {
+        return Err("checksum mismatch: truncated or corrupted");
+    }
+    let mut at = magic.len();
+    let read_len = |at: &mut usize| -> Option<usize> {
+        let v = u64::from_le_bytes(body.get(*at..*at + 8)?.try_into().ok()?);
+        *at += 8;
+        usize::try_from(v).ok()
+    };
+    let hl = read_len(&mut at).ok_or("bad header length")?;
+    let header =
+        body.get(at..at.saturating_add(hl)).and_then(|h| serde_json::from_slice(h).ok()).ok_or("unreadable header")?;
+    at += hl;
+    let pl = read_len(&mut at).ok_or("bad payload length")?;
+    let payload = body.get(at..at.saturating_add(pl)).ok_or("truncated payload")?;
+    Ok((header, payload))
+}
+
 /// FNV-1a, 64 bits: a checksum that catches truncation and corruption (not an adversary).
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
@@ -549,14 +592,7 @@ impl Checkpoints {
             .map_err(|e| Error::io(format!("creating the checkpoint directory {}", self.dir.display()), e))?;
         let h = serde_json::to_vec(header)
             .map_err(|e| Error::Json { context: "encoding a checkpoint header".into(), source: e })?;
-        let mut buf = Vec::with_capacity(MAGIC.len() + 16 + h.len() + payload.len() + 8);
-        buf.extend_from_slice(MAGIC);
-        buf.extend_from_slice(&(h.len() as u64).to_le_bytes());
-        buf.extend_from_slice(&h);
-        buf.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        buf.extend_from_slice(payload);
-        let sum = fnv1a64(&buf);
-        buf.extend_from_slice(&sum.to_le_bytes());
+        let buf = frame(MAGIC, &h, payload);
         crate::record::write_atomic(&self.path(name), &buf)
     }
 
@@ -576,28 +612,7 @@ impl Checkpoints {
                 format!("it is damaged ({why}); it was not loaded. Remove it and start again without --resume"),
             )
         };
-        if bytes.len() < MAGIC.len() + 24 || &bytes[..MAGIC.len()] != MAGIC {
-            return Err(damaged("not an ether checkpoint, or truncated"));
-        }
-        let (body, tail) = bytes.split_at(bytes.len() - 8);
-        let stored = u64::from_le_bytes(tail.try_into().expect("8 bytes"));
-        if fnv1a64(body) != stored {
-            return Err(damaged("checksum mismatch: truncated or corrupted"));
-        }
-        let mut at = MAGIC.len();
-        let read_len = |at: &mut usize| -> Option<usize> {
-            let v = u64::from_le_bytes(body.get(*at..*at + 8)?.try_into().ok()?);
-            *at += 8;
-            usize::try_from(v).ok()
-        };
-        let hl = read_len(&mut at).ok_or_else(|| damaged("bad header length"))?;
-        let header: serde_json::Value = body
-            .get(at..at.saturating_add(hl))
-            .and_then(|h| serde_json::from_slice(h).ok())
-            .ok_or_else(|| damaged("unreadable header"))?;
-        at += hl;
-        let pl = read_len(&mut at).ok_or_else(|| damaged("bad payload length"))?;
-        let payload = body.get(at..at.saturating_add(pl)).ok_or_else(|| damaged("truncated payload"))?;
+        let (header, payload) = unframe(MAGIC, &bytes).map_err(damaged)?;
         if let Some(diff) = first_difference(expected, &header, "") {
             return Err(Error::invalid(
                 "checkpoint",
@@ -619,7 +634,7 @@ impl Checkpoints {
 }
 
 /// The first key where two JSON values differ, in words ("lattice: 8x8x8x8 here, 6x6x6x6 in the checkpoint").
-fn first_difference(expected: &serde_json::Value, found: &serde_json::Value, at: &str) -> Option<String> {
+pub(crate) fn first_difference(expected: &serde_json::Value, found: &serde_json::Value, at: &str) -> Option<String> {
     use serde_json::Value;
     match (expected, found) {
         (Value::Object(a), Value::Object(b)) => {

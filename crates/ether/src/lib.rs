@@ -9,13 +9,40 @@
 //!    ([`model::heisenberg`], [`modes::lswt`], [`dynamics::spin`]).
 //! 2. The rotor model on the cubic lattice: a string-net liquid whose waves obey Maxwell's
 //!    equations ([`model::rotor`], [`modes::photon`], [`dynamics::rotor`]), and its phases,
-//!    Coulomb or confined, from Monte Carlo of its path integral ([`mc::gauge`]).
-//! 3. The twisted rotor model, whose string ends are fermions ([`topo::statistics`]).
+//!    Coulomb or confined, from Monte Carlo of its path integral ([`mc::engine`]).
+//! 3. The twisted rotor model, whose string ends are fermions ([`model::twisted_rotor`],
+//!    [`topo::statistics`]).
 //! 4. A symmetric-tensor rotor model whose only gapless modes are helicity ±2 gravitons
 //!    ([`model::graviton`], [`modes::graviton`], [`dynamics::graviton`]).
 //! 5. Long-range entanglement: topological entanglement entropy ([`topo::entanglement`]).
 //!
 //! Exact diagonalization ([`ed`]) is the quantum oracle for all of them.
+//!
+//! Every model, defined once in [`model`] and taken by reference by the algorithms:
+//! [`model::Heisenberg`] (XXZ, J2, field), [`model::SpinModel`] (any spin Hamiltonian as a list
+//! of [`model::SpinTerm`]s, also read from model files), [`model::TransverseIsing`],
+//! [`model::RotorModel`], [`model::TwistedRotorModel`], [`model::QuantumLinkModel`],
+//! [`model::ToricCode`] (with a field), [`model::graviton::GravitonModel`] (the symmetric-tensor
+//! rotor models); [`model::check`] runs the same checks (Hermiticity, symmetries, Gauss law, a
+//! matrix by hand) over every one.
+//!
+//! Every algorithm, by kind:
+//! - normal modes and spin waves: [`modes::normal_modes`], [`modes::lswt`],
+//!   [`modes::photon`], [`modes::graviton`] (helicities and the Gaussian fluctuation criterion),
+//!   [`modes::fit_power_law`];
+//! - classical dynamics and S(k, ω): [`dynamics::spin`], [`dynamics::rotor`],
+//!   [`dynamics::graviton`], [`dynamics::StructureFactor`]; reading S(k, ω): [`spectra`];
+//! - exact diagonalization: [`ed::basis`] (symmetry sectors), [`ed::operator`],
+//!   [`ed::lanczos`], [`ed::dense`], [`ed::solve`], [`ed::search`] (the lowest levels over all
+//!   sectors), [`ed::gauge`] (gauge models in their Gauss-law sector), [`ed::observables`];
+//! - Monte Carlo: [`mc::chain`] (one sampler interface), [`mc::spins`], [`mc::rotor`], the gauge
+//!   engine [`mc::engine`] with [`mc::action`], [`mc::update`], [`mc::domain`] (and
+//!   `mc::mpi` behind the `mpi` feature), measurements [`mc::measure`], errors [`stats`];
+//! - topology: [`topo::statistics`] (exchange statistics of string ends, anyons),
+//!   [`topo::entanglement`] (topological entanglement entropy), [`topo::gf2`];
+//! - the chapters as experiments: [`experiments::spinwave`], [`experiments::ed`],
+//!   [`experiments::photon`], [`experiments::phases`], [`experiments::statistics`],
+//!   [`experiments::graviton`], [`experiments::entanglement`].
 //!
 //! The modules, in reading order:
 //! - [`lattice`]: hypercubic lattices in 1-4 D (each axis periodic or open), cells,

@@ -142,6 +142,36 @@ pub struct RunDir {
     committed: bool,
 }
 
+fn being_written(path: &Path, pid: u32) -> Error {
+    Error::invalid(
+        "--out",
+        path.display().to_string(),
+        format!(
+            "another ether run (process {pid}) is writing it now; wait for it to finish or choose another directory"
+        ),
+    )
+}
+
+/// Refuse `path` if another live ether process is writing a run into it (its staging directory
+/// `.NAME.partialPID` exists and that process runs). Checked before anything else about `--out`,
+/// so that a live run is named as such and not taken for an interrupted one.
+pub fn refuse_if_being_written(path: &Path) -> Result<()> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
+    let stale = format!(".{name}.partial");
+    if let Ok(entries) = fs::read_dir(parent) {
+        for e in entries.flatten() {
+            let file = e.file_name().to_string_lossy().into_owned();
+            if let Some(Ok(pid)) = file.strip_prefix(&stale).map(str::parse::<u32>) {
+                if pid != std::process::id() && staging_owner_alive(pid) {
+                    return Err(being_written(path, pid));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 impl RunDir {
     /// Start a run directory at `path`. Refuses a path that exists and is not an empty directory,
     /// and a parent directory that cannot be written.
@@ -177,11 +207,7 @@ impl RunDir {
                 let Some(pid) = file.strip_prefix(&stale) else { continue };
                 if let Ok(pid) = pid.parse::<u32>() {
                     if pid != std::process::id() && staging_owner_alive(pid) {
-                        return Err(Error::invalid(
-                            "--out",
-                            path.display().to_string(),
-                            format!("another ether run (process {pid}) is writing it now; wait for it to finish or choose another directory"),
-                        ));
+                        return Err(being_written(path, pid));
                     }
                 }
                 let _ = fs::remove_dir_all(e.path());

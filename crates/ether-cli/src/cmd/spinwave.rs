@@ -104,7 +104,10 @@ enum MethodArg {
 
 /// A whole-number flag as the parameter's type, or one line saying what the flag takes.
 fn whole<T: TryFrom<i128>>(flag: &str, x: i128, what: &str) -> Result<T> {
-    T::try_from(x).map_err(|_| UsageError(format!("{flag} {x}: {what} is a whole number >= 0, e.g. 2")).into())
+    T::try_from(x).map_err(|_| {
+        let why = if x < 0 { "must not be negative" } else { "is too large" };
+        UsageError(format!("{flag} {x}: {why}; {what} is a whole number ≥ 0, e.g. 2")).into()
+    })
 }
 
 impl Args {

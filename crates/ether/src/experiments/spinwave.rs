@@ -242,8 +242,9 @@ fn setup(p: &SpinwaveParams) -> Result<Setup> {
             return Err(Error::invalid("dt", dt.to_string(), "the time step must be positive, e.g. 0.02"));
         }
     }
-    if !(p.fit_kmax.is_finite() && p.fit_kmax > 0.0) {
-        return Err(Error::invalid("fit-kmax", p.fit_kmax.to_string(), "give a positive momentum, e.g. 0.6"));
+    // the fit window is [max(k_max/30, 1e-3), k_max]: below 0.01 it has no width left
+    if !(p.fit_kmax.is_finite() && (0.01..=std::f64::consts::PI).contains(&p.fit_kmax)) {
+        return Err(Error::invalid("fit-kmax", p.fit_kmax.to_string(), "give a momentum between 0.01 and π, e.g. 0.6"));
     }
     Ok(Setup { kind, model, temperature })
 }
@@ -277,8 +278,9 @@ fn general_setup(p: &SpinwaveParams) -> Result<Option<General>> {
         ));
     }
     let lattice = Lattice::parse(&p.lattice)?;
-    if !(p.fit_kmax.is_finite() && p.fit_kmax > 0.0) {
-        return Err(Error::invalid("fit-kmax", p.fit_kmax.to_string(), "give a positive momentum, e.g. 0.6"));
+    // the fit window is [max(k_max/30, 1e-3), k_max]: below 0.01 it has no width left
+    if !(p.fit_kmax.is_finite() && (0.01..=std::f64::consts::PI).contains(&p.fit_kmax)) {
+        return Err(Error::invalid("fit-kmax", p.fit_kmax.to_string(), "give a momentum between 0.01 and π, e.g. 0.6"));
     }
     let (model, j_signed) = if let Some(path) = &p.model_file {
         if let Some(m) = p.model {

@@ -12,23 +12,14 @@
 //! that keep the state elsewhere (memory, their own files, messages between processes).
 
 use crate::error::{Error, Result};
-use crate::experiment::fnv1a64;
+use crate::experiment::{first_difference, frame, unframe};
 use serde_json::Value;
 
 const MAGIC: &[u8; 9] = b"ETHERMC1\n";
 
 /// Header and payload in one checksummed byte string.
 pub fn encode(header: &Value, payload: &[u8]) -> Vec<u8> {
-    let h = serde_json::to_vec(header).expect("JSON values always encode");
-    let mut buf = Vec::with_capacity(MAGIC.len() + 16 + h.len() + payload.len() + 8);
-    buf.extend_from_slice(MAGIC);
-    buf.extend_from_slice(&(h.len() as u64).to_le_bytes());
-    buf.extend_from_slice(&h);
-    buf.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    buf.extend_from_slice(payload);
-    let sum = fnv1a64(&buf);
-    buf.extend_from_slice(&sum.to_le_bytes());
-    buf
+    frame(MAGIC, &serde_json::to_vec(header).expect("JSON values always encode"), payload)
 }
 
 fn damaged(why: &str) -> Error {
@@ -42,28 +33,7 @@ fn damaged(why: &str) -> Error {
 /// The header and payload of `bytes`, after checking the checksum and that the header equals
 /// `expected` (else an error naming the first key that differs).
 pub fn decode(bytes: &[u8], expected: &Value) -> Result<(Value, Vec<u8>)> {
-    if bytes.len() < MAGIC.len() + 24 || &bytes[..MAGIC.len()] != MAGIC {
-        return Err(damaged("not a saved ether chain, or truncated"));
-    }
-    let (body, tail) = bytes.split_at(bytes.len() - 8);
-    let stored = u64::from_le_bytes(tail.try_into().expect("8 bytes"));
-    if fnv1a64(body) != stored {
-        return Err(damaged("checksum mismatch: truncated or corrupted"));
-    }
-    let mut at = MAGIC.len();
-    let read_len = |at: &mut usize| -> Option<usize> {
-        let v = u64::from_le_bytes(body.get(*at..*at + 8)?.try_into().ok()?);
-        *at += 8;
-        usize::try_from(v).ok()
-    };
-    let hl = read_len(&mut at).ok_or_else(|| damaged("bad header length"))?;
-    let header: Value = body
-        .get(at..at.saturating_add(hl))
-        .and_then(|h| serde_json::from_slice(h).ok())
-        .ok_or_else(|| damaged("unreadable header"))?;
-    at += hl;
-    let pl = read_len(&mut at).ok_or_else(|| damaged("bad payload length"))?;
-    let payload = body.get(at..at.saturating_add(pl)).ok_or_else(|| damaged("truncated payload"))?;
+    let (header, payload) = unframe(MAGIC, bytes).map_err(damaged)?;
     check_header(&header, expected)?;
     Ok((header, payload.to_vec()))
 }
@@ -86,28 +56,6 @@ pub fn check_header(found: &Value, expected: &Value) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// The first key where two JSON values differ, in words.
-fn first_difference(expected: &Value, found: &Value, at: &str) -> Option<String> {
-    match (expected, found) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (k, va) in a {
-                let key = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
-                match b.get(k) {
-                    None => return Some(format!("{key}: {va} here, absent in the checkpoint")),
-                    Some(vb) => {
-                        if let Some(d) = first_difference(va, vb, &key) {
-                            return Some(d);
-                        }
-                    }
-                }
-            }
-            b.keys().find(|k| !a.contains_key(*k)).map(|k| format!("{k}: absent here, present in the checkpoint"))
-        }
-        _ if expected == found => None,
-        _ => Some(format!("{}: {expected} here, {found} in the checkpoint", if at.is_empty() { "value" } else { at })),
-    }
 }
 
 /// A little-endian reader over a payload that fails with a clear error when it runs out.
