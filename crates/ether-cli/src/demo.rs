@@ -139,15 +139,9 @@ fn chapters() -> Vec<(u32, &'static str, ChapterFn)> {
     ]
 }
 
-pub fn run(args: Args, g: &Global) -> Result<()> {
-    let mut all: Vec<u32> = chapters().iter().map(|c| c.0).collect();
-    all.dedup();
-    for c in &args.chapters {
-        if !all.contains(c) {
-            let list: Vec<String> = all.iter().map(u32::to_string).collect();
-            return usage(format!("--chapters {c}: no such chapter; choose from {}", list.join(", ")));
-        }
-    }
+/// Check `--out`, `--force` and `--resume` before any chapter runs; the checkpoint directory of
+/// the finished parts and the parameters it belongs to.
+fn prepare(args: &Args) -> Result<(std::path::PathBuf, serde_json::Value)> {
     let ck = crate::run::checkpoint_dir(&args.out);
     if args.force {
         for d in [&args.out, &ck] {
@@ -192,6 +186,19 @@ pub fn run(args: Args, g: &Global) -> Result<()> {
         std::fs::create_dir_all(&ck).with_context(|| format!("creating {}", ck.display()))?;
         ether::record::write_atomic(&stamp, &serde_json::to_vec(&params)?)?;
     }
+    Ok((ck, params))
+}
+
+pub fn run(args: Args, g: &Global) -> Result<()> {
+    let mut all: Vec<u32> = chapters().iter().map(|c| c.0).collect();
+    all.dedup();
+    for c in &args.chapters {
+        if !all.contains(c) {
+            let list: Vec<String> = all.iter().map(u32::to_string).collect();
+            return usage(format!("--chapters {c}: no such chapter; choose from {}", list.join(", ")));
+        }
+    }
+    let (ck, params) = prepare(&args)?;
     let ctx = DemoContext { dir: ck.clone(), seed: args.seed, quiet: g.quiet };
     let t0 = Instant::now();
     let mut results: Vec<Chapter> = Vec::new();
