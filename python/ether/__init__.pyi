@@ -463,6 +463,10 @@ def spinwave(
     frames: int = 2048,
     dt: float | None = None,
     fit_kmax: float = 0.6,
+    delta: float | None = None,
+    J2: float | None = None,
+    field: float | None = None,
+    model_file: str | None = None,
     quiet: bool = False,
     out: str | os.PathLike[str] | None = None,
 ) -> Result:
@@ -497,6 +501,16 @@ def spinwave(
         Integration time step (dynamics); default 0.1/ω_max.
     fit_kmax : float, default 0.6
         Largest |k| (radians per lattice spacing) used to fit ω ≈ c |k|^p.
+    delta : float | None, default None
+        XXZ anisotropy Δ (LSWT only): `J (S^xS^x + S^yS^y + Δ S^zS^z)` on nearest neighbours.
+    J2 : float | None, default None
+        Next-nearest-neighbour exchange `J2 S_i·S_j` (LSWT only; i, i+2 on a chain, the
+        diagonals on square and cubic lattices), signed.
+    field : float | None, default None
+        A uniform field along z, `−h Σ S^z` (LSWT only).
+    model_file : str | None, default None
+        A model file (TOML, see `crate::model::spin_model`): any translation-invariant spin
+        Hamiltonian whose classical ground state is collinear with one site per cell (LSWT only).
     quiet : bool, default False
         Hide progress bars and messages (they go to the terminal's stderr otherwise).
     out : str or os.PathLike, optional
