@@ -320,22 +320,10 @@ pub fn spin_model(p: &EdParams) -> Result<SpinModel> {
                 "a model file defines the Hamiltonian: drop --model (or --model-file)",
             ));
         }
-        for (flag, given) in [("delta", p.delta.is_some()), ("J2", p.j2.is_some()), ("field", p.field.is_some())] {
-            if given {
-                return Err(Error::invalid(
-                    flag,
-                    "given with --model-file",
-                    format!("the model file defines every term: write the {flag} term into the file instead"),
-                ));
-            }
-        }
-        if p.coupling != 1.0 {
-            return Err(Error::invalid(
-                "coupling",
-                p.coupling.to_string(),
-                "the model file defines every coupling: scale the terms in the file instead",
-            ));
-        }
+        crate::model::spin_model::refuse_flags_beside_a_file(
+            &[("delta", p.delta.is_some()), ("J2", p.j2.is_some()), ("field", p.field.is_some())],
+            p.coupling,
+        )?;
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::invalid("model file", path.clone(), format!("cannot read it ({e})")))?;
         return SpinModel::from_toml(&text, lattice, path);

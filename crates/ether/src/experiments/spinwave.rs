@@ -290,22 +290,8 @@ fn general_setup(p: &SpinwaveParams) -> Result<Option<General>> {
                 "a model file defines the Hamiltonian, signs included: drop --model (or --model-file)",
             ));
         }
-        for (flag, x) in flags {
-            if x.is_some() {
-                return Err(Error::invalid(
-                    flag,
-                    "given with --model-file",
-                    format!("the model file defines every term: write the {flag} term into the file instead"),
-                ));
-            }
-        }
-        if p.coupling != 1.0 {
-            return Err(Error::invalid(
-                "coupling",
-                p.coupling.to_string(),
-                "the model file defines every coupling: scale the terms in the file instead",
-            ));
-        }
+        let given: Vec<(&str, bool)> = flags.iter().map(|(f, x)| (*f, x.is_some())).collect();
+        crate::model::spin_model::refuse_flags_beside_a_file(&given, p.coupling)?;
         if p.spin != 0.5 {
             return Err(Error::invalid(
                 "spin",

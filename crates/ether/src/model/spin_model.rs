@@ -873,6 +873,27 @@ fn build_exchange(l: &Lattice, terms: &[SpinTerm]) -> Result<(Exchange, Provenan
     Ok((Exchange { n_sites: n, bonds, fields: real_fields }, bond_terms, field_terms))
 }
 
+/// Refuse, with the flag's name, model flags given beside a model file (the file defines every
+/// term and coupling): `given` lists each flag and whether it was given; `coupling` is `--coupling`.
+pub(crate) fn refuse_flags_beside_a_file(given: &[(&str, bool)], coupling: f64) -> crate::error::Result<()> {
+    use crate::error::Error;
+    if let Some((flag, _)) = given.iter().find(|(_, g)| *g) {
+        return Err(Error::invalid(
+            *flag,
+            "given with --model-file",
+            format!("the model file defines every term: write the {flag} term into the file instead"),
+        ));
+    }
+    if coupling != 1.0 {
+        return Err(Error::invalid(
+            "coupling",
+            coupling.to_string(),
+            "the model file defines every coupling: scale the terms in the file instead",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
