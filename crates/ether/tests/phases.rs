@@ -307,17 +307,22 @@ fn rotor_plaquette_matches_the_transfer_matrix_and_exact_diagonalization() {
     }
 }
 
-/// The 8⁴ transition (rotor note 4.2: β_c = 1.0111331(21) in infinite volume, first order; on
-/// finite periodic lattices the pseudo-critical β lies slightly below): hot and cold starts stay
-/// in different phases (the plaquette differs by more than half the latent gap 0.0267 and by 5
-/// standard errors) at β = 1.00, 1.01 and 1.02, so the hysteresis window contains [1.00, 1.02];
-/// the monopole density of the hot (confined) branch is at least twice that of the cold one
-/// there; and at β = 0.96 and 1.06 both starts agree (within 0.01), on either side of it.
-/// Cost: 10 chains of 300 + 400 sweeps on 8⁴ (2.9·10⁷ link updates each), about 2 minutes on one
-/// core of the reference machine.
+/// The 8⁴ transition (rotor note 4.2: β_c = 1.0111331(21) in infinite volume, first order, latent
+/// plaquette gap G = 0.0267; on finite periodic lattices the pseudo-critical β lies slightly below).
+/// A scan at β = 0.96, 0.98, ..., 1.06, each point the mean of a hot and a cold chain (300 + 400
+/// sweeps): the plaquette's rise between neighbouring points is smooth (below 2G = 0.053) everywhere
+/// except across [1.00, 1.02], the interval that contains β_c, where it jumps by more than 2G (the
+/// latent gap on top of the smooth slope; measured 0.081 against at most 0.039 elsewhere); the
+/// monopole density falls across that interval by more than a factor 2 (confinement is monopole
+/// condensation; measured 0.101 to 0.036); and at the ends of the scan, β = 0.96 and 1.06, hot and
+/// cold starts agree within 0.01 (one phase each).
+/// Why not hot/cold hysteresis at fixed β: on 8⁴ the chains tunnel between the two phases within a
+/// few hundred sweeps near β_c (seen at β = 1.00 and 1.01), so whether two starts still differ after
+/// 700 sweeps is a matter of luck, not of physics; the jump is not.
+/// Cost: 12 chains of 300 + 400 sweeps on 8⁴, about 2 minutes on one core of the reference machine.
 #[test]
 #[ignore = "about 2 minutes in release on one core; run with --ignored"]
-fn hysteresis_window_on_8_to_the_4_contains_the_literature_beta_c() {
+fn plaquette_jump_on_8_to_the_4_lies_in_the_interval_containing_the_literature_beta_c() {
     let lat = Lattice::parse("8x8x8x8").unwrap();
     let measure = |beta: f64, start: Start, seed: u64| {
         let a = GaugeAction::wilson(lat.clone(), beta).unwrap();
@@ -337,19 +342,34 @@ fn hysteresis_window_on_8_to_the_4_contains_the_literature_beta_c() {
         .unwrap();
         (mean_err(&plaq), mean_err(&mono).0)
     };
-    for (k, beta) in [0.96, 1.00, 1.01, 1.02, 1.06].into_iter().enumerate() {
+    let (latent_gap, beta_c) = (0.0267, 1.0111331);
+    let betas = [0.96, 0.98, 1.00, 1.02, 1.04, 1.06];
+    let (mut plaquette, mut monopoles) = (vec![], vec![]);
+    for (k, &beta) in betas.iter().enumerate() {
         let ((ph, eh), mh) = measure(beta, Start::Hot, 100 + 2 * k as u64);
         let ((pc, ec), mc) = measure(beta, Start::Cold, 101 + 2 * k as u64);
-        let gap = pc - ph;
         eprintln!("β = {beta}: hot {ph:.5} ± {eh:.5} (monopoles {mh:.4}), cold {pc:.5} ± {ec:.5} (monopoles {mc:.4})");
-        if (1.0..=1.02).contains(&beta) {
-            assert!(
-                gap > 0.0267 / 2.0 && gap > 5.0 * (eh * eh + ec * ec).sqrt(),
-                "β = {beta}: no two-state signal ({gap})"
-            );
-            assert!(mh > 2.0 * mc, "β = {beta}: monopole density {mh} (hot) vs {mc} (cold)");
+        if k == 0 || k == betas.len() - 1 {
+            assert!((pc - ph).abs() < 0.01, "β = {beta}: hot and cold differ by {} away from β_c", pc - ph);
+        }
+        plaquette.push((ph + pc) / 2.0);
+        monopoles.push((mh + mc) / 2.0);
+    }
+    for k in 0..betas.len() - 1 {
+        let rise = plaquette[k + 1] - plaquette[k];
+        let contains_beta_c = (betas[k]..=betas[k + 1]).contains(&beta_c);
+        eprintln!("[{}, {}]: rise {rise:.4}", betas[k], betas[k + 1]);
+        if contains_beta_c {
+            assert!(rise > 2.0 * latent_gap, "no jump across [{}, {}]: rise {rise}", betas[k], betas[k + 1]);
+            let (below, above) = (monopoles[k], monopoles[k + 1]);
+            assert!(below > 2.0 * above, "monopole density {below} below the jump vs {above} above it");
         } else {
-            assert!(gap.abs() < 0.01, "β = {beta}: hot and cold differ by {gap} away from β_c");
+            assert!(
+                rise < 2.0 * latent_gap,
+                "a jump across [{}, {}] (rise {rise}), away from β_c",
+                betas[k],
+                betas[k + 1]
+            );
         }
     }
 }
