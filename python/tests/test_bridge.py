@@ -113,9 +113,8 @@ def test_wrong_types_raise_invalid_type_with_the_reason(kwargs, needle):
         ({"step_ms": -1.0}, "invalid step_ms: -1; it must be >= 0"),
         ({"rows": 3}, "invalid beta: [0.5, 1.0]; give 3 values (rows)"),
         ({"fail": "sometimes"}, "invalid fail: sometimes"),
-        # None for a string: the library reads every null as a non-finite number (JSON's NaN), so
-        # the message names the key and its flag but calls it a number
-        ({"fail": None}, "invalid _selftest parameter `fail` (--fail)"),
+        # None for a string: a missing value, not a number (None for a float is JSON's NaN)
+        ({"fail": None}, "invalid _selftest parameter `fail` (--fail): no value"),
     ],
 )
 def test_bad_values_raise_invalid_input_with_the_librarys_line(kwargs, needle):

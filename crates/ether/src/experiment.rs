@@ -407,8 +407,9 @@ pub trait Experiment {
 
 /// Parameters from a JSON value (a config file, a manifest, Python keyword arguments), with a
 /// one-line error that names the offending key (and its CLI flag) and, for an unknown key, lists
-/// the valid ones. A `null` where a number belongs is reported as a number that is not finite:
-/// that is what NaN and infinity become on their way through JSON.
+/// the valid ones. A `null` where a floating-point number belongs is reported as a number that is
+/// not finite: that is what NaN and infinity become on their way through JSON; a `null` anywhere
+/// else is reported as a missing value.
 pub fn params_from_json<P: DeserializeOwned>(command: &str, value: serde_json::Value) -> Result<P> {
     let lookup = value.clone();
     serde_path_to_error::deserialize(value).map_err(|e| {
@@ -425,10 +426,17 @@ pub fn params_from_json<P: DeserializeOwned>(command: &str, value: serde_json::V
             );
         }
         if at.is_some_and(|v| v.is_null()) && inner.contains("null") {
+            if inner.contains("expected f64") || inner.contains("expected f32") {
+                return Error::invalid(
+                    format!("{command} parameter `{key}` (--{flag})"),
+                    "not a finite number",
+                    "give a finite number (NaN and infinity are refused)",
+                );
+            }
             return Error::invalid(
                 format!("{command} parameter `{key}` (--{flag})"),
-                "not a finite number",
-                "give a finite number (NaN and infinity are refused)",
+                format!("no value ({inner})"),
+                "give a value, or leave the key out for the default",
             );
         }
         Error::invalid(
@@ -701,6 +709,24 @@ mod tests {
                 && m.contains("`lattice`"),
             "{m}"
         );
+    }
+
+    #[test]
+    fn a_null_is_a_non_finite_number_only_where_a_float_belongs() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct P {
+            lattice: String,
+            field: f64,
+            beta: Vec<f64>,
+        }
+        let err = |v| params_from_json::<P>("toy", v).unwrap_err().to_string();
+        let m = err(serde_json::json!({"lattice": "4x4", "field": null, "beta": [1.0]}));
+        assert!(m.contains("`field` (--field): not a finite number"), "{m}");
+        let m = err(serde_json::json!({"lattice": "4x4", "field": 1.0, "beta": [1.0, null]}));
+        assert!(m.contains("`beta` (--beta): not a finite number"), "{m}");
+        let m = err(serde_json::json!({"lattice": null, "field": 1.0, "beta": [1.0]}));
+        assert!(m.contains("`lattice` (--lattice): no value") && !m.contains("finite"), "{m}");
     }
 
     #[test]

@@ -212,6 +212,10 @@ fn two_charge_spectrum_is_free_fermions_or_hard_core_bosons() {
         assert!(b.deviation_from_bosons < 1e-9, "{ext:?}: {}", b.deviation_from_bosons);
         assert!(b.deviation_from_fermions > 0.1, "{ext:?}: {}", b.deviation_from_fermions);
         assert_eq!(b.verdict(1e-9), "bosons");
+        // The word follows the numbers: a spectrum that matches neither is called so.
+        let mut neither = b.clone();
+        neither.deviation_from_bosons = 0.5;
+        assert_eq!(neither.verdict(1e-9), "neither");
         // The trace of two-particle hopping is zero in every model (no on-site terms).
         assert!(f.gauge.iter().sum::<f64>().abs() < 1e-9);
     }

@@ -989,3 +989,26 @@ impl Experiment for Entanglement {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::{Experiment, Quiet};
+
+    /// Each claim's PASS/FAIL is computed from the record's γ: the toric code passes at ln 2 and
+    /// fails when γ is moved to 0 (a product state's value); the ferromagnet passes at 0 and fails
+    /// at ln 2.
+    #[test]
+    fn the_entanglement_claims_flip_with_gamma() {
+        let tc = Params { lattice: Some("8x8".into()), ..Default::default() };
+        let mut r = Entanglement::run(&tc, &mut Quiet).unwrap();
+        assert!(claims(&r).iter().all(|c| c.pass), "{:?}", claims(&r));
+        r.gamma = 0.0;
+        assert!(!claims(&r)[0].pass, "{:?}", claims(&r)[0]);
+        let fm = Params { model: Model::Ferromagnet, lattice: Some("8x8".into()), ..Default::default() };
+        let mut r = Entanglement::run(&fm, &mut Quiet).unwrap();
+        assert!(claims(&r)[0].pass, "{:?}", claims(&r));
+        r.gamma = LN_2;
+        assert!(!claims(&r)[0].pass);
+    }
+}

@@ -1310,6 +1310,24 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// The verdict words follow the fitted exponent and the stated band (EXPONENT_BAND = 0.15):
+    /// moving the number across a band edge flips the words.
+    #[test]
+    fn the_verdict_words_flip_with_the_exponent() {
+        let v = |p: f64| verdict(p);
+        assert!(v(2.0).contains("spin waves, not light") && v(2.0).starts_with("w ~ k^2.00"), "{}", v(2.0));
+        assert!(v(2.0 - EXPONENT_BAND + 0.01).contains("spin waves"));
+        assert!(v(1.0).contains("not Maxwell") && !v(1.0).contains("spin waves"), "{}", v(1.0));
+        assert!(v(1.0 + EXPONENT_BAND - 0.01).contains("not Maxwell"));
+        for p in [1.5, 2.0 - EXPONENT_BAND - 0.01, 1.0 + EXPONENT_BAND + 0.01, 3.0, 0.5] {
+            assert!(v(p).contains("neither quadratic nor linear"), "{p}: {}", v(p));
+        }
+        // The same on a run: the record's verdict is the function of its exponent.
+        let r = Spinwave::run(&params(ModelKind::Antiferro, "64", Method::Lswt), &mut Quiet).unwrap();
+        assert_eq!(r.verdict, verdict(r.exponent));
+        assert!(r.verdict.contains("not Maxwell"), "{}", r.verdict);
+    }
+
     #[test]
     fn lswt_claims_hold_on_any_lattice_size_and_a_failed_fit_is_a_verdict() {
         for (kind, lattice) in

@@ -218,3 +218,32 @@ pub(crate) fn narrative(r: &SpinRecord) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::{Experiment, Quiet};
+    use crate::experiments::ed::{Ed, EdParams, EdRecord};
+
+    /// The PASS/FAIL of an ED claim is computed from the energy in the record: the 16-site chain
+    /// passes against the Bethe-ansatz value; moving E0/N by 1e-3 (ten times the tolerance) fails
+    /// it, and the claim's measured text carries the moved number.
+    #[test]
+    fn an_ed_claim_flips_with_the_energy() {
+        let p = EdParams { lattice: "16".into(), nev: 1, ..Default::default() };
+        let EdRecord::Spin(mut r) = Ed::run(&p, &mut Quiet).unwrap() else { panic!("a spin record") };
+        let c = claims(&r);
+        assert_eq!(c.len(), 1);
+        assert!(c[0].pass, "{:?}", c[0]);
+        r.energies[0] += 16.0 * 1e-3;
+        let moved = claims(&r);
+        assert!(!moved[0].pass, "{:?}", moved[0]);
+        assert_ne!(moved[0].measured, c[0].measured);
+        // The XX chain: exact free fermions; a shift by 1e-6 |J| fails the 1e-8 tolerance.
+        let p = EdParams { lattice: "12".into(), delta: Some(0.0), nev: 1, ..Default::default() };
+        let EdRecord::Spin(mut r) = Ed::run(&p, &mut Quiet).unwrap() else { panic!("a spin record") };
+        assert!(claims(&r)[0].pass, "{:?}", claims(&r));
+        r.energies[0] += 1e-6;
+        assert!(!claims(&r)[0].pass);
+    }
+}
