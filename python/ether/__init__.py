@@ -29,7 +29,7 @@ from ._errors import (
 )
 from ._result import ArrayInfo, Axis, Claim, Result, load
 from . import _ether
-from ._ether import Lattice
+from ._ether import EdOperator, Lattice
 from . import _chapters
 
 __version__: str = _ether.version()[0]
@@ -59,6 +59,7 @@ __all__ = [
     "ArrayInfo",
     "Axis",
     "Claim",
+    "EdOperator",
     "EtherError",
     "EtherIOError",
     "InternalError",

@@ -18,7 +18,7 @@ pub(crate) struct PyLattice {
 
 /// A float64 vector of `n` values from `x` (a numpy array, or a list converted by numpy), or
 /// the exception that says what was wrong with it.
-fn vector(py: Python<'_>, x: &Bound<'_, PyAny>, n: usize, what: &str, per: &str) -> PyResult<Vec<f64>> {
+pub(crate) fn vector(py: Python<'_>, x: &Bound<'_, PyAny>, n: usize, what: &str, per: &str) -> PyResult<Vec<f64>> {
     let arr = match x.cast::<PyArray1<f64>>() {
         Ok(a) => a.clone(),
         Err(_) => {

@@ -17,6 +17,7 @@ mod convert;
 mod errors;
 mod lattice;
 mod observer;
+mod operator;
 mod record;
 mod registry;
 mod selftest;
@@ -120,5 +121,6 @@ fn _ether(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_class::<lattice::PyLattice>()?;
+    m.add_class::<operator::PyEdOperator>()?;
     Ok(())
 }

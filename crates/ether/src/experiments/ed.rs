@@ -21,10 +21,11 @@ use crate::ed::basis::{binomial, Sector, SpinBasis};
 use crate::ed::lanczos::Control;
 use crate::ed::search::{lowest_levels, plan, Planned, SearchEnd, SearchHooks, SearchOptions};
 use crate::ed::solve::{spin_sector_with, Level, Levels, SectorSolved, SolveOptions, Vectors};
-use crate::ed::spin::{estimate_memory, needs_complex, SpinTerms, Storage};
+use crate::ed::spin::{estimate_memory, needs_complex, SpinHamiltonian, SpinTerms, Storage};
 use crate::error::{human_bytes, Error, Result};
 use crate::experiment::{check_memory, Axis, Claim, DataArray, DemoRun, Experiment, Observer, Record};
 use crate::lattice::Lattice;
+use crate::linalg::C64;
 use crate::model::spin_model::SpinModel;
 use crate::model::TransverseIsing;
 use serde::{Deserialize, Serialize};
@@ -412,6 +413,64 @@ fn spin_sector_of(p: &EdParams, terms: &SpinTerms) -> Result<Option<Sector>> {
     terms.check_sector(&sec)?;
     sec.validate(&terms.lattice, terms.conserves_sz())?;
     Ok(Some(sec))
+}
+
+/// The Hamiltonian of an `ether ed` spin run on one sector, as an operator a caller applies to
+/// vectors of its own (Python's `ether.EdOperator`): the same parameters, model, sector parsing
+/// and checks as the run ([`Ed::validate`]), then the sector's basis and `H`, and no solve.
+/// Without `sector`, the whole 2^N space. Index `i` of a vector is the basis state
+/// `basis().states[i]` (the representative configuration: site `r` up when bit `r` is set).
+#[derive(Debug)]
+pub enum SectorOperator {
+    /// A real sector of a real model (`f64` vectors).
+    Real(SpinHamiltonian<f64>),
+    /// A sector with complex characters (momenta other than 0 and π) or a complex model.
+    Complex(SpinHamiltonian<C64>),
+}
+
+impl SectorOperator {
+    /// Build the operator of the parameters (memory estimated and refused before anything is
+    /// allocated).
+    pub fn new(p: &EdParams) -> Result<Self> {
+        if p.model.is_gauge() {
+            return Err(Error::invalid(
+                "model",
+                p.model.name(),
+                "the sector operator is for spin models (heisenberg, ising, or --model-file); solve gauge models with `ed`",
+            ));
+        }
+        Ed::validate(p)?;
+        let terms = SpinTerms::new(&spin_model(p)?)?;
+        let sector = spin_sector_of(p, &terms)?.unwrap_or_default();
+        let complex = needs_complex(&terms, &sector);
+        let storage = p.cache.storage();
+        check_memory(
+            &format!("the Hamiltonian on sector {}", sector.label(terms.lattice.n_sites())),
+            estimate_memory(&terms, &sector, complex, storage == Storage::Cached),
+            "fix more quantum numbers with the sector (sz=0,k=0,parity=1,spinflip=1) or use a smaller lattice",
+        )?;
+        Ok(if complex {
+            SectorOperator::Complex(SpinHamiltonian::new(&terms, &sector, storage)?)
+        } else {
+            SectorOperator::Real(SpinHamiltonian::new(&terms, &sector, storage)?)
+        })
+    }
+
+    /// The sector's dimension.
+    pub fn dim(&self) -> usize {
+        match self {
+            SectorOperator::Real(h) => h.basis.dim(),
+            SectorOperator::Complex(h) => h.basis.dim(),
+        }
+    }
+
+    /// The sector basis.
+    pub fn basis(&self) -> &SpinBasis {
+        match self {
+            SectorOperator::Real(h) => &h.basis,
+            SectorOperator::Complex(h) => &h.basis,
+        }
+    }
 }
 
 /// Candidate configurations of a sector (the enumeration cost).
