@@ -29,7 +29,7 @@ from ._errors import (
 )
 from ._result import ArrayInfo, Axis, Claim, Result, load
 from . import _ether
-from ._ether import EdOperator, Lattice
+from ._ether import EdOperator, Lattice, StructureFactor
 from . import _chapters
 
 __version__: str = _ether.version()[0]
@@ -69,6 +69,7 @@ __all__ = [
     "Lattice",
     "NumericalError",
     "Result",
+    "StructureFactor",
     "TooLarge",
     "experiments",
     "load",

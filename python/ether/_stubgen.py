@@ -39,7 +39,7 @@ from ._result import (
     load as load,
 )
 
-from ._ether import EdOperator as EdOperator, Lattice as Lattice
+from ._ether import EdOperator as EdOperator, Lattice as Lattice, StructureFactor as StructureFactor
 
 __version__: str
 git_revision: str

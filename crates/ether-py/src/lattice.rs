@@ -13,7 +13,7 @@ use pyo3::types::PyString;
 /// `r * dim + a` and runs from `r` to `r + e_a` (docs/conventions.md).
 #[pyclass(module = "ether", name = "Lattice", frozen)]
 pub(crate) struct PyLattice {
-    inner: ether::Lattice,
+    pub(crate) inner: ether::Lattice,
 }
 
 /// A float64 vector of `n` values from `x` (a numpy array, or a list converted by numpy), or
@@ -83,7 +83,7 @@ impl PyLattice {
 #[pymethods]
 impl PyLattice {
     #[new]
-    fn new(py: Python<'_>, extents: &Bound<'_, PyAny>) -> PyResult<Self> {
+    pub(crate) fn new(py: Python<'_>, extents: &Bound<'_, PyAny>) -> PyResult<Self> {
         let inner = if let Ok(s) = extents.extract::<String>() {
             ether::Lattice::parse(&s)
         } else if let Ok(v) = extents.extract::<Vec<usize>>() {

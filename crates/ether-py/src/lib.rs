@@ -21,6 +21,7 @@ mod operator;
 mod record;
 mod registry;
 mod selftest;
+mod structure_factor;
 
 /// The experiments this build binds: a list of dicts `{command, rust_path, defaults}` where
 /// `defaults` is the JSON text of `Params::default()` (the CLI's defaults).
@@ -122,5 +123,6 @@ fn _ether(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_class::<lattice::PyLattice>()?;
     m.add_class::<operator::PyEdOperator>()?;
+    m.add_class::<structure_factor::PyStructureFactor>()?;
     Ok(())
 }
