@@ -68,7 +68,8 @@ def main():
         else:
             print(f"overhead, {command}: not bound in this build")
     long = [
-        ("ed", {"model": "heisenberg", "lattice": "24", "nev": 1}, ["--model", "heisenberg", "--lattice", "24", "--nev", "1"]),
+        ("ed", {"model": "heisenberg", "lattice": "28", "sector": "sz=0,k=0,parity=1,spinflip=1", "nev": 1},
+         ["--model", "heisenberg", "--lattice", "28", "--sector", "sz=0,k=0,parity=1,spinflip=1", "--nev", "1"]),
         ("spinwave", {"model": "antiferro", "lattice": "32x32", "method": "dynamics", "seed": 7},
          ["--model", "antiferro", "--lattice", "32x32", "--method", "dynamics", "--seed", "7"]),
     ]
