@@ -183,6 +183,39 @@ pub fn tt_wave(lat: &Lattice, m: usize, amplitude: f64) -> TensorState {
     TensorState { theta, l: vec![0.0; 6 * n] }
 }
 
+impl crate::dynamics::Dynamics for TensorDynamics {
+    type State = TensorState;
+    type Integrator = crate::dynamics::Leapfrog;
+    /// `steps` kick-drift-kick steps of `integrator.dt` ([`TensorDynamics::step`]).
+    fn evolve(&mut self, state: &mut TensorState, integrator: crate::dynamics::Leapfrog, steps: usize) -> Result<()> {
+        let dt = integrator.dt;
+        if !(dt.is_finite() && dt > 0.0) {
+            return Err(Error::invalid("time step dt", dt.to_string(), "the leapfrog step must be a positive time"));
+        }
+        if state.theta.len() != 6 * self.n || state.l.len() != 6 * self.n {
+            return Err(Error::invalid(
+                "state",
+                format!("{} angles, {} momenta", state.theta.len(), state.l.len()),
+                format!("six components per site: give {} of each", 6 * self.n),
+            ));
+        }
+        for _ in 0..steps {
+            self.step(state, dt);
+        }
+        if state.theta.iter().chain(&state.l).any(|x| !x.is_finite()) {
+            return Err(Error::numerical(
+                "tensor dynamics",
+                format!("the state is not finite after {steps} steps of dt = {dt}"),
+                "use a smaller time step",
+            ));
+        }
+        Ok(())
+    }
+    fn energy(&self, state: &TensorState) -> f64 {
+        TensorDynamics::energy(self, state)
+    }
+}
+
 /// The times at which a sampled signal `a_j = a(j dt)` crosses zero (linear interpolation).
 pub fn zero_crossings(a: &[f64], dt: f64) -> Vec<f64> {
     let mut t = Vec::new();

@@ -561,6 +561,41 @@ impl RotorDynamics {
     }
 }
 
+impl crate::dynamics::Dynamics for RotorDynamics {
+    type State = RotorState;
+    type Integrator = crate::dynamics::Leapfrog;
+    /// `steps` leapfrog steps of `integrator.dt` from `state` (any state of this lattice: the
+    /// force is recomputed from its angles with the step's own expressions, so evolving the state
+    /// the dynamics was built from gives bitwise what [`RotorDynamics::step`] gives).
+    fn evolve(&mut self, state: &mut RotorState, integrator: crate::dynamics::Leapfrog, steps: usize) -> Result<()> {
+        require_positive("time step dt", integrator.dt, "the leapfrog step must be a positive time")?;
+        let nl = self.model.lattice.n_links();
+        if state.theta.len() != nl || state.l.len() != nl {
+            return Err(Error::invalid(
+                "state",
+                format!("{} angles, {} momenta", state.theta.len(), state.l.len()),
+                format!("the lattice {} has {nl} links", self.model.lattice),
+            ));
+        }
+        self.dt = integrator.dt;
+        self.compute_force(&state.theta);
+        for _ in 0..steps {
+            self.step(state);
+        }
+        if state.theta.iter().chain(&state.l).any(|x| !x.is_finite()) {
+            return Err(Error::numerical(
+                "rotor dynamics",
+                format!("the state is not finite after {steps} steps of dt = {}", integrator.dt),
+                "use a smaller time step",
+            ));
+        }
+        Ok(())
+    }
+    fn energy(&self, state: &RotorState) -> f64 {
+        RotorDynamics::energy(self, state)
+    }
+}
+
 /// All site charges `Q = div L`, plane by plane.
 fn charges(g: &Cubic, l: &[f64]) -> Vec<f64> {
     let (np, p3) = (g.plane(), 3 * g.plane());
@@ -984,6 +1019,30 @@ mod tests {
             theta: (0..n).map(|_| rng.random_range(-amp..amp)).collect(),
             l: (0..n).map(|_| rng.random_range(-amp..amp)).collect(),
         }
+    }
+
+    /// Through the one `Dynamics` trait: the same bits as stepping by hand, and the energy
+    /// conserved to the scheme's order (random state of amplitude 0.3, dt = 0.02, 50 steps: the
+    /// leapfrog's bounded O(dt²) oscillation, ~1e-4 relative here; tolerance 1e-3).
+    #[test]
+    fn the_dynamics_trait_evolves_like_the_step() {
+        use crate::dynamics::{Dynamics, Leapfrog};
+        let lat = Lattice::parse("4x3x5").unwrap();
+        let m = RotorModel::new_3d(lat.clone(), 1.0, 2.0, 0.5).unwrap();
+        let s0 = random_state(&lat, 9, 0.3);
+        let (mut a, mut b) = (s0.clone(), s0.clone());
+        let mut by_hand = RotorDynamics::new(&m, &s0, 0.02).unwrap();
+        for _ in 0..50 {
+            by_hand.step(&mut a);
+        }
+        let mut d = RotorDynamics::new(&m, &s0, 0.5).unwrap();
+        d.evolve(&mut b, Leapfrog { dt: 0.02 }, 50).unwrap();
+        assert_eq!(a, b);
+        let (e0, e1) = (Dynamics::energy(&d, &s0), Dynamics::energy(&d, &b));
+        assert!(((e1 - e0) / e0).abs() < 1e-3, "{e0} -> {e1}");
+        assert!(d.evolve(&mut b, Leapfrog { dt: 0.0 }, 1).is_err());
+        let mut short = RotorState { theta: vec![0.0; 3], l: vec![0.0; 3] };
+        assert!(d.evolve(&mut short, Leapfrog { dt: 0.02 }, 1).is_err());
     }
 
     #[test]
