@@ -10,6 +10,14 @@ import time
 
 import pytest
 
+
+def default_sigint():
+    """In the child before exec: Ctrl-C's default disposition. A shell without job control starts
+    background commands with SIGINT ignored, the child inherits that, and Python then installs no
+    KeyboardInterrupt handler; a user's interpreter at a terminal has the default."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 SCRIPT = textwrap.dedent(
     """
     import signal, sys, time
@@ -37,6 +45,7 @@ def run_and_interrupt(tmp_path, mode):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
     assert p.stdout.readline().strip() == "ready"
     time.sleep(0.5)  # the run is in Rust now (100 s of steps)
@@ -121,6 +130,7 @@ def test_sigint_stops_a_chapter_mid_run_with_keyboard_interrupt_and_writes_nothi
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
     assert p.stdout.readline().strip() == "ready"
     time.sleep(2.0)  # past the checks and the set-up: the run is in its main loop
