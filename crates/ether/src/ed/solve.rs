@@ -230,12 +230,19 @@ pub fn spin_sector_with(
             Solved::Stopped(st) => SectorSolved::Stopped(st.map(|s| s.to_bytes())),
         }
     }
+    // A stop during the row-cache build keeps what was kept before (a saved Lanczos state).
+    let stop = || control.should_stop.is_some_and(|f| f());
+    let stopped = || SectorSolved::Stopped(resume.map(<[u8]>::to_vec));
     if needs_complex(terms, sector) {
-        let h = SpinHamiltonian::<C64>::from_basis(terms, basis, o.storage)?;
+        let Some(h) = SpinHamiltonian::<C64>::from_basis_until(terms, basis, o.storage, &stop)? else {
+            return Ok(stopped());
+        };
         let st = resume.and_then(|b| LanczosState::from_bytes(b, dim));
         Ok(finish(solve_operator_with(&h, &label, o, control, st)?, Vectors::Complex))
     } else {
-        let h = SpinHamiltonian::<f64>::from_basis(terms, basis, o.storage)?;
+        let Some(h) = SpinHamiltonian::<f64>::from_basis_until(terms, basis, o.storage, &stop)? else {
+            return Ok(stopped());
+        };
         let st = resume.and_then(|b| LanczosState::from_bytes(b, dim));
         Ok(finish(solve_operator_with(&h, &label, o, control, st)?, Vectors::Real))
     }

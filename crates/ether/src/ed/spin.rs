@@ -309,6 +309,18 @@ impl<S: Scalar> SpinHamiltonian<S> {
 
     /// The operator on an existing basis.
     pub fn from_basis(terms: &SpinTerms, basis: SpinBasis, storage: Storage) -> Result<Self> {
+        Ok(Self::from_basis_until(terms, basis, storage, &|| false)?.expect("never asked to stop"))
+    }
+
+    /// [`SpinHamiltonian::from_basis`] that polls `stop` while it builds the row cache (minutes
+    /// for the largest sectors) and returns `None` as soon as it says so; the rows are the same,
+    /// bit for bit, as an uninterrupted build.
+    pub fn from_basis_until(
+        terms: &SpinTerms,
+        basis: SpinBasis,
+        storage: Storage,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Option<Self>> {
         terms.check_sector(&basis.sector)?;
         let complex_hint = || {
             Error::invalid(
@@ -346,9 +358,12 @@ impl<S: Scalar> SpinHamiltonian<S> {
         };
         if use_cache {
             check_memory("the cached sector Hamiltonian", bytes, "use matrix-free storage or a smaller sector")?;
-            h.cache = Some(h.build_cache());
+            match h.build_cache(stop) {
+                Some(c) => h.cache = Some(c),
+                None => return Ok(None),
+            }
         }
-        Ok(h)
+        Ok(Some(h))
     }
 
     /// Whether the off-diagonal elements are cached.
@@ -430,36 +445,51 @@ impl<S: Scalar> SpinHamiltonian<S> {
         (!classes.is_empty() && classes.len() <= 4).then_some(classes)
     }
 
-    fn build_cache(&self) -> RowCache<S> {
+    /// The row cache, built in rounds of chunks with `stop` polled between rounds (`None`:
+    /// stopped). Every chunk is built the same way whatever the rounds.
+    fn build_cache(&self, stop: &dyn Fn() -> bool) -> Option<RowCache<S>> {
         let compact = self.compact_classes();
         let n = self.dim();
-        let chunks: Vec<ChunkRows<S>> = (0..n.div_ceil(CHUNK))
-            .into_par_iter()
-            .map(|c| {
-                let lo = c * CHUNK;
-                let hi = (lo + CHUNK).min(n);
-                let mut starts = Vec::with_capacity(hi - lo + 1);
-                let mut cols = Vec::new();
-                let mut vals = Vec::new();
-                starts.push(0u32);
-                for b in lo..hi {
-                    self.row_raw(b, compact.as_deref(), |a, g, k, v| {
-                        if compact.is_some() {
-                            let neg = self.chars[g].re() < 0.0;
-                            cols.push(a as u32 | (u32::from(k) << CLASS_SHIFT) | if neg { SIGN_BIT } else { 0 });
-                        } else {
-                            cols.push(a as u32);
-                            vals.push(v);
-                        }
-                    });
-                    starts.push(cols.len() as u32);
+        let n_chunks = n.div_ceil(CHUNK);
+        // A round of 8 chunks per thread: enough that the pool stays busy (the chunks of a round
+        // cost about the same), short enough (under a second for the rows of the 6x6 J1-J2
+        // sector, 72 elements each) that a stop request is answered at once.
+        let round = 8 * rayon::current_num_threads().max(1);
+        let mut chunks: Vec<ChunkRows<S>> = Vec::with_capacity(n_chunks);
+        for first in (0..n_chunks).step_by(round) {
+            if stop() {
+                return None;
+            }
+            chunks.par_extend(
+                (first..(first + round).min(n_chunks)).into_par_iter().map(|c| self.cache_chunk(c, compact.as_deref())),
+            );
+        }
+        Some(RowCache { chunks, compact })
+    }
+
+    /// The cached rows of chunk `c` (rows `c · CHUNK ..`).
+    fn cache_chunk(&self, c: usize, compact: Option<&[f64]>) -> ChunkRows<S> {
+        let lo = c * CHUNK;
+        let hi = (lo + CHUNK).min(self.dim());
+        let mut starts = Vec::with_capacity(hi - lo + 1);
+        let mut cols = Vec::new();
+        let mut vals = Vec::new();
+        starts.push(0u32);
+        for b in lo..hi {
+            self.row_raw(b, compact, |a, g, k, v| {
+                if compact.is_some() {
+                    let neg = self.chars[g].re() < 0.0;
+                    cols.push(a as u32 | (u32::from(k) << CLASS_SHIFT) | if neg { SIGN_BIT } else { 0 });
+                } else {
+                    cols.push(a as u32);
+                    vals.push(v);
                 }
-                cols.shrink_to_fit();
-                vals.shrink_to_fit();
-                ChunkRows { starts, cols, vals }
-            })
-            .collect();
-        RowCache { chunks, compact }
+            });
+            starts.push(cols.len() as u32);
+        }
+        cols.shrink_to_fit();
+        vals.shrink_to_fit();
+        ChunkRows { starts, cols, vals }
     }
 
     /// Bytes held by the operator (basis, diagonal, cache).

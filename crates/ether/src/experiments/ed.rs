@@ -816,6 +816,9 @@ fn solve_one(terms: &SpinTerms, sector: &Sector, p: &EdParams, shared: &Shared, 
                     shared.save(&name, &bytes)?;
                     format!("the Lanczos run of sector {label} (continue with --resume)")
                 }
+                None if shared.resumable() => {
+                    format!("nothing: sector {label} was stopped while its Hamiltonian was being built")
+                }
                 _ => "nothing (the run was not resumable; give --out to keep its state)".into(),
             };
             Err(interrupted("exact diagonalization", kept))
