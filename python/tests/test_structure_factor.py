@@ -97,7 +97,7 @@ def test_wrong_frames_raise_with_one_line(frames, error, needle):
         (("4x4", 1, 8, float("nan")), ether.InvalidInput, "finite"),
         (("4x4", 0, 8, 0.1), ether.InvalidInput, "at least 1 component"),
         (("4y4", 1, 8, 0.1), ether.InvalidInput, "4y4"),
-        (("1000x1000", 3, 4096, 0.1), ether.InvalidInput, "GB"),
+        (("1000x1000", 3, 4096, 0.1), ether.TooLarge, "use fewer frames or a smaller lattice"),
     ],
 )
 def test_bad_accumulators_are_refused(args, error, needle):

@@ -36,17 +36,6 @@ impl PyStructureFactor {
         if !dt.is_finite() {
             return Err(errors::invalid_input(py, &format!("invalid dt: {dt}; give a finite number")));
         }
-        let bytes = (lat.n_sites() as f64) * (n_components as f64 + 1.0) * (n_times as f64) * 16.0;
-        if bytes > 8e9 {
-            return Err(errors::invalid_input(
-                py,
-                &format!(
-                    "invalid StructureFactor: {} sites x {n_times} frames needs about {:.1} GB; use fewer frames or a smaller lattice",
-                    lat.n_sites(),
-                    bytes / 1e9
-                ),
-            ));
-        }
         let inner = StructureFactor::new(&lat, n_components, n_times, dt, 1).map_err(|e| errors::to_py(py, &e))?;
         Ok(PyStructureFactor { inner, n_components })
     }
@@ -70,7 +59,16 @@ impl PyStructureFactor {
         if !(shape == [nt, nc, n] || shape == [nt, nc * n]) {
             return Err(errors::invalid_input(py, &format!("invalid frames: shape {shape:?}; give {want}")));
         }
-        let flat: Vec<f64> = arr.readonly().as_array().iter().copied().collect();
+        let view = arr.readonly();
+        // A C-contiguous array is read in place; any other layout is copied once, in C order.
+        let copied: Vec<f64>;
+        let flat: &[f64] = match view.as_slice() {
+            Ok(s) => s,
+            Err(_) => {
+                copied = view.as_array().iter().copied().collect();
+                &copied
+            }
+        };
         if let Some(i) = flat.iter().position(|x| !x.is_finite()) {
             return Err(errors::invalid_input(
                 py,
@@ -78,11 +76,7 @@ impl PyStructureFactor {
             ));
         }
         let inner = &mut self.inner;
-        py.detach(|| {
-            let rows: Vec<Vec<f64>> = flat.chunks(nc * n).map(<[f64]>::to_vec).collect();
-            inner.add_trajectory(&rows, &Trace)
-        })
-        .map_err(|e| errors::to_py(py, &e))
+        py.detach(|| inner.add_trajectory_flat(flat, &Trace)).map_err(|e| errors::to_py(py, &e))
     }
 
     /// Add the trajectories of another accumulator of the same lattice, components and frames.

@@ -96,6 +96,14 @@ impl StructureFactor {
         if dt.is_nan() || dt <= 0.0 {
             return Err(Error::invalid("frame spacing", dt.to_string(), "it must be > 0"));
         }
+        // The accumulator (channels reals per site and frame) and, while a trajectory is added,
+        // its transform (n_components complex numbers per site and frame).
+        let cells = lattice.n_sites() as u128 * n_times as u128;
+        crate::error::check_memory(
+            &format!("an S(k, ω) accumulator of {} sites x {n_times} frames", lattice.n_sites()),
+            crate::error::bytes_of(cells, 8 * channels as u128 + 16 * n_components as u128),
+            "use fewer frames or a smaller lattice",
+        )?;
         let mut planner = FftPlanner::new();
         // Inverse (unnormalized) FFT implements e^{+ikr}.
         let axis_ffts = lattice.extents().iter().map(|&l| planner.plan_fft_inverse(l)).collect();
@@ -211,13 +219,37 @@ impl StructureFactor {
                 format!("expected {nt} frames of {} values", nc * n),
             ));
         }
+        self.accumulate(|t| &frames[t], projector)
+    }
+
+    /// Add one trajectory stored frame after frame in one slice: `frames[(t * n_components + c)
+    /// * N + r]` (the layout of a C-ordered array of shape (n_times, n_components, N)); the same
+    /// sums as [`StructureFactor::add_trajectory`] of the same frames, without copying them.
+    pub fn add_trajectory_flat<P: Projector>(&mut self, frames: &[f64], projector: &P) -> Result<()> {
+        let per = self.n_components * self.lattice.n_sites();
+        if frames.len() != self.n_times * per {
+            return Err(Error::invalid(
+                "trajectory",
+                format!("{} values", frames.len()),
+                format!("expected {} frames of {per} values", self.n_times),
+            ));
+        }
+        self.accumulate(|t| &frames[t * per..(t + 1) * per], projector)
+    }
+
+    /// The transform and projection of one trajectory whose frame `t` is `frame(t)` (checked).
+    fn accumulate<'f, P: Projector>(&mut self, frame: impl Fn(usize) -> &'f [f64], projector: &P) -> Result<()> {
+        let n = self.lattice.n_sites();
+        let nc = self.n_components;
+        let nt = self.n_times;
         if projector.channels() != self.channels {
             return Err(Error::invalid("projector", projector.channels().to_string(), "channel count mismatch"));
         }
         // X[c][k][t], complex
         let mut x = vec![C64::new(0.0, 0.0); nc * n * nt];
         let mut buf = vec![C64::new(0.0, 0.0); n];
-        for (t, frame) in frames.iter().enumerate() {
+        for t in 0..nt {
+            let frame = frame(t);
             for c in 0..nc {
                 self.spatial_fft(&frame[c * n..(c + 1) * n], &mut buf);
                 for k in 0..n {
@@ -330,6 +362,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn flat_frames_give_the_same_sums_as_frame_vectors() {
+        // The flat path (a C-ordered (n_times, n_components, N) array read in place, as from
+        // numpy) against the per-frame path: the same transforms, so the same bits.
+        let l = Lattice::parse("4x3").unwrap();
+        let frames = random_frames(&l, 2, 6, 5);
+        let flat: Vec<f64> = frames.concat();
+        let mut a = StructureFactor::new(&l, 2, 6, 0.2, 2).unwrap();
+        let mut b = StructureFactor::new(&l, 2, 6, 0.2, 2).unwrap();
+        a.add_trajectory(&frames, &Raw).unwrap();
+        b.add_trajectory_flat(&flat, &Raw).unwrap();
+        assert_eq!(a.sum, b.sum);
+        assert!(b.add_trajectory_flat(&flat[1..], &Raw).unwrap_err().to_string().contains("expected 6 frames"));
+        assert_eq!(b.samples(), 1);
+    }
+
+    #[test]
+    fn an_accumulator_too_large_for_memory_is_refused_before_it_is_allocated() {
+        // 10^6 sites x 4096 frames x (8 + 3 x 16) bytes: about 229 GB, refused with the estimate.
+        let l = Lattice::parse("1000x1000").unwrap();
+        let e = StructureFactor::new(&l, 3, 4096, 0.1, 1).unwrap_err();
+        assert!(matches!(e, Error::TooLarge { needed_bytes, .. } if needed_bytes == 1_000_000 * 4096 * 56), "{e}");
     }
 
     #[test]
