@@ -16,28 +16,65 @@ pub(crate) struct PyLattice {
     pub(crate) inner: ether::Lattice,
 }
 
-/// A float64 vector of `n` values from `x` (a numpy array, or a list converted by numpy), or
-/// the exception that says what was wrong with it.
-pub(crate) fn vector(py: Python<'_>, x: &Bound<'_, PyAny>, n: usize, what: &str, per: &str) -> PyResult<Vec<f64>> {
-    let arr = match x.cast::<PyArray1<f64>>() {
+/// The element of a vector argument: its numpy dtype, and whether arrays of other numeric
+/// dtypes are converted (a real vector given to a complex operator) or refused.
+pub(crate) trait VectorElement: numpy::Element + Copy + std::fmt::Display {
+    /// The numpy dtype name.
+    const DTYPE: &'static str;
+    /// Whether other numeric dtypes are converted to [`VectorElement::DTYPE`].
+    const CONVERTS: bool;
+    /// Whether every part of the value is finite.
+    fn finite(&self) -> bool;
+}
+
+impl VectorElement for f64 {
+    const DTYPE: &'static str = "float64";
+    const CONVERTS: bool = false;
+    fn finite(&self) -> bool {
+        self.is_finite()
+    }
+}
+
+impl VectorElement for ether::linalg::C64 {
+    const DTYPE: &'static str = "complex128";
+    const CONVERTS: bool = true;
+    fn finite(&self) -> bool {
+        self.re.is_finite() && self.im.is_finite()
+    }
+}
+
+/// A vector of `n` values from `x` (a numpy array, or a list converted by numpy), or the
+/// exception that says what was wrong with it.
+pub(crate) fn vector<T: VectorElement>(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    n: usize,
+    what: &str,
+    per: &str,
+) -> PyResult<Vec<T>> {
+    let arr = match x.cast::<PyArray1<T>>() {
         Ok(a) => a.clone(),
         Err(_) => {
             let np = py.import("numpy")?;
-            if x.hasattr("dtype")? {
+            if x.is_instance_of::<PyString>() {
+                return Err(errors::invalid_type(py, &format!("invalid {what}: a string; give {n} numbers")));
+            } else if !T::CONVERTS && x.hasattr("dtype")? {
                 let dtype = x.getattr("dtype")?.str()?.to_string();
-                if dtype != "float64" {
+                if dtype != T::DTYPE {
                     return Err(errors::invalid_type(
                         py,
-                        &format!("invalid {what}: an array of dtype {dtype}; give float64 values (np.asarray(x, dtype=float))"),
+                        &format!(
+                            "invalid {what}: an array of dtype {dtype}; give {} values (np.asarray(x, dtype=np.{}))",
+                            T::DTYPE,
+                            T::DTYPE
+                        ),
                     ));
                 }
-            } else if x.is_instance_of::<PyString>() {
-                return Err(errors::invalid_type(py, &format!("invalid {what}: a string; give {n} numbers")));
             }
-            let a = np.call_method1("asarray", (x, "float64")).map_err(|e| {
+            let a = np.call_method1("asarray", (x, T::DTYPE)).map_err(|e| {
                 errors::invalid_type(py, &format!("invalid {what}: not an array of numbers ({})", e.value(py)))
             })?;
-            match a.cast::<PyArray1<f64>>() {
+            match a.cast::<PyArray1<T>>() {
                 Ok(a) => a.clone(),
                 Err(_) => {
                     let shape: Vec<usize> = a.getattr("shape")?.extract()?;
@@ -52,8 +89,8 @@ pub(crate) fn vector(py: Python<'_>, x: &Bound<'_, PyAny>, n: usize, what: &str,
     if arr.len() != n {
         return Err(errors::invalid_input(py, &format!("invalid {what}: {} values; give {n}, {per}", arr.len())));
     }
-    let v: Vec<f64> = arr.readonly().as_array().iter().copied().collect();
-    if let Some(i) = v.iter().position(|x| !x.is_finite()) {
+    let v: Vec<T> = arr.readonly().as_array().iter().copied().collect();
+    if let Some(i) = v.iter().position(|x| !x.finite()) {
         return Err(errors::invalid_input(py, &format!("invalid {what}[{i}]: {}; give finite numbers", v[i])));
     }
     Ok(v)

@@ -8,9 +8,9 @@ use ether::ed::operator::LinearOperator;
 use ether::experiment::params_from_json;
 use ether::experiments::ed::{EdParams, SectorOperator};
 use ether::linalg::C64;
-use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyUntypedArrayMethods};
+use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::PyDict;
 
 /// The Hamiltonian of a spin model on one symmetry sector, as `ether ed` builds it:
 /// `EdOperator(model="heisenberg", lattice="4x4", sector="sz=0,k=0:0")` takes the keyword
@@ -104,7 +104,7 @@ impl PyEdOperator {
                         &format!("invalid x: a complex array; sector {} is real, give float64 values", self.label),
                     ));
                 }
-                let v = lattice::vector(py, x, n, "x", &per)?;
+                let v: Vec<f64> = lattice::vector(py, x, n, "x", &per)?;
                 let y = py.detach(|| {
                     let mut y = vec![0.0; n];
                     h.apply(&v, &mut y);
@@ -113,7 +113,7 @@ impl PyEdOperator {
                 Ok(y.into_pyarray(py).into_any())
             }
             SectorOperator::Complex(h) => {
-                let v = complex_vector(py, x, n, &per)?;
+                let v: Vec<C64> = lattice::vector(py, x, n, "x", &per)?;
                 let y = py.detach(|| {
                     let mut y = vec![C64::new(0.0, 0.0); n];
                     h.apply(&v, &mut y);
@@ -137,31 +137,4 @@ impl PyEdOperator {
             self.dtype()
         )
     }
-}
-
-/// A complex128 vector of `n` values from `x` (numpy converts real input), or the exception that
-/// says what was wrong with it.
-fn complex_vector(py: Python<'_>, x: &Bound<'_, PyAny>, n: usize, per: &str) -> PyResult<Vec<C64>> {
-    if x.is_instance_of::<PyString>() {
-        return Err(errors::invalid_type(py, &format!("invalid x: a string; give {n} numbers")));
-    }
-    let np = py.import("numpy")?;
-    let a = np
-        .call_method1("asarray", (x, "complex128"))
-        .map_err(|e| errors::invalid_type(py, &format!("invalid x: not an array of numbers ({})", e.value(py))))?;
-    let arr = a.cast::<PyArray1<C64>>().map_err(|_| {
-        let shape: Vec<usize> = a.getattr("shape").and_then(|s| s.extract()).unwrap_or_default();
-        errors::invalid_input(
-            py,
-            &format!("invalid x: an array of shape {shape:?}; give a vector of {n} values, {per}"),
-        )
-    })?;
-    if arr.len() != n {
-        return Err(errors::invalid_input(py, &format!("invalid x: {} values; give {n}, {per}", arr.len())));
-    }
-    let v: Vec<C64> = arr.readonly().as_array().iter().copied().collect();
-    if let Some(i) = v.iter().position(|z| !z.re.is_finite() || !z.im.is_finite()) {
-        return Err(errors::invalid_input(py, &format!("invalid x[{i}]: {}; give finite numbers", v[i])));
-    }
-    Ok(v)
 }

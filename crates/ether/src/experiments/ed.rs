@@ -458,10 +458,7 @@ impl SectorOperator {
 
     /// The sector's dimension.
     pub fn dim(&self) -> usize {
-        match self {
-            SectorOperator::Real(h) => h.basis.dim(),
-            SectorOperator::Complex(h) => h.basis.dim(),
-        }
+        self.basis().dim()
     }
 
     /// The sector basis.
