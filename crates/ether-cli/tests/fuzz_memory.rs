@@ -29,6 +29,9 @@ const HUGE: &[&[&str]] = &[
     &["ed", "--model", "transverse-ising", "--lattice", "48"],
     &["graviton", "--model", "cotton", "--lattice", "1000x1000x1000"],
     &["entanglement", "--model", "toric-code", "--lattice", "10000x10000"],
+    // a field makes it a general spin model, whose term tables are per site (the 10^5-case fuzz
+    // found it aborting on a 512 MB allocation)
+    &["spinwave", "--model", "ferro", "--field", "0", "--lattice", "64000000"],
 ];
 
 /// Between 1 and 8 GiB: fits this machine, not a 256 MiB budget.

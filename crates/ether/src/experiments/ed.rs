@@ -313,6 +313,14 @@ pub struct Estimate {
 /// The spin model a set of parameters describes (validated; errors say what to do).
 pub fn spin_model(p: &EdParams) -> Result<SpinModel> {
     let lattice = parse_lattice(&p.lattice)?;
+    let n = lattice.n_sites();
+    if n > crate::ed::basis::MAX_SITES {
+        return Err(Error::invalid(
+            "lattice",
+            p.lattice.clone(),
+            format!("{n} sites; the spin-½ ED basis holds at most {} sites", crate::ed::basis::MAX_SITES),
+        ));
+    }
     if let Some(path) = &p.model_file {
         if p.model != ModelKind::Heisenberg {
             return Err(Error::invalid(

@@ -332,6 +332,20 @@ impl SpinModel {
                 "give at least one [[term]] (ops, coupling, and offset, bonds or sites)",
             ));
         }
+        // The tables are built per site and per bond: estimate them before allocating (about
+        // 100 bytes a site for the fields and term lists, 400 a bond for its accumulated
+        // matrix, displacement, term list and hash slot).
+        let per_site_bonds: u128 = terms
+            .iter()
+            .map(|t| t.offset.as_ref().map_or(0, |_| 1) + t.offsets.as_ref().map_or(0, |o| o.len() as u128))
+            .sum();
+        let listed: u128 = terms.iter().map(|t| t.bonds.as_ref().map_or(0, |b| b.len() as u128)).sum();
+        let n = lattice.n_sites() as u128;
+        crate::error::check_memory(
+            &format!("building a spin model on {} sites", lattice.n_sites()),
+            crate::error::bytes_of(n.saturating_mul(100 + 400 * per_site_bonds).saturating_add(400 * listed), 1),
+            "use a smaller lattice",
+        )?;
         let (exchange, bond_terms, field_terms) = build_exchange(&lattice, &terms)?;
         Ok(SpinModel { name: name.into(), lattice, spin, terms, exchange, bond_terms, field_terms })
     }
