@@ -55,10 +55,12 @@ log_file   $work/log.dat
 randseed 1
 EOF
   rm -f "$work/data.dat"
-  local t
-  t=$( { /usr/bin/time -f "%e %U %S" taskset -c 0 "$ym" "$work/in.txt" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-  local plaq
-  plaq=$(tail -1 "$work/data.dat" | awk '{print $2}')
+  # time's report goes to a file: a 2>/dev/null on the timed command would silence time itself
+  /usr/bin/time -o "$work/time.txt" -f "%e %U %S" taskset -c 0 "$ym" "$work/in.txt" >/dev/null 2>&1
+  local t plaq
+  t=$(tail -1 "$work/time.txt")
+  # data_file columns 1 and 2: the mean spatial and temporal plaquettes; their mean
+  plaq=$(tail -1 "$work/data.dat" | awk '{print ($1 + $2) / 2}')
   python3 -c "
 import sys
 wall, user, sys_ = map(float, '$t'.split())
