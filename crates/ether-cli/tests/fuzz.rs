@@ -623,7 +623,17 @@ fn tree(dir: &Path) -> Vec<String> {
 fn judge(inv: &Invocation, o: &Outcome, dir: &Path) -> Result<(), String> {
     let tail: String =
         o.stderr.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" | ");
-    let help_or_version = inv.args.iter().any(|a| ["--help", "-h", "--version", "-V"].contains(&a.as_str()));
+    // `-h` and `-V` also ask for help or the version inside a cluster of short flags (`-qh`,
+    // `-ha`): clap prints the help and exits 0, so such a case writes no JSON and no run.
+    let short_cluster_asks = |a: &str| {
+        a.len() > 1
+            && a.starts_with('-')
+            && !a.starts_with("--")
+            && a[1..].chars().all(|c| c.is_ascii_alphabetic() || c == '-')
+            && a[1..].contains(['h', 'V'])
+    };
+    let help_or_version =
+        inv.args.iter().any(|a| ["--help", "-h", "--version", "-V"].contains(&a.as_str()) || short_cluster_asks(a));
     if let Some(s) = o.signal {
         return Err(match (s, o.interrupted) {
             (9, true) => "did not stop within the grace time after SIGINT".to_string(),

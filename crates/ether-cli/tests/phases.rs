@@ -130,6 +130,16 @@ fn bad_input_is_refused_in_one_line() {
     refuses(&["phases", "--rotor", "--lattice", "4x4x4", "--scan-g", "2:1:0.1"], &["A:B:STEP"]);
     refuses_parse(&["phases", "--rotor", "--beta", "1.0", "--lattice", "4x4x4"], "--beta");
     refuses_parse(&["phases", "--scan-g", "0.5:1:0.1"], "--rotor");
+    // found by the 10^5-case fuzz: a β beyond the exact action sums (it had looped forever in
+    // the heat bath, then wrapped the sum), its temporal twin from a tiny τ, and a bad process
+    // grid (it had printed the run's estimate before its error)
+    refuses(&["phases", "--beta", "18446744073709551615"], &["hold β <"]);
+    refuses(
+        &["phases", "--rotor", "--lattice", "4x4x4", "--time-slices", "8", "--time-step", "1e-16"],
+        &["hold β <", "longer time step"],
+    );
+    refuses(&["phases", "--process-grid", "pi/0"], &["process-grid", "1x1x2x2"]);
+    refuses(&["phases", "--process-grid", "1x1x1x2"], &["need MPI"]);
 }
 
 fn wait_for(p: &Path, limit: Duration) -> bool {

@@ -406,9 +406,15 @@ impl Plan {
         }
         let plan =
             Plan { rotor: p.rotor, lattice, set, starts, betas, gs, taus, points, schedule, sweep_plan, options };
+        // every point's action (its couplings against the limit of the exact action sums)
+        for pt in &plan.points {
+            let (full, _) = plan.lattice_and_couplings(pt, p)?;
+            plan.action(pt, p, full)?;
+        }
         // the measurements' own size checks (e.g. loop sizes), on the largest lattice of the run
         for pt in plan.points.iter().take(1).chain(plan.points.last()) {
             let (full, couplings) = plan.lattice_and_couplings(pt, p)?;
+            crate::mc::grid::check_process_grid(&full)?;
             if plan.set.contains(&Measure::Potential) {
                 WilsonLoops::check(&Geometry::new(full.clone())?, &couplings, p.loop_max)?;
             }

@@ -155,6 +155,24 @@ impl GaugeAction {
         }
         space.validate("spatial beta")?;
         time.validate("temporal beta")?;
+        // The action sums are exact fixed-point sums (`ExactSum`): their total must stay below
+        // 2⁶² ≈ 4.6e18. A plaquette's action is at most 2β (Wilson) or βπ²/2 < 5β (Villain), so
+        // 5β·N_P must. Beyond it the sums wrap and a flux twist of enormous cost is accepted (the
+        // fuzz found `phases --beta 1.8e19` ending with every plaquette at cos(2π/L²)).
+        let beta = space.beta.max(time.beta);
+        let n_p = lattice.n_plaquettes() as f64;
+        let limit = (1u64 << 62) as f64 / (5.0 * n_p);
+        if beta >= limit {
+            return Err(Error::invalid(
+                "beta",
+                format!("{beta:.3e}"),
+                format!(
+                    "the action sums of {} plaquettes hold β < {limit:.1e}; use a smaller β (at β = 1e6 the links are frozen to 1e-3 rad already){}",
+                    n_p,
+                    if time.beta > space.beta { ", or a longer time step (the temporal β grows as 1/τ)" } else { "" }
+                ),
+            ));
+        }
         Ok(GaugeAction { lattice, space, time })
     }
 

@@ -712,6 +712,26 @@ mod tests {
         })
     }
 
+    /// At the largest β the exact action sums hold (β = 1e14 on 4⁴: the limit is 6e14), a cold
+    /// chain stays frozen: the fluctuations are of order 1/√β, and no flux twist (cost β(1 −
+    /// cos 2π/16) per plaquette) is accepted. Before the limit existed, β = 1e19 wrapped the
+    /// fixed-point sum of the twist's cost, the twist was taken, and every plaquette sat at
+    /// cos(π/8) = 0.924; above the limit the action is now refused.
+    #[test]
+    fn a_cold_chain_at_the_largest_beta_stays_frozen_and_larger_beta_is_refused() {
+        let lat = Lattice::parse("4x4x4x4").unwrap();
+        let a = GaugeAction::wilson(lat.clone(), 1e14).unwrap();
+        let mut c = GaugeChain::new(a, Start::Cold, 3, SweepPlan::default()).unwrap();
+        for _ in 0..4 {
+            c.sweep().unwrap();
+        }
+        let p = c.plaquette().unwrap();
+        assert!(1.0 - p.all < 1e-9, "plaquette {}", p.all);
+        assert_eq!(c.counts().twist_accepted, 0);
+        let e = GaugeAction::wilson(lat, 1e19).unwrap_err().to_string();
+        assert!(e.contains("hold β <"), "{e}");
+    }
+
     /// A resumed chain continues bitwise: 4 sweeps, save, 3 more; against loading the bytes and
     /// doing the 3 sweeps again (every action kind).
     #[test]

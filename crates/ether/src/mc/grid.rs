@@ -60,6 +60,52 @@ pub fn any_process(local: bool) -> bool {
     local
 }
 
+/// The process grid asked for (or implied by the process count) as [`default_domain`] will
+/// read it, checked against `lattice` without building anything: so that a run refuses a bad
+/// `--process-grid` before it prints its plan or allocates its fields.
+pub fn check_process_grid(lattice: &Lattice) -> Result<()> {
+    let n = processes();
+    let grid = match requested_process_grid() {
+        Some(spec) => ProcessGrid::parse(lattice, &spec)?,
+        None if n > 1 => ProcessGrid::balanced(lattice, n)?,
+        None => return Ok(()),
+    };
+    if grid.processes() != n {
+        #[cfg(feature = "mpi")]
+        if mpi_sys_ready() {
+            return Err(grid_mismatch(&grid, n));
+        }
+        return Err(needs_mpi(&grid));
+    }
+    Ok(())
+}
+
+/// A grid whose block count is not the number of processes the run was started with.
+#[cfg(feature = "mpi")]
+pub(crate) fn grid_mismatch(grid: &ProcessGrid, size: usize) -> Error {
+    Error::invalid(
+        "process-grid",
+        grid.to_string(),
+        format!(
+            "the grid has {} blocks but the run has {size} processes; give a grid with {size} blocks or start {} processes",
+            grid.processes(),
+            grid.processes()
+        ),
+    )
+}
+
+fn needs_mpi(g: &ProcessGrid) -> Error {
+    Error::invalid(
+        "process-grid",
+        g.to_string(),
+        format!(
+            "{} processes need MPI: build with `cargo build --release --features mpi` (README, \"Running on several processes\") and start with mpirun -n {}",
+            g.processes(),
+            g.processes()
+        ),
+    )
+}
+
 /// The domain a new chain on `lattice` gets in this process: the whole lattice, or, split over
 /// processes, this process's block of the requested (or balanced) grid. A grid of more than one
 /// process is refused, saying how to build ether with MPI, when ether runs in one process.
@@ -75,15 +121,7 @@ pub fn default_domain(lattice: &Lattice) -> Result<Box<dyn Domain>> {
         Some(g) if g.processes() == 1 && n == 1 => Ok(Box::new(SingleProcess::new(lattice)?)),
         #[cfg(feature = "mpi")]
         Some(g) if mpi_sys_ready() => Ok(Box::new(crate::mc::mpi::MpiDomain::new(lattice, g)?)),
-        Some(g) => Err(Error::invalid(
-            "process-grid",
-            g.to_string(),
-            format!(
-                "{} processes need MPI: build with `cargo build --release --features mpi` (README, \"Running on several processes\") and start with mpirun -n {}",
-                g.processes(),
-                g.processes()
-            ),
-        )),
+        Some(g) => Err(needs_mpi(&g)),
     }
 }
 

@@ -96,15 +96,7 @@ impl MpiDomain {
     pub fn new(lattice: &Lattice, grid: ProcessGrid) -> Result<Self> {
         let size = world_size();
         if grid.processes() != size {
-            return Err(Error::invalid(
-                "process-grid",
-                grid.to_string(),
-                format!(
-                    "the grid has {} blocks but the run has {size} processes; give a grid with {size} blocks or start {} processes",
-                    grid.processes(),
-                    grid.processes()
-                ),
-            ));
+            return Err(crate::mc::grid::grid_mismatch(&grid, size));
         }
         if grid.dims().len() != lattice.dim() {
             return Err(Error::invalid("process-grid", grid.to_string(), format!("one entry per axis of {lattice}")));
