@@ -23,6 +23,8 @@ fn bad_input_exits_2_and_writes_nothing() {
     // issue 17: huge lattices are refused with the estimate before anything is allocated
     refuses(&["photon", "--lattice", "1000x1000x1000", "--method", "dynamics"], &["1000x1000x1000", "needs about"]);
     refuses(&["photon", "--lattice", "1000x1000x1000"], &["would take about", "smaller lattice"]);
+    // fuzz finding: J = 1e-300 beside U = 10 had run with dt = 3.6e148 and failed in three lines
+    refuses(&["photon", "--lattice", "4x4x4", "--method", "dynamics", "--J", "1e-300"], &["U/J", "within 1e12"]);
 }
 
 #[test]

@@ -311,6 +311,14 @@ fn bad_input_exits_2_with_advice_and_leaves_nothing() {
         (vec!["spinwave", "--model", "ferro", "--fit-kmax", "0"], vec!["between 0.01 and π"]),
         (vec!["spinwave", "--model", "ferro", "--dt", "-0.1"], vec!["time step must be positive"]),
         (vec!["spinwave", "--lattice", "8"], vec!["--model is required"]),
+        // fuzz findings: |J| = 1e-300 squared underflows (the fit had lost every point and exited
+        // 1); dt = 1e-300 had asked for 1.3e300 steps per frame and never stopped
+        (vec!["spinwave", "--model", "ferro", "--coupling", "1e-300"], vec!["between 1e-100 and 1e100"]),
+        (vec!["spinwave", "--model", "ferro", "--spin", "1e200"], vec!["between 1e-100 and 1e100"]),
+        (
+            vec!["spinwave", "--model", "ferro", "--method", "dynamics", "--dt", "1e-300"],
+            vec!["steps per frame", "--dt 1.309e-4 or more"],
+        ),
         (vec!["spinwave", "--model", "ferro", "--resume"], vec!["no checkpoint"]),
     ] {
         refuses(&args, &needles);

@@ -36,6 +36,8 @@ fn oversized_cluster_and_misplaced_options_are_refused() {
     refuses(&["statistics", "--model", "double-semion", "--lattice", "4x4"], &["drop --lattice"]);
     refuses(&["statistics", "--model", "toric-code", "--method", "spectrum"], &["rotor models"]);
     refuses(&["statistics", "--model", "rotor", "--lattice", "24x24x24"], &["extents up to 20"]);
+    // fuzz finding: 100000x100000 had run for days without an estimate
+    refuses(&["statistics", "--model", "toric-code", "--lattice", "100000x100000"], &["extents up to 256"]);
 }
 
 fn stats_json(args: &[&str]) -> serde_json::Value {

@@ -49,7 +49,7 @@ pub struct Args {
     model: ModelName,
     /// Periodic lattice, extents separated by x. Rotor models: three extents, each >= 3 (at extent 2
     /// the neighbours r+e_a and r-e_a coincide and the exchange test is ill-posed); default 3x3x3.
-    /// Toric code: two extents >= 3; default 4x4. Not used by double-semion.
+    /// Toric code: two extents from 3 to 256; default 4x4. Not used by double-semion.
     #[arg(long)]
     lattice: Option<String>,
     /// Method for the rotor models: algebra (default), states or spectrum. The anyon models use

@@ -19,7 +19,7 @@ use crate::dynamics::rotor::{
     fields, fit_speed, omega_max, peaks, tone_frequency, EvolveConfig, Peak, RotorState, SpectrumRun,
 };
 use crate::error::{Error, Result};
-use crate::experiment::{check_memory, Axis, Claim, DataArray, DemoRun, Experiment, Observer, Record};
+use crate::experiment::{check_memory, fmt_num, Axis, Claim, DataArray, DemoRun, Experiment, Observer, Record};
 use crate::lattice::{wrap_pi, Lattice, Momentum};
 use crate::mc::rotor::{thermal_state, ThermalConfig};
 use crate::model::RotorModel;
@@ -251,10 +251,35 @@ fn resolve(p: &Params) -> Result<Resolved> {
     Ok(Resolved { model, k, temperature, dt, frame_every })
 }
 
+/// The largest ratio of two nonzero couplings (U, g, J) the dynamics accepts.
+const MAX_COUPLING_RATIO: f64 = 1e12;
+
 fn validate_resolved(p: &Params, r: &Resolved) -> Result<()> {
     let lattice = &r.model.lattice;
     let n = lattice.n_sites() as u64;
     if p.method == Method::Dynamics {
+        // The leapfrog runs in one set of units for all three terms: with couplings 1e12 apart,
+        // the rounding of the fast variables (e.g. div E at √(T/J) per link, times U) outweighs
+        // the waves' energy (U/J ≪ 1/ε² ≈ 1e32 is the hard limit; 1e12 leaves the digits to
+        // measure an energy drift of 1e-6).
+        let (lo, hi) = [("U", p.u), ("g", p.g), ("J", p.j)]
+            .into_iter()
+            .filter(|c| c.1 > 0.0)
+            .fold(((("", f64::INFINITY)), ("", 0.0)), |(lo, hi), c| {
+                (if c.1 < lo.1 { c } else { lo }, if c.1 > hi.1 { c } else { hi })
+            });
+        if hi.1 / lo.1 > MAX_COUPLING_RATIO {
+            return Err(Error::invalid(
+                "couplings",
+                format!("{} = {}, {} = {}", hi.0, fmt_num(hi.1), lo.0, fmt_num(lo.1)),
+                format!(
+                    "{}/{} = {} is more than 1e12: one time step cannot follow both scales in double precision; keep the couplings within 1e12 of each other (energies are in the units of g, so only their ratios matter)",
+                    hi.0,
+                    lo.0,
+                    fmt_num(hi.1 / lo.1)
+                ),
+            ));
+        }
         let wmax = omega_max(&r.model);
         if r.dt * wmax >= 2.0 {
             return Err(Error::invalid(

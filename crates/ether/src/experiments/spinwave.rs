@@ -216,8 +216,24 @@ fn setup(p: &SpinwaveParams) -> Result<Setup> {
             "give the exchange strength |J| > 0; the sign of J comes from --model (ferro or antiferro)",
         ));
     }
+    // ω ∝ |J| and LSWT squares it (ω² = A² − B²): below 1e-100 the squares leave the normal
+    // doubles (1e-308) at small k and the fit loses its points; above 1e100 they overflow
+    if !(COUPLING_RANGE.0..=COUPLING_RANGE.1).contains(&p.coupling) {
+        return Err(Error::invalid(
+            "coupling",
+            fmt_num(p.coupling),
+            "give |J| between 1e-100 and 1e100 (frequencies scale as |J|, so J = 1 and a rescaled time axis say the same)",
+        ));
+    }
     if !(p.spin.is_finite() && p.spin > 0.0) {
         return Err(Error::invalid("spin", p.spin.to_string(), "the spin length S must be positive, e.g. 0.5 or 1"));
+    }
+    if !(COUPLING_RANGE.0..=COUPLING_RANGE.1).contains(&p.spin) {
+        return Err(Error::invalid(
+            "spin",
+            fmt_num(p.spin),
+            "give S between 1e-100 and 1e100 (frequencies scale as |J| S)",
+        ));
     }
     let model = match kind {
         ModelKind::Ferro => Heisenberg::ferro(lattice, p.spin, p.coupling)?,
@@ -240,6 +256,21 @@ fn setup(p: &SpinwaveParams) -> Result<Setup> {
     if let Some(dt) = p.dt {
         if !(dt.is_finite() && dt > 0.0) {
             return Err(Error::invalid("dt", dt.to_string(), "the time step must be positive, e.g. 0.02"));
+        }
+        // frames stay the default interval apart (Nyquist above ω_max), so a tiny dt is a huge
+        // number of steps per frame
+        let frame = frame_interval(&model.lattice, p.coupling, p.spin);
+        let per_frame = frame / dt;
+        if per_frame > MAX_STEPS_PER_FRAME {
+            return Err(Error::invalid(
+                "dt",
+                fmt_num(dt),
+                format!(
+                    "frames are {:.4} apart (Nyquist above ω_max), so dt = {dt:e} is {per_frame:.3e} steps per frame; give --dt {:.3e} or more (at most {MAX_STEPS_PER_FRAME:e} steps per frame)",
+                    frame,
+                    frame / MAX_STEPS_PER_FRAME
+                ),
+            ));
         }
     }
     // the fit window is [max(k_max/30, 1e-3), k_max]: below 0.01 it has no width left
@@ -462,6 +493,19 @@ pub fn dynamics_memory(lattice: &Lattice, frames: usize) -> u64 {
     let per = 24u128 + 48 + 8 + 8 + 8;
     bytes_of(nt as u128, per)
         .saturating_add(SpinDynamics::memory_estimate(lattice).saturating_add(bytes_of(lattice.n_sites() as u128, 48)))
+}
+
+/// The magnitudes of |J| and S that keep the squared frequencies in normal doubles.
+const COUPLING_RANGE: (f64, f64) = (1e-100, 1e100);
+
+/// The most integration steps between two frames a given `--dt` may ask for.
+const MAX_STEPS_PER_FRAME: f64 = 1e4;
+
+/// The default time between frames, π/(1.2 ω_max) with ω_max = 2z|J|S (as
+/// [`CorrelationParams::for_model`] sets it).
+fn frame_interval(lattice: &Lattice, coupling: f64, spin: f64) -> f64 {
+    let wmax = 2.0 * lattice.coordination() as f64 * coupling * spin;
+    std::f64::consts::PI / (1.2 * wmax)
 }
 
 /// The dynamics settings: the default integrator and frame spacing for the model, with the time
