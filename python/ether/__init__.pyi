@@ -485,7 +485,7 @@ def spinwave(
     spin : float, default 0.5
         Spin length S > 0 (for the dynamics, the length of the classical spins).
     coupling : float, default 1.0
-        Exchange strength |J| > 0, the unit of energy; the sign comes from `model`.
+        Exchange strength |J| (between 1e-100 and 1e100), the unit of energy; the sign comes from `model`.
     method : Literal["lswt", "dynamics"], default 'lswt'
         `lswt` (default) or `dynamics`.
     temperature : float | None, default None
@@ -498,7 +498,8 @@ def spinwave(
         Frames recorded per trajectory (dynamics); the frequency resolution is about
         2.4 ω_max / frames, with ω_max = 4d|J|S the top of the band.
     dt : float | None, default None
-        Integration time step (dynamics); default 0.1/ω_max.
+        Integration time step (dynamics); default 0.1/ω_max. Frames stay π/(1.2 ω_max) apart, so at
+        most 10^4 steps per frame.
     fit_kmax : float, default 0.6
         Largest |k| (radians per lattice spacing) used to fit ω ≈ c |k|^p.
     delta : float | None, default None
@@ -562,7 +563,7 @@ def statistics(
     lattice : str | None, default None
         Periodic lattice, extents separated by x. Rotor models: three extents, each >= 3 (at
         extent 2 the neighbours r+e_a and r-e_a coincide and the exchange test is ill-posed);
-        default 3x3x3. Toric code: two extents >= 3; default 4x4. Not used by double-semion.
+        default 3x3x3. Toric code: two extents from 3 to 256; default 4x4. Not used by double-semion.
     method : Literal["algebra", "states", "spectrum"], default 'algebra'
         Method for the rotor models: algebra (default), states or spectrum.
     spin : int, default 2

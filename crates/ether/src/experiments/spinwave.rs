@@ -135,7 +135,7 @@ pub struct SpinwaveParams {
     /// Spin length S > 0 (for the dynamics, the length of the classical spins).
     #[serde(serialize_with = "float::ser", deserialize_with = "float::de")]
     pub spin: f64,
-    /// Exchange strength |J| > 0, the unit of energy; the sign comes from `model`.
+    /// Exchange strength |J| (between 1e-100 and 1e100), the unit of energy; the sign comes from `model`.
     #[serde(serialize_with = "float::ser", deserialize_with = "float::de")]
     pub coupling: f64,
     /// `lswt` (default) or `dynamics`.
@@ -150,7 +150,8 @@ pub struct SpinwaveParams {
     /// Frames recorded per trajectory (dynamics); the frequency resolution is about
     /// 2.4 ω_max / frames, with ω_max = 4d|J|S the top of the band.
     pub frames: usize,
-    /// Integration time step (dynamics); default 0.1/ω_max.
+    /// Integration time step (dynamics); default 0.1/ω_max. Frames stay π/(1.2 ω_max) apart, so at
+    /// most 10^4 steps per frame.
     #[serde(serialize_with = "float::ser_opt", deserialize_with = "float::de_opt")]
     pub dt: Option<f64>,
     /// Largest |k| (radians per lattice spacing) used to fit ω ≈ c |k|^p.
