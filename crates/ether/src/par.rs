@@ -28,6 +28,10 @@
 //!
 //! Shared data sits behind locks that are never contended (the stage order makes every access
 //! exclusive), so none of this needs `unsafe`.
+//!
+//! [`watched`] runs one parallel job while the calling thread polls a stop request (which may
+//! be an observer that is not `Sync`) and raises a flag the job checks in its inner loops: a
+//! long enumeration stops within milliseconds without changing its work split.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -40,6 +44,40 @@ const STEAL_AFTER: u32 = 256;
 
 /// Idle polls before an idle member yields its core instead of spinning.
 const YIELD_AFTER: u32 = 2048;
+
+/// How often [`watched`] polls its stop request.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Run `work` on the thread pool while this thread polls `stop` every 20 ms; when `stop` says
+/// so, the flag handed to `work` is raised (and `stop` is not polled again). `work` should check
+/// the flag in its loops and return early when it is up. Returns what `work` returned and
+/// whether a stop was requested before it ended. Called from a thread of a pool (which must
+/// not block on its own jobs), `work` runs in place with `stop` polled once before.
+pub fn watched<R: Send>(stop: &dyn Fn() -> bool, work: impl FnOnce(&AtomicBool) -> R + Send) -> (R, bool) {
+    let cancel = AtomicBool::new(false);
+    if rayon::current_thread_index().is_some() {
+        let stopped = stop();
+        cancel.store(stopped, Ordering::Relaxed);
+        return (work(&cancel), stopped);
+    }
+    let done = AtomicBool::new(false);
+    let caller = std::thread::current();
+    let mut out = None;
+    rayon::in_place_scope(|sc| {
+        sc.spawn(|_| {
+            out = Some(work(&cancel));
+            done.store(true, Ordering::Release);
+            caller.unpark();
+        });
+        while !done.load(Ordering::Acquire) {
+            if !cancel.load(Ordering::Relaxed) && stop() {
+                cancel.store(true, Ordering::Relaxed);
+            }
+            std::thread::park_timeout(WATCH_EVERY);
+        }
+    });
+    (out.expect("the job ran to its end"), cancel.load(Ordering::Relaxed))
+}
 
 /// A value on its own cache lines (no false sharing between the team's counters and locks).
 #[derive(Debug, Default)]

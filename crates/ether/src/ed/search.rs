@@ -245,7 +245,11 @@ pub fn lowest_levels(terms: &SpinTerms, opts: &SearchOptions, hooks: &mut dyn Se
         }
         if !family.as_ref().is_some_and(|f| f.serves(&p.sector)) {
             drop(family.take()); // free the old orbit list before building the next
-            family = Some(OrbitFamily::new(l, &p.sector, terms.conserves_sz())?);
+            let stop = || hooks.should_stop();
+            let Some(f) = OrbitFamily::new_until(l, &p.sector, terms.conserves_sz(), &stop)? else {
+                return Ok(SearchEnd::Interrupted { finished: index, total: planned.len() });
+            };
+            family = Some(f);
         }
         let basis = SpinBasis::from_family(family.as_ref().expect("built above"), &p.sector, terms.conserves_sz())?;
         if basis.dim() == 0 {

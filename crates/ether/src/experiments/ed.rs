@@ -783,7 +783,16 @@ fn solve_one(terms: &SpinTerms, sector: &Sector, p: &EdParams, shared: &Shared, 
     let n = terms.lattice.n_sites();
     let label = sector.label(n);
     shared.obs.borrow_mut().stage(&format!("basis of {label}"), 0);
-    let basis = SpinBasis::new(&terms.lattice, sector, terms.conserves_sz())?;
+    let Some(basis) = SpinBasis::new_until(&terms.lattice, sector, terms.conserves_sz(), &|| shared.stop())? else {
+        let kept = if shared.resumable() {
+            format!(
+                "nothing new: sector {label} was stopped while its basis was being enumerated (continue with --resume)"
+            )
+        } else {
+            "nothing (the run was not resumable; give --out to keep its state)".into()
+        };
+        return Err(interrupted("exact diagonalization", kept));
+    };
     let dim = basis.dim();
     let so = SolveOptions {
         nev: p.nev.min(dim),

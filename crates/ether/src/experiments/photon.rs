@@ -265,7 +265,7 @@ fn validate_resolved(p: &Params, r: &Resolved) -> Result<()> {
         let (lo, hi) = [("U", p.u), ("g", p.g), ("J", p.j)]
             .into_iter()
             .filter(|c| c.1 > 0.0)
-            .fold(((("", f64::INFINITY)), ("", 0.0)), |(lo, hi), c| {
+            .fold((("", f64::INFINITY), ("", 0.0)), |(lo, hi), c| {
                 (if c.1 < lo.1 { c } else { lo }, if c.1 > hi.1 { c } else { hi })
             });
         if hi.1 / lo.1 > MAX_COUPLING_RATIO {
