@@ -2,7 +2,7 @@
 # The command-line fuzz at benchmark size: 10^5 generated command lines (every command, every
 # flag its --help lists) against the real binary, each under `prlimit --as` and a time limit.
 # Prints the throughput, the per-case time distribution, every distinct failure shrunk to a
-# one-line reproducer, and the wall time. The default test run does the same with 2000 cases.
+# one-line reproducer, and the wall time. The default test run does the same with 3000 cases.
 #
 # Usage: bench/fuzz_cli.sh [CASES] [WORKERS] [SEED]   (defaults 100000, nproc, 1)
 # Cost: about 25 cases/s per core on an idle machine when nothing fails (shrinking a failure

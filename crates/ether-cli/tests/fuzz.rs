@@ -18,7 +18,7 @@
 //! shell reproducer. Failures already reported to their owners are listed in [`KNOWN`] with the
 //! reproducer that shows them; `known_failures_still_fail` keeps that list honest.
 //!
-//! The default run tries `ETHER_FUZZ_CASES` cases (2000) on `ETHER_FUZZ_WORKERS` workers (2);
+//! The default run tries `ETHER_FUZZ_CASES` cases (3000) on `ETHER_FUZZ_WORKERS` workers (2);
 //! `bench/fuzz_cli.sh` runs 10^5 and prints the timing and every distinct failure.
 
 mod common;
@@ -892,9 +892,9 @@ fn fuzz(cases: usize, workers: usize, lim: Limits, seed: u64) {
 
 #[test]
 fn generated_command_lines_exit_0_or_2_and_leave_nothing_behind() {
-    // 2000 cases in about 40 s on two busy cores: most are refused in milliseconds, a tenth run
+    // 3000 cases in about a minute on two busy cores: most are refused in milliseconds, a tenth run
     fuzz(
-        env_or("ETHER_FUZZ_CASES", 2000),
+        env_or("ETHER_FUZZ_CASES", 3000),
         env_or("ETHER_FUZZ_WORKERS", 2),
         Limits { run: Duration::from_secs(env_or("ETHER_FUZZ_TIMEOUT", 2) as u64), stop: Duration::from_secs(10) },
         env_or("ETHER_FUZZ_SEED", 17) as u64,
