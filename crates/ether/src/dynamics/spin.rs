@@ -893,12 +893,19 @@ pub struct CorrelationParams {
 }
 
 impl CorrelationParams {
+    /// The default time between frames, π/(1.2 ω_max) with ω_max = 2z|J|S the top of the band
+    /// (Nyquist just above it), for coordination `z`, exchange `|J|` and spin `S`.
+    pub fn frame_interval(z: usize, coupling: f64, spin: f64) -> f64 {
+        std::f64::consts::PI / (1.2 * (2.0 * z as f64 * coupling * spin))
+    }
+
     /// Sensible defaults for a model: `dt = 0.1/ω_max`, frames every ~π/(1.2 ω_max) (Nyquist above
     /// the band top), `frames` frames, where `ω_max` bounds the spin-wave band (4d|J|S).
     pub fn for_model(dynamics: &SpinDynamics, temperature: f64, seed: u64, frames: usize) -> Self {
         let wmax = 2.0 * dynamics.coordination() as f64 * dynamics.coupling().abs() * dynamics.spin();
         let dt = 0.1 / wmax;
-        let stride = ((std::f64::consts::PI / (1.2 * wmax)) / dt).ceil() as usize;
+        let stride = (Self::frame_interval(dynamics.coordination(), dynamics.coupling().abs(), dynamics.spin()) / dt)
+            .ceil() as usize;
         CorrelationParams {
             temperature,
             seed,

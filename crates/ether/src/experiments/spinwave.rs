@@ -260,7 +260,7 @@ fn setup(p: &SpinwaveParams) -> Result<Setup> {
         }
         // frames stay the default interval apart (Nyquist above ω_max), so a tiny dt is a huge
         // number of steps per frame
-        let frame = frame_interval(&model.lattice, p.coupling, p.spin);
+        let frame = CorrelationParams::frame_interval(model.lattice.coordination(), p.coupling, p.spin);
         let per_frame = frame / dt;
         if per_frame > MAX_STEPS_PER_FRAME {
             return Err(Error::invalid(
@@ -501,13 +501,6 @@ const COUPLING_RANGE: (f64, f64) = (1e-100, 1e100);
 
 /// The most integration steps between two frames a given `--dt` may ask for.
 const MAX_STEPS_PER_FRAME: f64 = 1e4;
-
-/// The default time between frames, π/(1.2 ω_max) with ω_max = 2z|J|S (as
-/// [`CorrelationParams::for_model`] sets it).
-fn frame_interval(lattice: &Lattice, coupling: f64, spin: f64) -> f64 {
-    let wmax = 2.0 * lattice.coordination() as f64 * coupling * spin;
-    std::f64::consts::PI / (1.2 * wmax)
-}
 
 /// The dynamics settings: the default integrator and frame spacing for the model, with the time
 /// step from the parameters if given (frames stay about as far apart as by default).
