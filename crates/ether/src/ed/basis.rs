@@ -891,6 +891,26 @@ fn enumerate_representatives<T: Send>(
     (states, extra)
 }
 
+/// A sector's group, its representatives (ascending) and what `keep` said of each.
+type Enumerated<T> = (SymmetryGroup, Vec<u64>, Vec<T>);
+
+/// Validate a sector, build its symmetry group and enumerate its representatives with what
+/// `keep` says of each, polling `stop` meanwhile (see [`watched`]): the common part of
+/// [`OrbitFamily::new_until`] and [`SpinBasis::new_until`]. `None` if a stop was requested.
+fn enumerate_until<T: Send>(
+    lattice: &Lattice,
+    sector: &Sector,
+    conserves_sz: bool,
+    stop: &dyn Fn() -> bool,
+    keep: impl Fn(&SymmetryGroup, u64) -> Option<T> + Sync,
+) -> Result<Option<Enumerated<T>>> {
+    sector.validate(lattice, conserves_sz)?;
+    let group = SymmetryGroup::new(lattice, sector);
+    let ((states, extra), stopped) =
+        watched(stop, |cancel| enumerate_representatives(lattice, &group, sector.n_up, |s| keep(&group, s), cancel));
+    Ok((!stopped).then_some((group, states, extra)))
+}
+
 /// The orbit list of one symmetry group at fixed S^z: every representative with its
 /// stabilizer (stored only where it is more than the identity). Every sector of the same group
 /// (same symmetries imposed, any momentum and characters) is a subset of these orbits with
@@ -922,14 +942,11 @@ impl OrbitFamily {
         conserves_sz: bool,
         stop: &dyn Fn() -> bool,
     ) -> Result<Option<Self>> {
-        template.validate(lattice, conserves_sz)?;
-        let group = SymmetryGroup::new(lattice, template);
-        let ((states, stabs), stopped) = watched(stop, |cancel| {
-            enumerate_representatives(lattice, &group, template.n_up, |s| group.rep_stabilizer(s), cancel)
-        });
-        if stopped {
+        let Some((_, states, stabs)) =
+            enumerate_until(lattice, template, conserves_sz, stop, |g: &SymmetryGroup, s| g.rep_stabilizer(s))?
+        else {
             return Ok(None);
-        }
+        };
         if states.len() >= u32::MAX as usize {
             return Err(Error::invalid(
                 "sector",
@@ -1011,14 +1028,10 @@ impl SpinBasis {
         conserves_sz: bool,
         stop: &dyn Fn() -> bool,
     ) -> Result<Option<Self>> {
-        sector.validate(lattice, conserves_sz)?;
-        let group = SymmetryGroup::new(lattice, sector);
-        let keep = |s| group.rep_norm(s).and_then(|c| (c > 1e-8).then(|| c.sqrt()));
-        let ((states, sqrt_norm), stopped) =
-            watched(stop, |cancel| enumerate_representatives(lattice, &group, sector.n_up, keep, cancel));
-        if stopped {
+        let keep = |g: &SymmetryGroup, s| g.rep_norm(s).and_then(|c| (c > 1e-8).then(|| c.sqrt()));
+        let Some((group, states, sqrt_norm)) = enumerate_until(lattice, sector, conserves_sz, stop, keep)? else {
             return Ok(None);
-        }
+        };
         Self::from_parts(lattice, sector, group, states, sqrt_norm).map(Some)
     }
 
